@@ -1,0 +1,112 @@
+"""ABM Academy: the Flask application factory."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from lms.config import ROOT, Defaults
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI, error pages and security headers.
+
+    Settings come from `lms.config.Defaults`, then `LMS_*` environment variables, then `DATABASE_URL`,
+    then `config` (tests). Returns the configured Flask app.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("LMS")
+    _database_url_from_env(app)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _secret_key(app)
+    if not app.config["STORAGE_DIR"]:
+        app.config["STORAGE_DIR"] = str(Path(app.instance_path) / "files")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def _database_url_from_env(app: Flask) -> None:
+    import os
+
+    url = os.environ.get("DATABASE_URL")
+    if url and "SQLALCHEMY_DATABASE_URI" not in {k.removeprefix("LMS_") for k in os.environ}:
+        # Heroku-style URLs say postgres://; SQLAlchemy wants postgresql+psycopg:// for psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def _secret_key(app: Flask) -> None:
+    """Use LMS_SECRET_KEY, or a key generated once into instance/secret_key (never committed)."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.testing:
+        app.config["SECRET_KEY"] = "testing-only-key"
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Initialise the extensions created in lms.extensions."""
+    from lms import security
+    from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    from lms import templating
+
+    templating.init_app(app)
+
+    from lms import database
+
+    database.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per package."""
+    from lms.identity.views import bp as identity_bp
+    from lms.learning.views import bp as learning_bp
+
+    app.register_blueprint(identity_bp)
+    app.register_blueprint(learning_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for 400, 403, 404, 405, 413, 429 and 500."""
+    from lms import errors
+
+    errors.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The `flask lms …` command group."""
+    from lms.cli import lms_group
+
+    app.cli.add_command(lms_group)

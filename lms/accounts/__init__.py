@@ -1,0 +1,1 @@
+"""The workspace: accounts, contacts, signals, opportunities, handoffs; CRM import/export; matching."""

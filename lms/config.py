@@ -1,0 +1,59 @@
+"""Settings: safe defaults, overridden by LMS_* environment variables and DATABASE_URL in create_app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Defaults:
+    """Defaults for every setting; create_app layers the environment and a test mapping on top."""
+
+    SQLALCHEMY_DATABASE_URI = "sqlite:///lms.sqlite"  # resolved against instance/ by Flask-SQLAlchemy
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    COURSES_DIR = str(ROOT / "courses")
+    EXERCISES_DIR = str(ROOT / "exercises")
+    STORAGE_DIR = ""  # where generated files (certificate PDFs, exports) live; default instance/files
+
+    SITE_NAME = "ABM Academy"
+    PUBLIC_ORG_SLUG = "public-courses"
+    TIMEZONE = "Europe/London"
+
+    # Sessions and cookies. Secure flags are also set per request when it arrives over HTTPS.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    HTTPS = False  # LMS_HTTPS=true behind a TLS-terminating proxy: secure cookies and HSTS
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads; the importer enforces its own, clearer limit below it
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_ROWS = 50_000
+
+    # Rate limits (flask-limiter). Memory storage serves one process; set a redis:// URI for several.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    VERIFY_RATE_LIMIT = "60 per minute"
+
+    # Tokens
+    PASSWORD_RESET_HOURS = 2
+    INVITATION_DAYS = 14
+
+    # Outgoing mail: with no MAIL_SERVER, messages are written to the log (development).
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "ABM Academy <no-reply@abm-academy.example>"
+    MAIL_TIMEOUT = 10
+
+    PER_PAGE = 25

@@ -1,0 +1,74 @@
+"""Demo data: a client organisation with a sales and marketing cohort, a public course, a user per role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.identity import services
+from lms.identity.models import Cohort, Organization, User
+
+CLIENT = {"slug": "northwind", "name": "Northwind Analytics", "kind": "client"}
+PEOPLE = [
+    # (login label, email, name, function, org, roles, cohort role)
+    ("platform admin", "admin@abm-academy.example", "Priya Raman", "other", None, (), None),
+    ("org admin", "olivia.admin@northwind.example", "Olivia Hart", "other", "client", ("org_admin", "manager"), None),
+    ("manager", "marcus.manager@northwind.example", "Marcus Bell", "sales", "client", ("manager",), None),
+    ("coach", "chloe.coach@abm-academy.example", "Chloe Adeyemi", "marketing", "client", ("coach",), "coach"),
+    ("learner (marketing)", "maya.marketing@northwind.example", "Maya Okafor", "marketing", "client",
+     ("learner",), "learner"),
+    ("learner (sales)", "sam.sales@northwind.example", "Sam Whitfield", "sales", "client", ("learner",), "learner"),
+    ("public attendee", "alex.attendee@example.com", "Alex Moreau", "marketing", "public", ("learner",), "learner"),
+]
+
+
+def load_demo(password: str) -> list[tuple[str, str]]:
+    """Create or refresh the demo organisations, cohorts and users; return (label, email) logins.
+
+    Idempotent: running it again finds what exists and adds only what is missing. Flushes, never commits.
+    """
+    client = db.session.scalar(select(Organization).where(Organization.slug == CLIENT["slug"]))
+    if client is None:
+        client = Organization(**CLIENT)
+        db.session.add(client)
+        db.session.flush()
+    public = services.public_organization(current_app.config["PUBLIC_ORG_SLUG"])
+    team = _cohort(client, "Northwind sales & marketing, winter 2026", "in_house", "Northwind, Leeds office",
+                   date(2026, 11, 2), shares=True)
+    workshop = _cohort(public, "ABM Foundations, London, 14 January 2027", "in_person", "London",
+                       date(2027, 1, 14), shares=False)
+    orgs = {"client": (client, team), "public": (public, workshop)}
+    logins = []
+    for label, email, name, function, org_key, roles, cohort_role in PEOPLE:
+        user = services.user_by_email(email)
+        if user is None:
+            user = services.create_user(email, name, password, function)
+        if org_key is None:
+            user.is_platform_admin = True
+        else:
+            org, cohort = orgs[org_key]
+            for role in roles:
+                services.add_role(user, org, role)
+            if cohort_role:
+                services.join_cohort(user, cohort, cohort_role)
+        logins.append((label, email))
+    return logins
+
+
+def _cohort(org: Organization, name: str, delivery: str, location: str, starts: date, shares: bool) -> Cohort:
+    cohort = db.session.scalar(select(Cohort).where(Cohort.organization_id == org.id, Cohort.name == name))
+    if cohort is None:
+        cohort = Cohort(organization_id=org.id, name=name, delivery=delivery, location=location,
+                        starts_on=starts, shares_workspace=shares)
+        db.session.add(cohort)
+        db.session.flush()
+    return cohort
+
+
+def demo_users() -> list[User]:
+    """Return the demo users that exist (for tests and the README)."""
+    emails = [p[1] for p in PEOPLE]
+    return list(db.session.scalars(select(User).where(User.email.in_(emails))))

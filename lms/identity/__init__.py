@@ -1,0 +1,1 @@
+"""Identity: users, organisations, memberships and roles, cohorts, invitations, sign-in, tenancy."""

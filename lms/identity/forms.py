@@ -1,0 +1,147 @@
+"""WTForms for sign-in, sign-up, password reset, invitations, members, cohorts and organisations."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.identity.models import FUNCTION_LABELS, ROLE_LABELS
+from lms.identity.passwords import MIN_LENGTH, password_problem
+
+FUNCTION_CHOICES = list(FUNCTION_LABELS.items())
+ROLE_CHOICES = list(ROLE_LABELS.items())
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=256)],
+        description=f"At least {MIN_LENGTH} characters. A short sentence is easy to remember.",
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords don't match.")]
+    )
+
+    def validate_password(self, field) -> None:
+        email = getattr(getattr(self, "email", None), "data", "") or ""
+        name = getattr(getattr(self, "name", None), "data", "") or ""
+        problem = password_problem(field.data or "", email=email, name=name)
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class SignupForm(NewPasswordMixin, FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Work email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    job_function = SelectField("Your team", choices=FUNCTION_CHOICES, default="marketing")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    pass
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    job_function = SelectField("Team", choices=FUNCTION_CHOICES, default="marketing")
+    role = SelectField("Role", choices=ROLE_CHOICES, default="learner")
+    cohort_id = SelectField("Cohort", coerce=int, choices=[], validators=[Optional()])
+
+
+class BulkInviteForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file to upload."), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+        description="Columns: name, email, function (sales, marketing or other), cohort (optional).",
+    )
+    role = SelectField("Role for everyone in the file", choices=ROLE_CHOICES, default="learner")
+    import_valid = BooleanField("Invite the valid rows even if some rows have errors")
+
+
+class MemberRolesForm(FlaskForm):
+    roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES, validators=[DataRequired("Give at least one role.")])
+    is_active = BooleanField("Can sign in")
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    delivery = SelectField(
+        "Delivery",
+        choices=[("in_house", "In-house"), ("virtual", "Virtual"), ("in_person", "In person")],
+        default="in_house",
+    )
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    starts_on = DateField("Starts on", validators=[Optional()])
+    ends_on = DateField("Ends on", validators=[Optional()])
+    shares_workspace = BooleanField("Members share one team workspace (sales and marketing work the same accounts)")
+
+    def validate_ends_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class CohortMemberForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int, choices=[])
+    role = SelectField("As", choices=[("learner", "Learner"), ("coach", "Coach")], default="learner")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Short name (in links)",
+        validators=[DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use a-z, 0-9 and -.")],
+    )
+    admin_email = EmailField("First admin's email", validators=[Optional(), Email()])
+    admin_name = StringField("First admin's name", validators=[Optional(), Length(max=200)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    job_function = SelectField("Team", choices=FUNCTION_CHOICES)
+    timezone = StringField("Time zone", validators=[Optional(), Length(max=60)], description="e.g. Europe/London")
+    reminders_opt_out = BooleanField("Don't send me reminder emails")
+
+    def validate_timezone(self, field) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if field.data:
+            try:
+                ZoneInfo(field.data)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValidationError("Unknown time zone: use a name like Europe/London.") from exc
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons (sign out, revoke, switch organisation)."""

@@ -1,0 +1,380 @@
+"""Identity operations: sign-up, sign-in, reset and invitation tokens, memberships. They flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.models import (
+    Cohort,
+    CohortMember,
+    Invitation,
+    Membership,
+    Organization,
+    PasswordResetToken,
+    User,
+)
+from lms.identity.passwords import hash_password, needs_rehash, verify_password
+from lms.tracking.services import record
+
+
+class IdentityError(ValueError):
+    """A user-facing reason an identity operation could not be done."""
+
+
+def normalise_email(value: str) -> str:
+    """Return the email trimmed and lower-cased; raises IdentityError when it is not a valid address."""
+    try:
+        return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise IdentityError("Enter a valid email address, like name@company.com.") from exc
+
+
+def token_hash(token: str) -> str:
+    """Return the SHA-256 hex digest stored in place of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_user(user_id: str) -> User | None:
+    """Return the user for a Flask-Login id "<id>:<session version>", or None if stale or inactive."""
+    try:
+        raw_id, version = user_id.split(":")
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(user.session_version) != version or not user.is_active_user:
+        return None
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    """Return the user with this (normalised) email, or None."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def public_organization(slug: str) -> Organization:
+    """Return the public-courses organization, creating it on first use."""
+    org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    if org is None:
+        org = Organization(slug=slug, name="Public courses", kind="public")
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def create_user(email: str, name: str, password: str | None, job_function: str = "other") -> User:
+    """Add a user; raises IdentityError if the email is taken."""
+    email = normalise_email(email)
+    if user_by_email(email):
+        raise IdentityError("An account with that email already exists. Sign in, or reset your password.")
+    user = User(
+        email=email,
+        name=name.strip(),
+        job_function=job_function,
+        password_hash=hash_password(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def add_role(user: User, org: Organization, role: str) -> Membership:
+    """Give `user` `role` in `org` (idempotent) and return the membership."""
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organization_id == org.id, Membership.role == role
+        )
+    )
+    if existing:
+        return existing
+    membership = Membership(user=user, organization=org, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def join_cohort(user: User, cohort: Cohort, role: str = "learner") -> CohortMember:
+    """Add `user` to `cohort` (idempotent) and return the cohort membership."""
+    existing = db.session.scalar(
+        select(CohortMember).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id)
+    )
+    if existing:
+        return existing
+    member = CohortMember(cohort=cohort, user=user, role=role)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def sign_up(email: str, name: str, password: str, job_function: str, public_slug: str) -> User:
+    """Register a public-course attendee as a learner of the public organization."""
+    user = create_user(email, name, password, job_function)
+    org = public_organization(public_slug)
+    add_role(user, org, "learner")
+    record(user, "registered", ("organization", org.id, org.name), organization_id=org.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user whose email and password match, or None (same answer for either mistake)."""
+    try:
+        email = normalise_email(email)
+    except IdentityError:
+        return None
+    user = user_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)  # spend the same time: don't reveal which emails exist
+        return None
+    if not user.is_active_user or not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+def note_login(user: User, organization_id: int | None) -> None:
+    """Record a sign-in: first sign-in activates the user (the adoption funnel's second step)."""
+    now = utcnow()
+    if user.activated_at is None:
+        user.activated_at = now
+    user.last_login_at = now
+    record(user, "logged-in", ("user", user.id, user.name), organization_id=organization_id)
+
+
+def issue_reset_token(user: User, hours: int) -> str:
+    """Create a single-use reset token valid for `hours`, and return it (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(user=user, token_hash=token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
+    )
+    db.session.flush()
+    return token
+
+
+def reset_token_user(token: str) -> PasswordResetToken | None:
+    """Return the unused, unexpired reset token row for `token`, or None."""
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)))
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return row
+
+
+def reset_password(row: PasswordResetToken, password: str) -> User:
+    """Set a new password, spend the token (and any others of the user), and sign out other sessions."""
+    user = row.user
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    now = utcnow()
+    for other in db.session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+    ):
+        other.used_at = now
+    return user
+
+
+def invite(
+    org: Organization,
+    *,
+    email: str,
+    name: str,
+    job_function: str = "other",
+    role: str = "learner",
+    cohort: Cohort | None = None,
+    invited_by: User | None = None,
+    days: int = 14,
+) -> tuple[Invitation, str]:
+    """Create an invitation and return it with its token (to email); replaces a pending one for the email."""
+    email = normalise_email(email)
+    now = utcnow()
+    for pending in db.session.scalars(
+        select(Invitation).where(
+            Invitation.organization_id == org.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        pending.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization_id=org.id,
+        cohort_id=cohort.id if cohort else None,
+        email=email,
+        name=name.strip(),
+        job_function=job_function,
+        role=role,
+        token_hash=token_hash(token),
+        invited_by_id=invited_by.id if invited_by else None,
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record(
+        invited_by.id if invited_by else None,
+        "invited",
+        ("user", email, name),
+        {"role": role},
+        organization_id=org.id,
+        cohort_id=cohort.id if cohort else None,
+    )
+    return invitation, token
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """Return the pending invitation for `token`, or None if unknown, used, revoked or expired."""
+    row = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if row is None or row.state != "pending":
+        return None
+    return row
+
+
+def accept_invitation(invitation: Invitation, user: User | None, *, name: str = "", password: str = "") -> User:
+    """Accept: create the user if needed, grant the role and cohort, spend the invitation."""
+    if user is None:
+        user = user_by_email(invitation.email) or create_user(
+            invitation.email, name or invitation.name, password, invitation.job_function
+        )
+    add_role(user, invitation.organization, invitation.role)
+    if invitation.cohort is not None:
+        join_cohort(user, invitation.cohort, "coach" if invitation.role == "coach" else "learner")
+    invitation.accepted_at = utcnow()
+    record(
+        user,
+        "joined",
+        ("organization", invitation.organization_id, invitation.organization.name),
+        organization_id=invitation.organization_id,
+        cohort_id=invitation.cohort_id,
+    )
+    return user
+
+
+def members_of(org_id: int) -> list[tuple[User, list[str]]]:
+    """Return the organization's users with their roles, sorted by name (two queries)."""
+    rows = db.session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == org_id)
+        .order_by(func.lower(User.name), User.id)
+    ).all()
+    people: dict[int, tuple[User, list[str]]] = {}
+    for user, role in rows:
+        people.setdefault(user.id, (user, []))[1].append(role)
+    return list(people.values())
+
+
+def set_roles(user: User, org_id: int, roles: set[str]) -> None:
+    """Replace `user`'s roles in the organization with `roles` (at least one)."""
+    current = {m.role: m for m in user.memberships if m.organization_id == org_id}
+    for role, membership in current.items():
+        if role not in roles:
+            db.session.delete(membership)
+    org = db.session.get(Organization, org_id)
+    for role in roles - set(current):
+        add_role(user, org, role)
+
+
+def member_or_404(org_id: int, user_id: int) -> User:
+    """Return a user who belongs to the organization, or abort 404."""
+    from flask import abort
+
+    user = db.session.get(User, user_id)
+    if user is None or not any(m.organization_id == org_id for m in user.memberships):
+        abort(404)
+    return user
+
+
+def cohorts_of(org_id: int) -> list[Cohort]:
+    """Return the organization's active cohorts, newest first."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .where(Cohort.organization_id == org_id, Cohort.is_archived.is_(False))
+            .order_by(Cohort.starts_on.desc(), Cohort.name)
+        )
+    )
+
+
+def cohorts_with_counts(org_id: int) -> list[tuple[Cohort, int, int]]:
+    """Return (cohort, learners, coaches) for the organization's cohorts in one query."""
+    learners = func.count(CohortMember.id).filter(CohortMember.role == "learner")
+    coaches = func.count(CohortMember.id).filter(CohortMember.role == "coach")
+    return [
+        (c, n_learners, n_coaches)
+        for c, n_learners, n_coaches in db.session.execute(
+            select(Cohort, learners, coaches)
+            .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .where(Cohort.organization_id == org_id)
+            .group_by(Cohort.id)
+            .order_by(Cohort.is_archived, Cohort.starts_on.desc(), Cohort.name)
+        )
+    ]
+
+
+def invitations_of(org_id: int, limit: int = 200) -> list[Invitation]:
+    """Return the organization's most recent invitations."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.organization_id == org_id)
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[tuple[Invitation, str]]:
+    """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return (invitation, token) pairs."""
+    by_name = {c.name.lower(): c for c in cohorts}
+    return [
+        invite(
+            org, email=row.email, name=row.name, job_function=row.function, role=role,
+            cohort=by_name.get(row.cohort.lower()) if row.cohort else None, invited_by=invited_by, days=days,
+        )
+        for row in rows
+    ]
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Withdraw a pending invitation so its link stops working."""
+    invitation.revoked_at = utcnow()
+
+
+def create_organization(
+    name: str, slug: str, *, admin_email: str | None, admin_name: str | None, invited_by: User
+) -> tuple[Organization, str | None]:
+    """Create a client organization and, if an admin email is given, invite its first org admin.
+
+    Returns the organization and the invitation token (or None). Raises IdentityError if the slug is taken.
+    """
+    if db.session.scalar(select(Organization.id).where(Organization.slug == slug)):
+        raise IdentityError("That short name is already used by another organisation.")
+    org = Organization(name=name.strip(), slug=slug, kind="client")
+    db.session.add(org)
+    db.session.flush()
+    token = None
+    if admin_email:
+        _, token = invite(
+            org, email=admin_email, name=admin_name or admin_email, role="org_admin", invited_by=invited_by
+        )
+    return org, token
+
+
+def organizations_with_counts() -> list[tuple[Organization, int]]:
+    """Return every organization with its number of members, in one query."""
+    return list(
+        db.session.execute(
+            select(Organization, func.count(func.distinct(Membership.user_id)))
+            .outerjoin(Membership, Membership.organization_id == Organization.id)
+            .group_by(Organization.id)
+            .order_by(Organization.name)
+        ).tuples()
+    )

@@ -1,0 +1,1 @@
+"""Learning: enrolments, assignments and due dates, module progress, knowledge checks, completion."""

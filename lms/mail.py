@@ -1,0 +1,57 @@
+"""The one outgoing-mail service: SMTP when MAIL_SERVER is set, otherwise the message goes to the log."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """Return an EmailMessage from the configured sender with a plain-text and optional HTML part."""
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="abm-academy.example")
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """Send one message and return it. Raises smtplib.SMTPException or OSError when the server fails."""
+    msg = build_message(to, subject, text, html)
+    cfg = current_app.config
+    if not cfg["MAIL_SERVER"]:
+        current_app.logger.info("Email (not sent: no MAIL_SERVER set)\n%s", msg.as_string())
+        return msg
+    if cfg["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(
+            cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"], context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+    with smtp:
+        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+    return msg
+
+
+def send_template(to: str, subject: str, template: str, **context) -> EmailMessage:
+    """Render templates/<template>.txt (and .html if present) and send them."""
+    text = render_template(f"{template}.txt", **context)
+    try:
+        html = render_template(f"{template}.html", **context)
+    except TemplateNotFound:  # an HTML part is optional
+        html = None
+    return send(to, subject, text, html)

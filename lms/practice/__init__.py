@@ -1,0 +1,1 @@
+"""Practice: discovers exercises, runs checkers on workspace snapshots, submissions and coach reviews."""

@@ -1,0 +1,46 @@
+"""What a checker returns: a score, passed, and findings a learner can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("blocker", "improve", "good")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One specific, actionable observation about the learner's work.
+
+    `about` names what it concerns: "account", "contact", "signal", "opportunity", "handoff", "answer" or
+    "workspace"; `about_id` is that record's id (or the answer row number), `field` the field to fix, and
+    `module` the slug of the module that teaches the fix.
+    """
+
+    severity: str
+    message: str
+    about: str = "workspace"
+    about_id: int | None = None
+    label: str | None = None  # human name of the thing, e.g. the account's name
+    field: str | None = None
+    module: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+
+@dataclass(frozen=True)
+class Result:
+    score: int  # 0-100
+    passed: bool
+    findings: tuple[Finding, ...] = ()
+    summary: dict = field(default_factory=dict)  # headline figures, e.g. {"coverage": 0.83}
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.score <= 100:
+            raise ValueError("score must be between 0 and 100")
+
+
+def score_from_ratio(ratio: float) -> int:
+    """Return a 0-100 score from a 0-1 ratio, rounded half up and clamped."""
+    return max(0, min(100, int(ratio * 100 + 0.5)))

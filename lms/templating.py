@@ -1,0 +1,102 @@
+"""Template globals and filters: role-based navigation, accessible form attributes, local dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app, g, request, url_for
+from flask_login import current_user
+
+from lms.identity.tenancy import has_role
+
+# (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins)
+NAV = [
+    ("Dashboard", "learning.dashboard", None),
+    ("Courses", "learning.catalogue", None),
+    ("Workspace", "accounts.overview", None),
+    ("Exercises", "practice.exercises", None),
+    ("Progress", "assessment.profile", None),
+    ("Certificates", "certificates.mine", None),
+    ("Reviews", "practice.reviews", ("coach",)),
+    ("Assign", "learning.assignments", ("manager",)),
+    ("Reports", "reports.index", ("manager",)),
+    ("People", "identity.members", ("org_admin",)),
+    ("Cohorts", "identity.cohorts", ("org_admin",)),
+    ("Organisations", "identity.organizations", "platform"),
+    ("Content", "content.freshness", "platform"),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def nav_items() -> list[NavItem]:
+    """Return the navigation the current user may use; features not installed are left out."""
+    items = []
+    views = current_app.view_functions
+    for label, endpoint, roles in NAV:
+        if endpoint not in views:
+            continue
+        if roles == "platform":
+            if not current_user.is_platform_admin:
+                continue
+        elif roles and not has_role(*roles):
+            continue
+        active = (request.endpoint or "").split(".")[0] == endpoint.split(".")[0] and (
+            request.endpoint == endpoint or endpoint.split(".")[0] not in {"learning", "identity"}
+        )
+        items.append(NavItem(label, url_for(endpoint), active))
+    return items
+
+
+def aria(field, **attrs) -> dict:
+    """Return `attrs` plus aria-describedby/aria-invalid tying a field to its help and errors."""
+    described = []
+    if field.description:
+        described.append(f"{field.id}-help")
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
+def user_zone() -> ZoneInfo:
+    """Return the current user's time zone (their setting, the organisation's, or the site default)."""
+    name = None
+    if current_user and current_user.is_authenticated:
+        name = current_user.timezone or (g.org.timezone if getattr(g, "org", None) else None)
+    try:
+        return ZoneInfo(name or current_app.config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/London")
+
+
+def to_local(value: datetime) -> datetime:
+    """Convert a stored naive-UTC datetime to the user's local time."""
+    return value.replace(tzinfo=UTC).astimezone(user_zone())
+
+
+def date_local(value: datetime | None, fmt: str = "%-d %b %Y") -> str:
+    """Format a stored UTC datetime as a local date (UK style by default)."""
+    if value is None:
+        return ""
+    return to_local(value).strftime(fmt)
+
+
+def datetime_local(value: datetime | None) -> str:
+    """Format a stored UTC datetime as local date and time."""
+    return date_local(value, "%-d %b %Y, %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    """Register the globals and filters."""
+    app.jinja_env.globals.update(nav_items=nav_items, aria=aria)
+    app.jinja_env.filters.update(date_local=date_local, datetime_local=datetime_local)

@@ -1,0 +1,1 @@
+"""The learning record: append-only xAPI-shaped statements of every meaningful action."""

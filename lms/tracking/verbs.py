@@ -1,0 +1,44 @@
+"""The fixed verb vocabulary: short keys stored in the database, xAPI verb IRIs on export."""
+
+from __future__ import annotations
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+AS = "http://activitystrea.ms/schema/1.0/"
+ABM = "https://abm-academy.org/xapi/verbs/"
+
+VERBS: dict[str, tuple[str, str]] = {
+    # key: (IRI, display in en-GB)
+    "registered": (ADL + "registered", "registered"),
+    "logged-in": ("https://w3id.org/xapi/adl/verbs/logged-in", "logged in"),
+    "logged-out": ("https://w3id.org/xapi/adl/verbs/logged-out", "logged out"),
+    "invited": (AS + "invite", "invited"),
+    "joined": (AS + "join", "joined"),
+    "enrolled": (ABM + "enrolled", "enrolled"),
+    "assigned": (AS + "assign", "assigned"),
+    "withdrew": (ABM + "withdrew", "withdrew"),
+    "launched": (ADL + "launched", "launched"),
+    "completed": (ADL + "completed", "completed"),
+    "answered": (ADL + "answered", "answered"),
+    "passed": (ADL + "passed", "passed"),
+    "failed": (ADL + "failed", "failed"),
+    "imported": (ABM + "imported", "imported"),
+    "exported": (ABM + "exported", "exported"),
+    "created": (AS + "create", "created"),
+    "updated": (AS + "update", "updated"),
+    "deleted": (AS + "delete", "deleted"),
+    "agreed": (ABM + "agreed", "agreed"),
+    "disagreed": (ABM + "disagreed", "disagreed"),
+    "ran": (ABM + "ran", "ran"),
+    "submitted": (AS + "submit", "submitted"),
+    "reviewed": (ABM + "reviewed", "reviewed"),
+    "commented": (ADL + "commented", "commented"),
+    "rated": (ABM + "rated", "rated"),
+    "earned": (ABM + "earned", "earned"),
+    "revoked": (ABM + "revoked", "revoked"),
+    "viewed": ("http://id.tincanapi.com/verb/viewed", "viewed"),
+}
+
+
+def verb_iri(key: str) -> str:
+    """Return the IRI for a verb key; raises KeyError for a verb outside the vocabulary."""
+    return VERBS[key][0]
