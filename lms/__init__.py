@@ -58,7 +58,7 @@ def _secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY"):
         return
     if app.testing:
-        app.config["SECRET_KEY"] = "testing-only-key"
+        app.config["SECRET_KEY"] = "testing-only-key"  # noqa: S105 - only when TESTING
         return
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
@@ -71,7 +71,9 @@ def register_extensions(app: Flask) -> None:
     """Initialise the extensions created in lms.extensions."""
     from lms import security
     from lms.extensions import csrf, db, limiter, login_manager, migrate
+    from lms.models import load_all
 
+    load_all()
     app.config.setdefault("RATELIMIT_ENABLED", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

@@ -22,6 +22,6 @@ def demo(password: str) -> None:
 
     logins = load_demo(password)
     db.session.commit()
-    click.echo("Demo logins (password for all: %s):" % password)
+    click.echo(f"Demo logins (password for all: {password}):")
     for role, email in logins:
         click.echo(f"  {role:<16} {email}")

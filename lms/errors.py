@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS", True):
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
             raise error
         app.logger.exception("Unhandled error")
         title, detail = MESSAGES[500]

@@ -10,23 +10,17 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.forms import MultiCheckboxField, choices, strip
 from lms.identity.models import FUNCTION_LABELS, ROLE_LABELS
 from lms.identity.passwords import MIN_LENGTH, password_problem
 
-FUNCTION_CHOICES = list(FUNCTION_LABELS.items())
-ROLE_CHOICES = list(ROLE_LABELS.items())
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+FUNCTION_CHOICES = choices(FUNCTION_LABELS)
+ROLE_CHOICES = choices(ROLE_LABELS)
 
 
 class NewPasswordMixin:
@@ -48,19 +42,22 @@ class NewPasswordMixin:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")],
+                       filters=[strip])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in on this device")
 
 
 class SignupForm(NewPasswordMixin, FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Work email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    email = EmailField("Work email", validators=[DataRequired(), Email(message="Enter a valid email address.")],
+                       filters=[strip])
     job_function = SelectField("Your team", choices=FUNCTION_CHOICES, default="marketing")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")],
+                       filters=[strip])
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
@@ -73,7 +70,8 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
 
 class InviteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")])
+    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.")],
+                       filters=[strip])
     job_function = SelectField("Team", choices=FUNCTION_CHOICES, default="marketing")
     role = SelectField("Role", choices=ROLE_CHOICES, default="learner")
     cohort_id = SelectField("Cohort", coerce=int, choices=[], validators=[Optional()])
@@ -99,7 +97,7 @@ class CohortForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     delivery = SelectField(
         "Delivery",
-        choices=[("in_house", "In-house"), ("virtual", "Virtual"), ("in_person", "In person")],
+        choices=choices([("in_house", "In-house"), ("virtual", "Virtual"), ("in_person", "In person")]),
         default="in_house",
     )
     location = StringField("Location", validators=[Optional(), Length(max=200)])
@@ -114,7 +112,7 @@ class CohortForm(FlaskForm):
 
 class CohortMemberForm(FlaskForm):
     user_id = SelectField("Person", coerce=int, choices=[])
-    role = SelectField("As", choices=[("learner", "Learner"), ("coach", "Coach")], default="learner")
+    role = SelectField("As", choices=choices([("learner", "Learner"), ("coach", "Coach")]), default="learner")
 
 
 class OrganizationForm(FlaskForm):
@@ -123,7 +121,7 @@ class OrganizationForm(FlaskForm):
         "Short name (in links)",
         validators=[DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use a-z, 0-9 and -.")],
     )
-    admin_email = EmailField("First admin's email", validators=[Optional(), Email()])
+    admin_email = EmailField("First admin's email", validators=[Optional(), Email()], filters=[strip])
     admin_name = StringField("First admin's name", validators=[Optional(), Length(max=200)])
 
 

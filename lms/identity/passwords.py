@@ -9,6 +9,12 @@ MIN_LENGTH = 10
 _hasher = PasswordHasher()
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Swap in minimal Argon2 parameters: only the test suite calls this, to keep thousands of hashes quick."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     """Return an Argon2id hash of `password` (salted; parameters stored in the hash)."""
     return _hasher.hash(password)

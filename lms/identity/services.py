@@ -376,5 +376,5 @@ def organizations_with_counts() -> list[tuple[Organization, int]]:
             .outerjoin(Membership, Membership.organization_id == Organization.id)
             .group_by(Organization.id)
             .order_by(Organization.name)
-        ).tuples()
+        )
     )

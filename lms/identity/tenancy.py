@@ -77,6 +77,8 @@ def role_required(*roles: str) -> Callable:
                 return login_manager.unauthorized()
             if not has_role(*roles):
                 abort(403)
+            if getattr(g, "org", None) is None:
+                abort(404)  # e.g. a platform admin outside any organisation: nothing to show
             return view(*args, **kwargs)
 
         return wrapped

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.extensions import db, limiter
+from lms.forms import choices
 from lms.identity import services
 from lms.identity.bulk import parse_invitations
 from lms.identity.forms import (
@@ -226,7 +238,7 @@ def invitations():
     """Invite one person, or many from a CSV; list pending invitations."""
     cohorts = services.cohorts_of(g.org.id)
     form = InviteForm(prefix="one")
-    form.cohort_id.choices = [(0, "No cohort")] + [(c.id, c.name) for c in cohorts]
+    form.cohort_id.choices = choices([(0, "No cohort")] + [(c.id, c.name) for c in cohorts])
     bulk = BulkInviteForm(prefix="bulk")
     if form.validate_on_submit():
         cohort = next((c for c in cohorts if c.id == form.cohort_id.data), None)
@@ -255,7 +267,7 @@ def invitations_bulk():
     """Invite everyone in a CSV; all-or-nothing unless "invite the valid rows" is ticked."""
     cohorts = services.cohorts_of(g.org.id)
     form = InviteForm(prefix="one")
-    form.cohort_id.choices = [(0, "No cohort")] + [(c.id, c.name) for c in cohorts]
+    form.cohort_id.choices = choices([(0, "No cohort")] + [(c.id, c.name) for c in cohorts])
     bulk = BulkInviteForm(prefix="bulk")
     errors, invited = [], []
     if bulk.validate_on_submit():
@@ -330,7 +342,7 @@ def cohort_edit(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     form = CohortForm(obj=cohort)
     add = CohortMemberForm(prefix="add")
-    add.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u, _ in services.members_of(g.org.id)]
+    add.user_id.choices = choices((u.id, f"{u.name} <{u.email}>") for u, _ in services.members_of(g.org.id))
     if form.validate_on_submit():
         form.populate_obj(cohort)
         db.session.commit()
@@ -345,7 +357,7 @@ def cohort_member_add(cohort_id: int):
     """Add a member of the organisation to the cohort."""
     cohort = get_or_404(Cohort, cohort_id)
     add = CohortMemberForm(prefix="add")
-    add.user_id.choices = [(u.id, u.name) for u, _ in services.members_of(g.org.id)]
+    add.user_id.choices = choices((u.id, u.name) for u, _ in services.members_of(g.org.id))
     if add.validate_on_submit():
         person = services.member_or_404(g.org.id, add.user_id.data)
         services.join_cohort(person, cohort, add.role.data)

@@ -1,0 +1,1 @@
+"""Course content: loads and checks courses/, renders Markdown safely, tracks content freshness."""

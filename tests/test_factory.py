@@ -1,0 +1,65 @@
+"""The application factory: settings layering, secret key, DATABASE_URL, error pages, security headers."""
+
+from __future__ import annotations
+
+from lms import create_app
+
+
+def test_test_mapping_overrides_defaults(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SITE_NAME": "Academy X"})
+    assert app.testing
+    assert app.config["SITE_NAME"] == "Academy X"
+
+
+def test_lms_prefixed_environment_variables_become_settings(monkeypatch):
+    monkeypatch.setenv("LMS_SITE_NAME", "From env")
+    monkeypatch.setenv("LMS_IMPORT_MAX_ROWS", "123")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SITE_NAME"] == "From env"
+    assert app.config["IMPORT_MAX_ROWS"] == 123  # JSON-parsed
+
+
+def test_database_url_postgres_scheme_is_rewritten_for_psycopg(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.internal:5432/lms")
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal:5432/lms"
+
+
+def test_secret_key_is_generated_once_into_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SECRET_KEY"] != "dev"
+
+
+def test_unknown_page_shows_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+    assert b"Go to your dashboard" in response.data
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_over_https(tmp_path):
+    from tests.conftest import _test_config
+
+    # The form's CSRF token is what puts a session cookie on this page.
+    client = create_app(_test_config(tmp_path, WTF_CSRF_ENABLED=True)).test_client()
+    response = client.get("/login", base_url="https://lms.test")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    client = client.application.test_client()
+    plain = client.get("/login", base_url="http://lms.test").headers.get("Set-Cookie", "")
+    assert "HttpOnly" in plain and "Secure" not in plain
