@@ -91,13 +91,18 @@ def register_extensions(app: Flask) -> None:
     database.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    """Register one blueprint per package."""
-    from lms.identity.views import bp as identity_bp
-    from lms.learning.views import bp as learning_bp
+BLUEPRINT_PACKAGES = ("identity", "content", "learning", "accounts", "practice", "assessment", "tracking", "reports",
+                      "certificates")
 
-    app.register_blueprint(identity_bp)
-    app.register_blueprint(learning_bp)
+
+def register_blueprints(app: Flask) -> None:
+    """Register each package's blueprint (`bp` in lms/<package>/views.py)."""
+    import importlib
+
+    root = Path(__file__).parent
+    for package in BLUEPRINT_PACKAGES:
+        if (root / package / "views.py").exists():
+            app.register_blueprint(importlib.import_module(f"lms.{package}.views").bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

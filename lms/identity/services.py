@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -45,7 +46,8 @@ def active_user(user_id: str) -> User | None:
     """Return the user for a Flask-Login id "<id>:<session version>", or None if stale or inactive."""
     try:
         raw_id, version = user_id.split(":")
-        user = db.session.get(User, int(raw_id))
+        # One query for the user, their memberships and organisations: every page needs them.
+        user = db.session.get(User, int(raw_id), options=[joinedload(User.memberships)])
     except (ValueError, TypeError):
         return None
     if user is None or str(user.session_version) != version or not user.is_active_user:

@@ -1,11 +1,37 @@
-"""The learner's dashboard, catalogue, courses and modules."""
+"""The learner's dashboard, catalogue, courses, modules and knowledge checks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
 
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.forms import EmptyForm
+from lms.learning import services
+from lms.learning.progress import due_state
+
 bp = Blueprint("learning", __name__)
+ASSET_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf", ".csv", ".xlsx", ".docx", ".pptx"}
+
+
+def _org():
+    if g.org is None:
+        abort(404)
+    return g.org
 
 
 @bp.get("/")
@@ -19,5 +45,108 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """What to do next."""
-    return render_template("learning/dashboard.html")
+    """What to do next: due and overdue courses first, then in progress, then done."""
+    items = services.dashboard(current_user, g.org) if g.org else []
+    return render_template("learning/dashboard.html", items=items, now=utcnow(), due_state=due_state)
+
+
+@bp.get("/courses")
+@login_required
+def catalogue():
+    """The courses available to you."""
+    return render_template("learning/catalogue.html", rows=services.catalogue(current_user, _org()))
+
+
+@bp.get("/courses/<course>")
+@login_required
+def course_show(course: str):
+    """A course: outcomes, modules, minutes left, progress and where to resume."""
+    view = services.course_view(current_user, _org(), course)
+    return render_template("learning/course.html", view=view, can_enrol=services.can_self_enrol(view.course),
+                           form=EmptyForm())
+
+
+@bp.post("/courses/<course>/enrol")
+@login_required
+def course_enrol(course: str):
+    """Enrol yourself on a public course."""
+    row = services.course_or_404(course, _org())
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not services.can_self_enrol(row):
+        flash("Your manager assigns this course. Ask them to add you.", "info")
+        return redirect(url_for("learning.course_show", course=course))
+    services.enrol(current_user, row, g.org)
+    db.session.commit()
+    flash(f"You're enrolled on {row.title}. Start with the first module.", "success")
+    return redirect(url_for("learning.course_show", course=course))
+
+
+def _enrolled_view(course: str):
+    view = services.course_view(current_user, _org(), course)
+    if view.enrolment is None:
+        abort(404)  # answers and progress belong to enrolled learners only
+    return view
+
+
+@bp.get("/courses/<course>/<module>")
+@login_required
+def module_show(course: str, module: str):
+    """A module: the lesson, its knowledge check, and previous/next."""
+    view = _enrolled_view(course)
+    current = services.module_in(view, module)
+    answers = services.answers_for(current_user, g.org, current)
+    services.launch(current_user, g.org, view, current)
+    db.session.commit()
+    return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
+                           grade=None, graded_id=None)
+
+
+@bp.post("/courses/<course>/<module>/questions/<question_id>")
+@login_required
+def module_answer(course: str, module: str, question_id: str):
+    """Check an answer on the server and show feedback for the options chosen and the explanation."""
+    view = _enrolled_view(course)
+    current = services.module_in(view, module)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    chosen = [int(v) for v in request.form.getlist("option") if v.isdigit()]
+    grade = services.answer(current_user, g.org, view, current, question_id, chosen)
+    db.session.commit()
+    answers = services.answers_for(current_user, g.org, current)
+    return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
+                           grade=grade, graded_id=question_id)
+
+
+@bp.post("/courses/<course>/<module>/complete")
+@login_required
+def module_complete(course: str, module: str):
+    """Mark the module complete and go to the next one."""
+    view = _enrolled_view(course)
+    current = services.module_in(view, module)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    finished_course = services.complete_module(current_user, g.org, view, current)
+    db.session.commit()
+    if finished_course:
+        flash(f"You've completed {view.course.title}. Well done.", "success")
+        return redirect(url_for("learning.course_show", course=course))
+    following = next((m for m in view.modules if m.position > current.position), None)
+    if following:
+        flash(f"\u201c{current.title}\u201d completed. Next: {following.title}.", "success")
+        return redirect(url_for("learning.module_show", course=course, module=following.slug))
+    flash("Module completed. Check the course page for anything left to do.", "success")
+    return redirect(url_for("learning.course_show", course=course))
+
+
+@bp.get("/courses/<course>/assets/<path:path>")
+@login_required
+def course_asset(course: str, path: str):
+    """An image or download from the course's folder (only known file types; no way out of the folder)."""
+    services.course_or_404(course, _org())
+    folder = Path(current_app.config["COURSES_DIR"]) / course
+    if Path(path).suffix.lower() not in ASSET_TYPES:
+        abort(404)
+    response = send_from_directory(folder, path, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
