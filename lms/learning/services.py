@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning import progress
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress, QuestionAnswer
+from lms.learning.signals import course_completed
 from lms.tracking.services import record
 
 
@@ -234,6 +235,8 @@ def refresh_completion(user: User, org: Organization, view: CourseView) -> bool:
     enrolment.completed_at = utcnow()
     record(user, "completed", ("course", view.course.slug, view.course.title), {"completion": True},
            organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=view.course.slug)
+    db.session.flush()
+    course_completed.send(enrolment, user=user)
     return True
 
 
