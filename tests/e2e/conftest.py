@@ -95,6 +95,17 @@ class Page:
         element.clear()
         element.send_keys(value)
 
+    def press(self, element) -> None:
+        """Click an element found by the test and wait until the page it leads to has loaded."""
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old_page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
     def click(self, text: str, navigates: bool = True) -> None:
         """Click the button or link with this text; by default wait until the next page has loaded."""
         from selenium.webdriver.common.by import By
