@@ -55,7 +55,34 @@ def load_demo(password: str) -> list[tuple[str, str]]:
             if cohort_role:
                 services.join_cohort(user, cohort, cohort_role)
         logins.append((label, email))
+    _enrol_demo_learners(client, team, public, workshop)
     return logins
+
+
+def _enrol_demo_learners(client: Organization, team: Cohort, public: Organization, workshop: Cohort) -> None:
+    """Assign the in-house programme to the Northwind team, enrol everyone on ABM Foundations."""
+    from datetime import timedelta
+
+    from lms.content.models import Course
+    from lms.database import utcnow
+    from lms.learning.services import enrol
+
+    courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.is_archived.is_(False)))}
+    if not courses:
+        return  # content not synced yet: `flask lms content sync` first (make run does)
+    manager = services.user_by_email("marcus.manager@northwind.example")
+    due = utcnow().replace(hour=17, minute=0, second=0, microsecond=0) + timedelta(days=28)
+    for email in ("maya.marketing@northwind.example", "sam.sales@northwind.example"):
+        user = services.user_by_email(email)
+        if "abm-alignment-programme" in courses:
+            enrol(user, courses["abm-alignment-programme"], client, cohort_id=team.id, source="assigned",
+                  due_at=due, assigned_by=manager)
+        if "abm-foundations" in courses:
+            enrol(user, courses["abm-foundations"], client, cohort_id=team.id, source="assigned",
+                  due_at=due - timedelta(days=14), assigned_by=manager)
+    attendee = services.user_by_email("alex.attendee@example.com")
+    if "abm-foundations" in courses:
+        enrol(attendee, courses["abm-foundations"], public, cohort_id=workshop.id)
 
 
 def _cohort(org: Organization, name: str, delivery: str, location: str, starts: date, shares: bool) -> Cohort:

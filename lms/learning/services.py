@@ -71,9 +71,11 @@ def can_self_enrol(course: Course) -> bool:
 
 def enrol(user: User, course: Course, org: Organization, *, cohort_id: int | None = None, source: str = "self",
           due_at=None, assigned_by: User | None = None) -> Enrolment:
-    """Enrol the user (idempotent: an existing enrolment is returned, a withdrawn one revived)."""
+    """Enrol the user (idempotent: an existing enrolment is returned, a withdrawn one revived); the statement is
+    recorded only when the enrolment is new or revived."""
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.user_id == user.id, Enrolment.course_id == course.id, Enrolment.organization_id == org.id))
+    is_new = enrolment is None or enrolment.withdrawn_at is not None
     if enrolment is None:
         enrolment = Enrolment(user_id=user.id, course_id=course.id, organization_id=org.id)
         db.session.add(enrolment)
@@ -85,8 +87,9 @@ def enrol(user: User, course: Course, org: Organization, *, cohort_id: int | Non
     if assigned_by is not None:
         enrolment.assigned_by_id = assigned_by.id
     db.session.flush()
-    record(user, "enrolled", ("course", course.slug, course.title), {"source": source},
-           organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
+    if is_new:
+        record(user, "enrolled", ("course", course.slug, course.title), {"source": source},
+               organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
     return enrolment
 
 
