@@ -232,14 +232,18 @@ def member_edit(user_id: int):
     return render_template("identity/admin/member_edit.html", form=form, person=person)
 
 
+def _invite_forms() -> tuple[list[Cohort], InviteForm, BulkInviteForm]:
+    cohorts = services.cohorts_of(g.org.id)
+    form = InviteForm(prefix="one")
+    form.cohort_id.choices = choices([(0, "No cohort")] + [(c.id, c.name) for c in cohorts])
+    return cohorts, form, BulkInviteForm(prefix="bulk")
+
+
 @bp.route("/admin/invitations", methods=["GET", "POST"])
 @role_required("org_admin")
 def invitations():
     """Invite one person, or many from a CSV; list pending invitations."""
-    cohorts = services.cohorts_of(g.org.id)
-    form = InviteForm(prefix="one")
-    form.cohort_id.choices = choices([(0, "No cohort")] + [(c.id, c.name) for c in cohorts])
-    bulk = BulkInviteForm(prefix="bulk")
+    cohorts, form, bulk = _invite_forms()
     if form.validate_on_submit():
         cohort = next((c for c in cohorts if c.id == form.cohort_id.data), None)
         try:
@@ -265,10 +269,7 @@ def invitations():
 @role_required("org_admin")
 def invitations_bulk():
     """Invite everyone in a CSV; all-or-nothing unless "invite the valid rows" is ticked."""
-    cohorts = services.cohorts_of(g.org.id)
-    form = InviteForm(prefix="one")
-    form.cohort_id.choices = choices([(0, "No cohort")] + [(c.id, c.name) for c in cohorts])
-    bulk = BulkInviteForm(prefix="bulk")
+    cohorts, form, bulk = _invite_forms()
     errors, invited = [], []
     if bulk.validate_on_submit():
         rows, errors = parse_invitations(bulk.file.data.read(), {c.name for c in cohorts})
