@@ -21,8 +21,9 @@ from lms.practice.coverage import (
     role_label,
     roles_present,
 )
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import WorkspaceSnapshot
+from lms.practice.values import as_id, as_rows
 
 PASS_MARK = 80
 
@@ -48,24 +49,6 @@ ROLE_HINTS = {
     "blocker": "note anyone likely to resist (the incumbent tool owner or a sceptic) and mark them as blocker",
 }
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
-
-
-def _as_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
 
 def _tier_label(account) -> str:
     return normalise_tier(account.tier) or "no tier"
@@ -73,10 +56,8 @@ def _tier_label(account) -> str:
 
 def _chosen_accounts(workspace, answer: dict, findings: list[Finding]) -> list | None:
     """Return the accounts the learner chose in the answer (None if they chose none)."""
-    rows = answer.get("accounts")
-    if rows is None or rows == [] or rows == "":
-        return None
-    if not isinstance(rows, list):
+    rows = as_rows(answer.get("accounts"))
+    if rows is None:
         findings.append(
             Finding(
                 "improve",
@@ -95,7 +76,7 @@ def _chosen_accounts(workspace, answer: dict, findings: list[Finding]) -> list |
         value = row.get("account") if isinstance(row, dict) else row
         if value is None or value == "":
             continue
-        account = workspace.account(_as_id(value))
+        account = workspace.account(as_id(value))
         if account is None:
             findings.append(
                 Finding(
@@ -177,7 +158,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                     module=M_TIER,
                 )
             )
-            return Result(0, False, _sorted(findings), {"accounts_mapped": 0})
+            return Result(0, False, sort_findings(findings), {"accounts_mapped": 0})
 
     total = 0.0
     complete: list[str] = []
@@ -338,4 +319,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "one_to_one_without_champion": no_champion,
         "contacts_without_roles": roleless,
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

@@ -27,8 +27,9 @@ from lms.practice.coverage import (
     role_label,
     roles_present,
 )
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import BUYING_ROLES, TIERS, WorkspaceSnapshot
+from lms.practice.values import as_id, as_number, as_rows
 
 PASS_MARK = 75
 MIN_CHANNELS = 3
@@ -71,37 +72,12 @@ M_PILOT = "abm-alignment-programme/piloting-with-a-few-reps"
 M_ROLES = "abm-foundations/buying-groups-and-roles"
 M_TIER = "abm-foundations/tiering-one-to-one-few-many"
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
-
-
-def _as_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def _as_week(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, int | float) and float(value).is_integer() and 1 <= value <= MAX_WEEK:
-        return int(value)
-    return None
+    week = as_number(value)
+    return int(week) if week is not None and week.is_integer() and 1 <= week <= MAX_WEEK else None
 
 
 def _join(names: list[str], word: str = "and") -> str:
@@ -152,10 +128,8 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
 
     # The accounts the campaign targets.
     chosen = []
-    raw_accounts = answer.get("accounts")
-    if raw_accounts in (None, ""):
-        raw_accounts = []
-    if not isinstance(raw_accounts, list):
+    raw_accounts = as_rows(answer.get("accounts"))
+    if raw_accounts is None:
         answer_finding(
             "improve",
             "The campaign's accounts could not be read: pick each account from the list, one per row.",
@@ -169,7 +143,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         value = row.get("account") if isinstance(row, dict) else row
         if value is None or value == "":
             continue
-        account = workspace.account(_as_id(value))
+        account = workspace.account(as_id(value))
         if account is None:
             answer_finding(
                 "improve",
@@ -237,10 +211,8 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             )
 
     # The steps.
-    raw_steps = answer.get("steps")
-    if raw_steps in (None, ""):
-        raw_steps = []
-    if not isinstance(raw_steps, list):
+    raw_steps = as_rows(answer.get("steps"))
+    if raw_steps is None:
         answer_finding(
             "improve",
             "The steps could not be read: add them in the table, one row per step.",
@@ -329,7 +301,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             "Steps",
         )
         summary = {"steps": 0, "accounts": len(chosen), "tier": tier}
-        return Result(0, False, _sorted(findings), summary)
+        return Result(0, False, sort_findings(findings), summary)
 
     earned: dict[str, float] = dict.fromkeys(WEIGHTS, 0.0)
     earned["complete"] = complete_steps / len(steps)
@@ -546,4 +518,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "role_coverage": round(earned["roles"], 3),
         "parts": {k: round(v, 3) for k, v in earned.items()},
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

@@ -28,7 +28,7 @@ from lms.accounts.domains import (
 )
 from lms.accounts.matching import AccountIndex, AccountRef
 from lms.practice.coverage import normalise_roles, normalise_tier
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import WorkspaceSnapshot
 
 PASS_MARK = 75
@@ -42,8 +42,6 @@ M_CONTACTS = "abm-foundations/building-the-contact-list"
 M_ROLES = "abm-foundations/buying-groups-and-roles"
 M_TOOLS = "abm-alignment-programme/tool-adoption-and-enablement"
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
-
 # Syntactically plain addresses (dot-atoms at an ASCII host with an alphabetic TLD, no "--") are valid for
 # lms.accounts.domains.is_valid_email too, which costs ~40 microseconds an address (email_validator). Only
 # addresses outside this subset, or on special-use TLDs that email_validator rejects, are sent to it.
@@ -52,10 +50,6 @@ _PLAIN_EMAIL = re.compile(
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 )
 _SPECIAL_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
 
 
 class _Domains:
@@ -413,4 +407,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             "match_rate": round(match_rate, 3),
         },
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

@@ -12,15 +12,15 @@ sales and marketing together. A missing family is a blocker.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from lms.practice.coverage import normalise_tier
 from lms.practice.kpis import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi, compute_kpis
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import WorkspaceSnapshot
+from lms.practice.values import as_number, as_rows, as_text, is_blank_row
 
 PASS_MARK = 75
 STRETCH_LIMIT = 3.0  # a target more than this multiple of the current value is fanciful
@@ -49,32 +49,12 @@ _FAMILY_WHY = {
     "pipeline": "what the programme is worth in money (pipeline_sourced or pipeline_influenced)",
 }
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 _NAME_TO_SLUG = {name.lower(): slug for slug, name in KPI_NAMES.items()}
 _DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip().rstrip("%").replace(",", ""))
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _kpi_slug(value: object) -> str | None:
-    text = _text(value)
+    text = as_text(value)
     if not text:
         return None
     key = re.sub(r"[\s\-:]+", "_", text.lower())
@@ -89,7 +69,7 @@ def _parse_day(value: object) -> tuple[datetime | None, bool]:
         return value.replace(tzinfo=None), False
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day), True
-    text = _text(value)
+    text = as_text(value)
     if not text:
         return None, False
     try:
@@ -135,10 +115,6 @@ def _inline(note: str | None) -> str:
 
 def _day(dt: datetime) -> str:
     return f"{dt.day} {dt:%b %Y}"
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
 
 
 def _window(
@@ -222,9 +198,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
     currency = currencies[0] if len(currencies) == 1 else None
     has_1_many = any(a.is_target and normalise_tier(a.tier) == "1:many" for a in ws.accounts)
 
-    raw_rows = answer.get("targets")
-    if not isinstance(raw_rows, list | tuple):
-        raw_rows = []
+    raw_rows = as_rows(answer.get("targets")) or []
     rows_out: list[dict] = []
     row_scores: list[float] = []
     covered: set[str] = set()
@@ -246,14 +220,14 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             )
             row_scores.append(0.0)
             continue
-        if all(v in (None, "", [], ()) for v in raw.values()):
+        if is_blank_row(raw):
             continue
         slug = _kpi_slug(raw.get("kpi"))
         label = f"Target row {i}" + (f" ({KPI_NAMES[slug]})" if slug else "")
         entry: dict = {"row": i, "kpi": slug, "target": None, "current": None, "owner": None, "review": None}
         rows_out.append(entry)
         if slug is None:
-            given = _text(raw.get("kpi")) or str(raw.get("kpi") or "")
+            given = as_text(raw.get("kpi")) or str(raw.get("kpi") or "")
             findings.append(
                 Finding(
                     "improve",
@@ -287,7 +261,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         kpi = by_slug[slug]
         score = 0.0
 
-        owner = _text(raw.get("owner")).lower()
+        owner = as_text(raw.get("owner")).lower()
         if owner in OWNERS:
             entry["owner"] = owner
             score += 0.25
@@ -305,7 +279,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                     M_SHARED,
                 )
             )
-        review = _text(raw.get("review")).lower()
+        review = as_text(raw.get("review")).lower()
         if review in REVIEWS:
             entry["review"] = review
             score += 0.25
@@ -323,7 +297,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                 )
             )
 
-        target = _number(raw.get("target"))
+        target = as_number(raw.get("target"), formatted=True)
         raw_target = raw.get("target")
         if target is not None and kpi.unit == "ratio" and 1 < target <= 100:
             notes.append(f"Row {i}: read the target {target:g} as {target:g}% ({target / 100:g}).")
@@ -521,4 +495,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "shared_ownership": shared,
         "notes": notes,
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

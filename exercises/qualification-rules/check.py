@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 
 from lms.practice.coverage import normalise_role, normalise_roles, normalise_tier
 from lms.practice.kpis import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import SIGNAL_TYPES, TIERS, SignalSnap, WorkspaceSnapshot
+from lms.practice.values import as_number, as_rows, as_strings, as_text, is_blank_row
 
 PASS_MARK = 75
 MIN_RULES = 2
@@ -42,37 +43,8 @@ HBR = (
     "likely than firms that waited 24 hours"
 )
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
-
 
 # --- answer parsing -------------------------------------------------------------------------------------------
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list | tuple | set | frozenset):
-        return []
-    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
 
 
 def _signal_type(value: str) -> str | None:
@@ -150,7 +122,7 @@ _FIELD_HELP = {
 
 
 def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
-    name = _text(raw.get("name"))
+    name = as_text(raw.get("name"))
     label = f"rule {row} ('{name}')" if name else f"rule {row}"
     missing: list[str] = []
 
@@ -161,7 +133,7 @@ def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
         bad("name", f"Rule {row} has no name: name it after what it catches (e.g. 'Hot hand-raisers').")
 
     types: set[str] = set()
-    for v in _strings(raw.get("signal_types")):
+    for v in as_strings(raw.get("signal_types")):
         t = _signal_type(v)
         if t:
             types.add(t)
@@ -172,7 +144,7 @@ def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
 
     def whole(field: str, minimum: int) -> int | None:
         raw_value = raw.get(field)
-        n = _number(raw_value)
+        n = as_number(raw_value)
         if n is None:
             if raw_value not in (None, ""):
                 bad(field, f"{label}: {field.replace('_', ' ')} '{raw_value}' is not a number.")
@@ -186,7 +158,7 @@ def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
 
     def positive(field: str) -> float | None:
         raw_value = raw.get(field)
-        n = _number(raw_value)
+        n = as_number(raw_value)
         if n is None or n <= 0:
             if raw_value not in (None, ""):
                 bad(field, f"{label}: {field.replace('_', ' ')} '{raw_value}' must be a number above 0.")
@@ -199,20 +171,20 @@ def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
     min_contacts = whole("min_contacts", 0)
     response_hours = positive("response_hours")
 
-    roles_raw = _strings(raw.get("roles"))
+    roles_raw = as_strings(raw.get("roles"))
     roles = normalise_roles(roles_raw)
     unknown_roles = [r for r in roles_raw if normalise_role(r) is None]
     if unknown_roles:
         bad("roles", f"{label}: {', '.join(repr(r) for r in unknown_roles)} not a buying role and ignored.")
     tiers: set[str] = set()
-    for v in _strings(raw.get("tiers")):
+    for v in as_strings(raw.get("tiers")):
         t = normalise_tier(v)
         if t:
             tiers.add(t)
         else:
             bad("tiers", f"{label}: '{v}' is not a tier; use {', '.join(TIERS)}.")
 
-    owner = _text(raw.get("owner")).lower() or None
+    owner = as_text(raw.get("owner")).lower() or None
     if owner not in OWNERS:
         if owner:
             bad("owner", f"{label}: owner '{owner}' is not one of {', '.join(OWNERS)}.")
@@ -353,10 +325,6 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
-
-
 def _qualified_entry(ws: WorkspaceSnapshot, row: int, account: str, account_id: int, rule: str, sigs) -> dict:
     """One summary line: the account, the rule and the signals that qualified it."""
     return {
@@ -407,13 +375,11 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             )
         )
 
-    raw_rows = answer.get("rules")
-    if not isinstance(raw_rows, list | tuple):
-        raw_rows = []
+    raw_rows = as_rows(answer.get("rules")) or []
     rules: list[Rule] = []
     for i, raw in enumerate(raw_rows, start=1):
         if isinstance(raw, Mapping):
-            if any(v not in (None, "", [], ()) for v in raw.values()):
+            if not is_blank_row(raw):
                 rules.append(_parse_rule(i, raw, findings))
         else:
             findings.append(
@@ -690,4 +656,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "follow_ups_on_time": on_time,
         "follow_ups_overdue": len(late),
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

@@ -19,8 +19,9 @@ from rapidfuzz import fuzz, utils
 
 from lms.accounts.matching import normalise_company_name
 from lms.practice.coverage import normalise_role, normalise_roles, role_label
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import BUYING_ROLES, WorkspaceSnapshot
+from lms.practice.values import as_id, as_rows, as_text
 
 PASS_MARK = 75
 MIN_ACCOUNTS = 2
@@ -249,7 +250,6 @@ _PLACEHOLDERS = re.compile(
     r"|\binsert\s+[\w ]{1,30}?\s+here\b",
     re.IGNORECASE,
 )
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 
 
 def _fold(text: str) -> str:
@@ -268,26 +268,6 @@ def _concern_pattern(words: tuple[str, ...]) -> re.Pattern:
 
 
 _CONCERNS = {role: _concern_pattern(words) for role, words in ROLE_CONCERNS.items()}
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
-
-
-def _as_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _name_variants(name: str) -> tuple[str, ...]:
@@ -351,10 +331,8 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         )
         return Result(0, False, tuple(findings), {"messages": 0})
 
-    raw = answer.get("messages")
-    if raw is None or raw == "":
-        raw = []
-    if not isinstance(raw, list):
+    raw = as_rows(answer.get("messages"))
+    if raw is None:
         row_finding(
             "improve",
             "Your messages could not be read: add them in the table, one row per account and role.",
@@ -373,11 +351,11 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                 "improve", f"Message {number} is empty: fill it in or delete the row.", number, "message"
             )
             continue
-        account = workspace.account(_as_id(item.get("account")))
+        account = workspace.account(as_id(item.get("account")))
         role = normalise_role(item.get("role"))
         channel = item.get("channel") if item.get("channel") in CHANNELS else None
-        message = _text(item.get("message"))
-        subject = _text(item.get("subject"))
+        message = as_text(item.get("message"))
+        subject = as_text(item.get("subject"))
         ok = True
         if account is None:
             ok = False
@@ -433,7 +411,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                 M_MESSAGING,
             )
         )
-        return Result(0, False, _sorted(findings), {"messages": 0, "accounts": 0})
+        return Result(0, False, sort_findings(findings), {"messages": 0, "accounts": 0})
 
     # Per-message checks.
     placeholders = 0
@@ -623,7 +601,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "near_duplicates": near_duplicates,
         "placeholders": placeholders,
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
 
 
 def _has_placeholder(r: _Row) -> bool:

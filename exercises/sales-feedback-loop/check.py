@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import REJECTION_REASONS, WorkspaceSnapshot
+from lms.practice.values import as_number, as_rows, as_text, is_blank_row, is_filled
 
 PASS_MARK = 75
 DECIDE_DAYS = 7
@@ -48,37 +49,12 @@ _REASON_HINTS = {
     "missing_context": "add the engagement summary and a recommended message to every handoff",
 }
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PLACEHOLDERS = frozenset({"tbd", "tbc", "todo", "n/a", "na", "none", "-", "?", "x", "test"})
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _filled(value: object) -> bool:
-    text = _text(value)
-    return bool(text) and text.lower() not in _PLACEHOLDERS
-
-
 def _reason(value: object) -> str | None:
-    key = re.sub(r"[\s\-]+", "_", _text(value).lower())
+    key = re.sub(r"[\s\-]+", "_", as_text(value).lower())
     return key if key in REJECTION_REASONS else None
 
 
@@ -93,10 +69,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 def _order(row: dict) -> tuple[float, int]:
     """Sort key for changes: due week (missing last), then row number."""
     return (row["due_week"] if row["due_week"] is not None else math.inf, row["row"])
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
 
 
 class _Capped:
@@ -175,7 +147,9 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         if status == "sent":
             awaiting += 1
             if is_old:
-                owner = h.sales_owner.strip() if _filled(h.sales_owner) else "the sales owner"
+                owner = (
+                    h.sales_owner.strip() if is_filled(h.sales_owner, _PLACEHOLDERS) else "the sales owner"
+                )
                 days = (now - h.sent_at).days
                 capped.add(
                     "undecided",
@@ -200,7 +174,11 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             reasons[code] += 1
         else:
             no_reason += 1
-            given = f" ('{_text(h.rejection_reason)}' is not a code)" if _filled(h.rejection_reason) else ""
+            given = (
+                f" ('{as_text(h.rejection_reason)}' is not a code)"
+                if is_filled(h.rejection_reason, _PLACEHOLDERS)
+                else ""
+            )
             capped.add(
                 "no_reason",
                 Finding(
@@ -215,7 +193,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                 ),
                 "rejected handoffs have no reason code.",
             )
-        if not _filled(h.sales_feedback):
+        if not is_filled(h.sales_feedback, _PLACEHOLDERS):
             capped.add(
                 "no_feedback",
                 Finding(
@@ -248,9 +226,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         )
 
     # The answer: one change per reason that occurs.
-    raw_rows = answer.get("changes")
-    if not isinstance(raw_rows, list | tuple):
-        raw_rows = []
+    raw_rows = as_rows(answer.get("changes")) or []
     rows: list[dict] = []
     for i, raw in enumerate(raw_rows, start=1):
         if not isinstance(raw, Mapping):
@@ -266,13 +242,13 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                 )
             )
             continue
-        if all(v in (None, "", [], ()) for v in raw.values()):
+        if is_blank_row(raw):
             continue
         code = _reason(raw.get("reason"))
-        text = _text(raw.get("change"))
+        text = as_text(raw.get("change"))
         words = len(_WORD.findall(text))
-        owner = _text(raw.get("owner")).lower()
-        week = _number(raw.get("due_week"))
+        owner = as_text(raw.get("owner")).lower()
+        week = as_number(raw.get("due_week"))
         row = {
             "row": i,
             "reason": code,
@@ -284,7 +260,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         rows.append(row)
         label = f"Change {i}" + (f" ({REASON_LABELS[code]})" if code else "")
         if code is None:
-            given = _text(raw.get("reason"))
+            given = as_text(raw.get("reason"))
             findings.append(
                 Finding(
                     "improve",
@@ -452,4 +428,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "most_frequent_reasons": top,
         "changes": rows,
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

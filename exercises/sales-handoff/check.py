@@ -25,8 +25,9 @@ from rapidfuzz import fuzz
 
 from lms.practice.coverage import normalise_role, normalise_roles, normalise_tier, role_label
 from lms.practice.kpis import HIGH_INTENT_TYPES, SignalIndex
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.practice.values import is_filled
 
 PASS_MARK = 80
 QUALIFY_DAYS = 30
@@ -40,7 +41,6 @@ FUZZY_MATCH = 90
 M_HANDOFF = "abm-foundations/follow-up-and-the-sales-handoff"
 M_PLAYBOOK = "abm-alignment-programme/team-playbooks-and-handoffs"
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PLACEHOLDERS = frozenset(
     {"tbd", "tbc", "todo", "n/a", "na", "none", "-", "?", "x", "xxx", "unknown", "test"}
@@ -68,13 +68,9 @@ def _words(text: object) -> list[str]:
 
 def _answered(text: object, minimum: int) -> bool:
     words = _words(text)
-    if not words or (isinstance(text, str) and text.strip().lower() in _PLACEHOLDERS):
+    if not words or not is_filled(text, _PLACEHOLDERS):
         return False
     return len(words) >= minimum
-
-
-def _filled(text: object) -> bool:
-    return isinstance(text, str) and bool(text.strip()) and text.strip().lower() not in _PLACEHOLDERS
 
 
 def _core_name(name: str) -> str:
@@ -102,10 +98,6 @@ def _duration(hours: float) -> str:
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
 
 
 class _Findings:
@@ -288,7 +280,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                         ),
                         "handed-off accounts have no tier.",
                     )
-            if not item(_filled(a.why_selected), "why_selected"):
+            if not item(is_filled(a.why_selected, _PLACEHOLDERS), "why_selected"):
                 passed_all = False
                 if (a.id, "why") not in flagged_accounts:
                     flagged_accounts.add((a.id, "why"))
@@ -355,7 +347,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             value = getattr(h, field)
             if not item(_answered(value, minimum), field):
                 passed_all = False
-                short = _filled(value)
+                short = is_filled(value, _PLACEHOLDERS)
                 message = (
                     f"{label}: {field.replace('_', ' ')} is too short — write {what} (at least {minimum} words)."
                     if short
@@ -432,10 +424,12 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             )
 
         # Ownership and the SLA.
-        if not item(_filled(h.sales_owner), "sales_owner"):
+        if not item(is_filled(h.sales_owner, _PLACEHOLDERS), "sales_owner"):
             passed_all = False
             owner_hint = (
-                f" (the account owner is {a.sales_owner})" if a is not None and _filled(a.sales_owner) else ""
+                f" (the account owner is {a.sales_owner})"
+                if a is not None and is_filled(a.sales_owner, _PLACEHOLDERS)
+                else ""
             )
             out.add(
                 "sales_owner",
@@ -478,7 +472,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
                     sla_met += 1
                 else:
                     passed_all = False
-                    owner = h.sales_owner.strip() if _filled(h.sales_owner) else "sales"
+                    owner = h.sales_owner.strip() if is_filled(h.sales_owner, _PLACEHOLDERS) else "sales"
                     state = (
                         f"the first touch came {_duration((touched - h.sent_at).total_seconds() / 3600)} after it "
                         "was sent"
@@ -568,4 +562,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             for acc, sigs in unhanded[:MAX_SUMMARY_ROWS]
         ],
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

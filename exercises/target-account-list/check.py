@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 
 from lms.practice.coverage import normalise_tier
-from lms.practice.result import Finding, Result, score_from_ratio
+from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.snapshot import WorkspaceSnapshot
+from lms.practice.values import is_filled
 
 PASS_MARK = 80
 MIN_TARGETS = 5  # a list shorter than this is not a list to tier and agree
@@ -33,7 +34,6 @@ M_CHOOSE = "abm-foundations/choosing-target-accounts"
 M_TIER = "abm-foundations/tiering-one-to-one-few-many"
 M_AGREE = "abm-alignment-programme/agreeing-the-account-list"
 
-_SEVERITY_ORDER = {"blocker": 0, "improve": 1, "good": 2}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _STOPWORDS = frozenset(
     {
@@ -104,24 +104,16 @@ def meaningful_words(text: object) -> int:
     return sum(1 for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 1 or w.isdigit()))
 
 
-def _filled(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
 def _quote(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9)))
 
 
 def _text_answer(a, field: str, value: object, what: str, example: str, module: str, findings: list) -> bool:
     """Return True if a free-text field answers its question; otherwise add a finding saying how to fix it."""
     if meaningful_words(value) >= MIN_WORDS:
         return True
-    if _filled(value):
+    if is_filled(value):
         message = (
             f"{a.name}: '{_quote(value)}' is too short to count as {what}. Write at least {MIN_WORDS} meaningful "
             f"words in {field.replace('_', ' ')}, {example}"
@@ -213,7 +205,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
             disagreed += 1
             reason = (
                 f" (their reason: '{_quote(a.sales_disagree_reason, 80)}')"
-                if _filled(a.sales_disagree_reason)
+                if is_filled(a.sales_disagree_reason)
                 else ""
             )
             findings.append(
@@ -245,7 +237,7 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
 
         # 4. Owners on both sides.
         for field, side in (("sales_owner", "sales"), ("marketing_owner", "marketing")):
-            if _filled(getattr(a, field)):
+            if is_filled(getattr(a, field)):
                 got["owner"] += 0.5
             else:
                 findings.append(
@@ -357,4 +349,4 @@ def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
         "tiers": tiers,
         "answered": {k: round(v / n, 3) for k, v in answered.items()},
     }
-    return Result(score, score >= PASS_MARK and not blockers, _sorted(findings), summary)
+    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

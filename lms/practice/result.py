@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 SEVERITIES = ("blocker", "improve", "good")
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,8 @@ class Result:
 def score_from_ratio(ratio: float) -> int:
     """Return a 0-100 score from a 0-1 ratio, rounded half up and clamped."""
     return max(0, min(100, int(ratio * 100 + 0.5)))
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Return the findings blockers first, then improve, then good; the order within a severity is kept."""
+    return tuple(sorted(findings, key=lambda f: _SEVERITY_RANK.get(f.severity, len(SEVERITIES))))
