@@ -37,7 +37,7 @@ def _content_problems(stale: bool) -> list:
 
     from flask import current_app
 
-    from lms.content.loader import check_tree, load_catalogue
+    from lms.content.loader import check_assessments, check_tree, load_catalogue
     from lms.practice.registry import check_exercises, scan
 
     courses_root = Path(current_app.config["COURSES_DIR"])
@@ -55,6 +55,7 @@ def _content_problems(stale: bool) -> list:
         problems += check_exercises(exercises_root, refs, competencies)
     else:
         problems += scan(exercises_root)[1]
+    problems += check_assessments(courses_root, competencies)
     return problems
 
 
@@ -91,3 +92,167 @@ def content_sync() -> None:
         raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Content synced: {report}.")
+
+
+def _now_option(value: str | None):
+    """Parse --now (ISO 8601; UTC when no offset) to naive UTC, or return the current time."""
+    from lms.database import utcnow
+    from lms.tracking.xapi import parse_timestamp
+
+    if not value:
+        return utcnow()
+    try:
+        return parse_timestamp(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
+
+
+def _awaiting_review():
+    """practice's `awaiting_review_for_coach(coach_id) -> list`, or None while practice doesn't provide it."""
+    import importlib
+
+    try:
+        practice = importlib.import_module("lms.practice.services")
+    except ModuleNotFoundError:
+        return None
+    return getattr(practice, "awaiting_review_for_coach", None)
+
+
+@lms_group.command("remind")
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset); for tests.")
+@click.option("--dry-run", is_flag=True, help="List who would get which reminder; send nothing.")
+@with_appcontext
+def remind(now_text: str | None, dry_run: bool) -> None:
+    """Email reminders (run daily from cron): assignments due soon or overdue, managers' weekly digest of overdue
+    learners, coaches' submissions awaiting review. Never the same reminder twice a day; opt-outs respected."""
+    import smtplib
+    from datetime import timedelta
+
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.learning import reminders
+    from lms.urls import SiteURLMissing
+
+    now = _now_option(now_text)
+    awaiting = _awaiting_review()
+    if awaiting is None:
+        click.echo("Coach reminders skipped: lms.practice.services.awaiting_review_for_coach is not available.")
+    try:
+        due = reminders.due_reminders(now, awaiting_review=awaiting)
+    except SiteURLMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    sent = skipped = failed = 0
+    for reminder in due:
+        if dry_run:
+            click.echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
+            continue
+        # Claimed and committed before sending (one commit per email), so neither a parallel run nor a crash
+        # after sending can send it again; a failed send gives the claim back for the next run.
+        try:
+            reminders.claim(reminder)
+            db.session.commit()
+        except IntegrityError:  # another run claimed it a moment ago
+            db.session.rollback()
+            skipped += 1
+            continue
+        try:
+            reminders.send(reminder)
+        except (smtplib.SMTPException, OSError) as exc:
+            reminders.unclaim(reminder)
+            db.session.commit()
+            click.echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
+            failed += 1
+            continue
+        sent += 1
+    if not dry_run:
+        reminders.forget_sent((now - timedelta(days=60)).date())
+        db.session.commit()
+    click.echo(f"Reminders: {sent} sent, {skipped} already sent, {failed} failed"
+               f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
+    if failed:
+        raise SystemExit(1)
+
+
+@lms_group.command("xapi-forward")
+@click.option("--batch-size", type=click.IntRange(1, 500), help="Statements per request (default LMS_LRS_BATCH_SIZE).")
+@click.option("--retry-now", is_flag=True, help="Ignore the back-off and retry waiting statements now.")
+@click.option("--every", type=click.FloatRange(min=1), help="Keep running as a worker, checking every N seconds.")
+@with_appcontext
+def xapi_forward(batch_size: int | None, retry_now: bool, every: float | None) -> None:
+    """Send queued statements to the external LRS (LMS_LRS_ENDPOINT) in batches, from cron or as a worker.
+
+    A failed batch waits with exponential back-off and nothing is lost; a delivered batch is never sent again.
+    Exits 1 when the LRS could not be reached.
+    """
+    import time
+
+    from flask import current_app
+
+    from lms.database import utcnow
+    from lms.tracking import jobs
+    from lms.urls import SiteURLMissing
+
+    lrs = jobs.configured_lrs()
+    if lrs is None:
+        raise click.ClickException("LMS_LRS_ENDPOINT is not set: there is no LRS to forward statements to.")
+    size = batch_size or int(current_app.config["LRS_BATCH_SIZE"])
+    while True:
+        delivered, failed, error, skip = 0, 0, None, set()
+        while True:
+            try:
+                outcome = jobs.forward_batch(lrs, utcnow(), batch_size=size, retry_now=retry_now, skip=skip)
+            except SiteURLMissing as exc:
+                raise click.ClickException(str(exc)) from None
+            db.session.commit()  # per batch: a delivered batch stays delivered whatever happens next
+            delivered += outcome.delivered
+            skip.update(outcome.deferred)
+            failed += len(outcome.deferred)
+            error = outcome.error or error
+            if outcome.empty or outcome.unreachable:
+                break
+        jobs.purge_delivered(utcnow())
+        db.session.commit()
+        state = jobs.outbox_state()
+        when = f", next attempt {state.next_attempt_at:%Y-%m-%d %H:%M} UTC" if state.waiting else ""
+        click.echo(f"Forwarded {delivered} statement(s); {state.waiting} waiting{when}."
+                   + (f" Last error: {error}" if error else ""))
+        if every is None:
+            break
+        retry_now = False
+        time.sleep(every)
+    if failed and error:
+        raise SystemExit(1)
+
+
+@lms_group.command("rollup")
+@click.option("--rebuild", is_flag=True, help="Empty the roll-up and count every statement again.")
+@with_appcontext
+def rollup(rebuild: bool) -> None:
+    """Update the weekly activity roll-up behind the reports' active-learner charts (idempotent, incremental)."""
+    from lms.reports.jobs import refresh_activity
+
+    run = refresh_activity(rebuild=rebuild)
+    db.session.commit()
+    click.echo(f"Rolled up {run.statements} statements up to {run.processed_to:%Y-%m-%d %H:%M:%S} UTC "
+               f"in {run.seconds:.2f} s.")
+
+
+@lms_group.command("generate")
+@click.option("--learners", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--statements", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
+@click.option("--org-slug", default="bench", show_default=True, help="Slug of the organisation to create.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--password", default="abm-demo-2026", show_default=True, help="Password of the manager and learners.")
+@with_appcontext
+def generate(learners: int, statements: int, org_slug: str, seed: int, password: str) -> None:
+    """Create a large synthetic organisation (bulk inserts) so reports can be tried at scale."""
+    from lms.identity.passwords import hash_password
+    from lms.reports.jobs import generate as generate_data
+
+    try:
+        made = generate_data(org_slug, learners, statements, seed, password_hash=hash_password(password))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Generated {made.organization.name}: {made.learners} learners, {made.statements} statements in "
+               f"{made.seconds:.1f} s. Sign in as {made.manager_email} (password: {password}).")

@@ -57,3 +57,27 @@ class Defaults:
     MAIL_TIMEOUT = 10
 
     PER_PAGE = 25
+
+    # Absolute links in emails and exports made outside a request (cron), e.g. https://academy.example.com.
+    # Without it, links use the request's host or SERVER_NAME.
+    SITE_URL = ""
+
+    # The learning record API and forwarding to an external LRS (xAPI 1.0.3).
+    XAPI_ACTIVITY_BASE = ""  # activity IRIs start with this; default <site URL>/xapi/activities
+    LRS_ENDPOINT = ""  # e.g. https://lrs.example.com/xapi/ ; statements are POSTed to <endpoint>/statements
+    LRS_USERNAME = ""
+    LRS_PASSWORD = ""
+    LRS_BATCH_SIZE = 50
+    LRS_TIMEOUT = 10
+    LRS_RETRY_SECONDS = 60  # first back-off after a failed batch; doubles per attempt
+    LRS_RETRY_MAX_SECONDS = 6 * 60 * 60
+
+    # Reminders (`flask lms remind`, daily from cron).
+    REMINDER_DUE_SOON_DAYS = 3
+    REMINDER_DIGEST_DAYS = 7  # managers' digest of overdue learners, at most once in this many days
+
+    # Capability assessments: questions per competency by difficulty (1 easy, 2 medium, 3 hard), and optional
+    # time limits in minutes (global, or per course slug, which wins).
+    ASSESSMENT_MIX = {1: 1, 2: 2, 3: 1}
+    ASSESSMENT_TIME_LIMIT_MINUTES = None
+    ASSESSMENT_TIME_LIMITS: dict = {}

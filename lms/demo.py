@@ -56,7 +56,21 @@ def load_demo(password: str) -> list[tuple[str, str]]:
                 services.join_cohort(user, cohort, cohort_role)
         logins.append((label, email))
     _enrol_demo_learners(client, team, public, workshop)
+    _load_demo_workspaces(client, public)
     return logins
+
+
+def _load_demo_workspaces(client: Organization, public: Organization) -> None:
+    """Give the Northwind team (shared by Maya and Sam) and the public attendee a fictional workspace of 45
+    target accounts with contacts, signals, opportunities and handoffs (idempotent)."""
+    from lms.accounts.demo import load_demo_workspace
+    from lms.accounts.workspaces import workspace_for
+
+    db.session.flush()
+    maya = services.user_by_email("maya.marketing@northwind.example")
+    alex = services.user_by_email("alex.attendee@example.com")
+    load_demo_workspace(workspace_for(maya, client), maya)
+    load_demo_workspace(workspace_for(alex, public), alex)
 
 
 def _enrol_demo_learners(client: Organization, team: Cohort, public: Organization, workshop: Cohort) -> None:
@@ -65,6 +79,8 @@ def _enrol_demo_learners(client: Organization, team: Cohort, public: Organizatio
 
     from lms.content.models import Course
     from lms.database import utcnow
+    from lms.learning.assignments import assign
+    from lms.learning.models import Assignment
     from lms.learning.services import enrol
 
     courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.is_archived.is_(False)))}
@@ -72,14 +88,14 @@ def _enrol_demo_learners(client: Organization, team: Cohort, public: Organizatio
         return  # content not synced yet: `flask lms content sync` first (make run does)
     manager = services.user_by_email("marcus.manager@northwind.example")
     due = utcnow().replace(hour=17, minute=0, second=0, microsecond=0) + timedelta(days=28)
-    for email in ("maya.marketing@northwind.example", "sam.sales@northwind.example"):
-        user = services.user_by_email(email)
-        if "abm-alignment-programme" in courses:
-            enrol(user, courses["abm-alignment-programme"], client, cohort_id=team.id, source="assigned",
-                  due_at=due, assigned_by=manager)
-        if "abm-foundations" in courses:
-            enrol(user, courses["abm-foundations"], client, cohort_id=team.id, source="assigned",
-                  due_at=due - timedelta(days=14), assigned_by=manager)
+    for slug, due_at in (("abm-alignment-programme", due), ("abm-foundations", due - timedelta(days=14))):
+        if slug not in courses:
+            continue
+        exists = db.session.scalar(select(Assignment.id).where(
+            Assignment.organization_id == client.id, Assignment.course_id == courses[slug].id,
+            Assignment.cohort_id == team.id))
+        if exists is None:  # assign once: running the demo again must not move due dates
+            assign(client, courses[slug], due_at, manager, cohort=team)
     attendee = services.user_by_email("alex.attendee@example.com")
     if "abm-foundations" in courses:
         enrol(attendee, courses["abm-foundations"], public, cohort_id=workshop.id)

@@ -24,8 +24,10 @@ NAV = [
     ("Reports", "reports.index", ("manager",)),
     ("People", "identity.members", ("org_admin",)),
     ("Cohorts", "identity.cohorts", ("org_admin",)),
+    ("API tokens", "tracking.tokens", ("org_admin",)),
     ("Organisations", "identity.organizations", "platform"),
     ("Content", "content.freshness", "platform"),
+    ("Certificates admin", "certificates.admin", "platform"),
 ]
 
 
@@ -37,22 +39,31 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    """Return the navigation the current user may use; features not installed are left out."""
-    items = []
+    """Return the navigation the current user may use; features not installed are left out.
+
+    The entry for the current page is active; a page without its own entry (an account, a module) marks the
+    first entry of its blueprint instead.
+    """
     views = current_app.view_functions
+    current = request.endpoint or ""
+    allowed = []
     for label, endpoint, roles in NAV:
         if endpoint not in views:
             continue
-        if roles == "platform":
-            if not current_user.is_platform_admin:
-                continue
-        elif roles and not has_role(*roles):
+        if roles == "platform" and not current_user.is_platform_admin:
             continue
-        active = (request.endpoint or "").split(".")[0] == endpoint.split(".")[0] and (
-            request.endpoint == endpoint or endpoint.split(".")[0] not in {"learning", "identity"}
-        )
-        items.append(NavItem(label, url_for(endpoint), active))
-    return items
+        if roles and roles != "platform" and not has_role(*roles):
+            continue
+        allowed.append((label, endpoint))
+    active = current if any(endpoint == current for _, endpoint in allowed) else next(
+        (endpoint for _, endpoint in allowed
+         if endpoint.split(".")[0] == current.split(".")[0] and not current.startswith("identity.")), None)
+    return [NavItem(label, url_for(endpoint), endpoint == active) for label, endpoint in allowed]
+
+
+def has_endpoint(endpoint: str) -> bool:
+    """Return True when a view with this endpoint is installed (templates link to optional features)."""
+    return endpoint in current_app.view_functions
 
 
 def aria(field, **attrs) -> dict:
@@ -98,5 +109,5 @@ def datetime_local(value: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the globals and filters."""
-    app.jinja_env.globals.update(nav_items=nav_items, aria=aria)
+    app.jinja_env.globals.update(nav_items=nav_items, aria=aria, has_endpoint=has_endpoint)
     app.jinja_env.filters.update(date_local=date_local, datetime_local=datetime_local)

@@ -1,6 +1,7 @@
-"""Reads courses/ (competencies.yaml, course.yaml files, module Markdown) into frozen dataclasses.
+"""Reads courses/ (competencies.yaml, course.yaml files, module Markdown, assessments/) into frozen dataclasses.
 
-Pure (no Flask, no database): check_tree() reports faults as `file:line: message`; sync.py stores the rest.
+Pure (no Flask, no database): check_tree() and check_assessments() report faults as `file:line: message`;
+sync.py stores the rest.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ DEFAULT_REVIEW_EVERY_DAYS = 90
 AUDIENCES = ("public", "in-house")
 QUESTION_TYPES = ("single", "multiple")
 LEVELS = (1, 2, 3, 4, 5)
+DIFFICULTIES = (1, 2, 3)  # easy, medium, hard
+DEFAULT_DIFFICULTY = 2  # module questions that do not say
+ASSESSMENTS_DIR = "assessments"  # courses/assessments/<competency-slug>.yaml: assessment-only questions
 
 MODULE_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 # `{{ Exercise("slug") }}` on a line of its own; render.py swaps it for the exercise card. It may be
@@ -80,6 +84,7 @@ class Question:
     prompt: str
     explanation: str
     options: tuple[Option, ...]
+    difficulty: int = DEFAULT_DIFFICULTY  # 1 easy, 2 medium, 3 hard
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,7 @@ _QUESTION_FIELDS = {
     "prompt": _Field("text"),
     "explanation": _Field("text"),
     "options": _Field("list"),
+    "difficulty": _Field("int", required=False),
 }
 _OPTION_FIELDS = {
     "text": _Field("text"),
@@ -435,6 +441,8 @@ def _read_tree(
     courses: list[Course] = []
     course_files: dict[str, str] = {}
     for course_dir in sorted(root.iterdir()):
+        if course_dir.name == ASSESSMENTS_DIR:
+            continue  # question banks, not a course: check_assessments() reads them
         if course_dir.is_dir() and not course_dir.name.startswith((".", "_")):
             course = _load_course(course_dir, ctx, course_files)
             if course is not None:
@@ -727,7 +735,8 @@ def _read_question(
         return None
     label = _label("question", item.get("id"), index)
     values = _read_fields(item, lines, _QUESTION_FIELDS, report, lines.line, f"{label}: ")
-    valid = len(values) == len(_QUESTION_FIELDS)
+    valid = all(name in values for name, spec in _QUESTION_FIELDS.items() if spec.required)
+    valid = valid and ("difficulty" in values or "difficulty" not in item)
 
     question_id = values.get("id")
     if question_id is not None:
@@ -738,6 +747,10 @@ def _read_question(
     kind = values.get("type")
     if kind is not None and kind not in QUESTION_TYPES:
         report(lines.at("type"), f"{label}: 'type' must be 'single' or 'multiple', not '{kind}'")
+        valid = False
+    difficulty = values.get("difficulty", DEFAULT_DIFFICULTY)
+    if difficulty not in DIFFICULTIES:
+        report(lines.at("difficulty"), f"{label}: 'difficulty' must be 1, 2 or 3, not {difficulty}")
         valid = False
 
     raw_options = values.get("options")
@@ -774,6 +787,7 @@ def _read_question(
         prompt=values["prompt"],
         explanation=values["explanation"],
         options=tuple(options),
+        difficulty=difficulty,
     )
 
 
@@ -818,3 +832,91 @@ def _check_link(target: str, line: int, course_dir: Path, report: Report) -> Non
     elif not (course_dir / path).is_file():
         kind = "module file" if path.endswith(".md") else "file"
         report(line, f"link to missing {kind} '{path}'")
+
+
+# --- Assessment question banks -----------------------------------------------------------------------------
+
+_ASSESSMENT_FIELDS = {"questions": _Field("list", non_empty=True)}
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """The assessment-only questions of one competency, from courses/assessments/<competency-slug>.yaml."""
+
+    competency: str
+    questions: tuple[Question, ...]
+    path: Path
+
+
+def check_assessments(courses_root: Path, competency_slugs: set[str] | None = None) -> list[Problem]:
+    """Return every fault in courses/assessments/*.yaml, sorted by file and line; [] when valid or absent.
+
+    Each file must be named after a competency in `competency_slugs` (read from competencies.yaml when
+    None, and not checked if that file is unreadable: check_tree() reports it). Questions follow the module
+    format and each must give a `difficulty` of 1, 2 or 3.
+    """
+    return _read_assessments(courses_root, competency_slugs)[1]
+
+
+def load_assessments(courses_root: Path, competency_slugs: set[str] | None = None) -> dict[str, QuestionBank]:
+    """Return the assessment-only question bank of each competency that has a file, by competency slug.
+
+    Raises ContentError listing every problem check_assessments() would report.
+    """
+    banks, problems = _read_assessments(courses_root, competency_slugs)
+    if problems:
+        raise ContentError(problems)
+    return banks
+
+
+def _read_assessments(
+    courses_root: Path, competency_slugs: set[str] | None
+) -> tuple[dict[str, QuestionBank], list[Problem]]:
+    root = courses_root.resolve()
+    folder = root / ASSESSMENTS_DIR
+    if not folder.is_dir():
+        return {}, []
+    ctx = _Context(root=root, today=date.today(), stale=False, exercise_slugs=None)
+    known = competency_slugs
+    if known is None:
+        _load_competencies(root / "competencies.yaml", ctx)
+        known = ctx.competency_slugs
+        ctx.problems.clear()  # faults in competencies.yaml are check_tree()'s to report
+    banks: dict[str, QuestionBank] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_")) or path.name.lower() == "readme.md":
+            continue
+        report = ctx.reporter(path)
+        if path.is_dir() or path.suffix != ".yaml":
+            report(1, "only <competency-slug>.yaml files belong in the assessments folder")
+            continue
+        bank = _read_bank(path, known, ctx, report)
+        if bank is not None:
+            banks[bank.competency] = bank
+    return banks, sorted(ctx.problems, key=lambda problem: (problem.file, problem.line))
+
+
+def _read_bank(path: Path, known: set[str] | None, ctx: _Context, report: Report) -> QuestionBank | None:
+    """Return one competency's assessment-only questions, or None after reporting its problems."""
+    problems_before = len(ctx.problems)
+    slug = path.stem
+    if known is not None and slug not in known:
+        report(1, f"unknown competency '{slug}': name the file after a competency slug in competencies.yaml")
+    parsed = _read_yaml_file(path, report)
+    if parsed is None:
+        return None
+    data, lines = parsed
+    values = _read_fields(data, lines, _ASSESSMENT_FIELDS, report, missing_line=1)
+    questions: list[Question] = []
+    ids_seen: set[str] = set()
+    for index, item in enumerate(values.get("questions", ())):
+        item_lines = lines.node("questions", index)
+        if isinstance(item, dict) and "difficulty" not in item:
+            label = _label("question", item.get("id"), index)
+            report(item_lines.line, f"{label}: missing required field 'difficulty'")
+        question = _read_question(item, index, item_lines, report, ids_seen)
+        if question is not None:
+            questions.append(question)
+    if len(ctx.problems) != problems_before:
+        return None
+    return QuestionBank(competency=slug, questions=tuple(questions), path=path)

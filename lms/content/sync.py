@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lms.content import loader
 from lms.content.models import Competency, Course, Module
 from lms.content.render import render_inline, render_module
+from lms.content.signals import question_banks_synced
 from lms.database import utcnow
 from lms.extensions import db
 
@@ -59,9 +60,12 @@ def sync_content(courses_root: Path, exercises: dict) -> SyncReport:
 
     A module whose file changed gets a new version (its content hash); learners' progress keeps the version
     it was completed against. Modules and courses no longer in the tree are archived, never deleted.
+    The assessment-only questions in courses/assessments/ are sent with `question_banks_synced` (the assessment
+    package stores them).
     Raises loader.ContentError when the tree is invalid (nothing is written then). Flushes, never commits.
     """
     catalogue = loader.load_catalogue(courses_root, exercise_slugs=set(exercises))
+    banks = loader.load_assessments(courses_root, {c.slug for c in catalogue.competencies})
     report = SyncReport()
     existing = {c.slug: c for c in db.session.scalars(select(Competency))}
     for position, comp in enumerate(catalogue.competencies):
@@ -121,5 +125,13 @@ def sync_content(courses_root: Path, exercises: dict) -> SyncReport:
         if crow.id not in seen_courses and not crow.is_archived:
             crow.is_archived = True
             report.archived.append(crow.slug)
+    _sync_assessments(banks, now)
     db.session.flush()
     return report
+
+
+def _sync_assessments(banks: dict[str, loader.QuestionBank], now) -> None:
+    """Hand courses/assessments/ to whoever stores them (the assessment package subscribes): content stays the
+    only part that reads content files, and imports nothing above it."""
+    question_banks_synced.send(
+        None, banks={slug: [_question_html(q) for q in bank.questions] for slug, bank in banks.items()}, now=now)

@@ -38,6 +38,7 @@ from lms.identity.forms import (
     SignupForm,
 )
 from lms.identity.models import Cohort, CohortMember, Invitation
+from lms.identity.signals import name_changed
 from lms.identity.tenancy import get_or_404, load_tenant, platform_admin_required, role_required
 from lms.mail import send_template
 from lms.tracking.services import record
@@ -89,7 +90,8 @@ def login():
 def logout():
     """Sign out."""
     if EmptyForm().validate_on_submit():
-        record(current_user, "logged-out", ("user", current_user.id, current_user.name))
+        record(current_user, "logged-out", ("user", current_user.id, current_user.name),
+               organization_id=g.org.id if g.org else None)
         db.session.commit()
         logout_user()
         session.clear()
@@ -186,8 +188,11 @@ def profile():
     """Edit your name, team, time zone and reminder preference."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
+        old_name = current_user.name
         form.populate_obj(current_user)
         current_user.timezone = form.timezone.data or None
+        if current_user.name != old_name:
+            name_changed.send(current_user._get_current_object())  # e.g. certificates are reissued
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("identity.profile"))

@@ -1,10 +1,10 @@
-"""Enrolments (with due dates), module progress, and knowledge-check answers."""
+"""Enrolments (with due dates), assignments, module progress, knowledge-check answers, and reminders sent."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.content.models import Course, Module
@@ -34,8 +34,45 @@ class Enrolment(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
 
     course: Mapped[Course] = relationship(lazy="joined")
+
+
+class Assignment(db.Model):
+    """A manager's assignment of a course, with a due date, to a cohort or to named people.
+
+    Each learner's Enrolment points at the assignment and carries the due date; changing the assignment's due
+    date changes theirs.
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_org_course", "organization_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    course: Mapped[Course] = relationship(lazy="joined")
+
+
+class SentReminder(db.Model):
+    """One reminder email sent: at most one per person, reason and day (the day in the person's time zone)."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "reason", "day"), Index("ix_sent_reminders_day", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(30))  # due_soon | overdue | manager_digest | coach_reviews
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ModuleProgress(db.Model):

@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "enrolled": (ABM + "enrolled", "enrolled"),
     "assigned": (AS + "assign", "assigned"),
     "withdrew": (ABM + "withdrew", "withdrew"),
+    "rescheduled": (ABM + "rescheduled", "rescheduled"),
     "launched": (ADL + "launched", "launched"),
     "completed": (ADL + "completed", "completed"),
     "answered": (ADL + "answered", "answered"),
@@ -42,3 +43,8 @@ VERBS: dict[str, tuple[str, str]] = {
 def verb_iri(key: str) -> str:
     """Return the IRI for a verb key; raises KeyError for a verb outside the vocabulary."""
     return VERBS[key][0]
+
+
+def verb_key(iri: str) -> str | None:
+    """Return the key of the verb with this IRI, or None if it is not in the vocabulary."""
+    return next((key for key, (verb_id, _) in VERBS.items() if verb_id == iri), None)

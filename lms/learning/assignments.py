@@ -1,0 +1,245 @@
+"""Assignments: managers assign a course with a due date to a cohort or to named people, move the due date and
+withdraw it. Each change is recorded per learner. Flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import abort
+from sqlalchemy import case, func, select
+
+from lms.content.models import Course
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
+from lms.learning.models import Assignment, Enrolment
+from lms.learning.services import visible_courses_clause
+from lms.tracking.services import record
+
+
+def assignable_courses(org: Organization) -> list[Course]:
+    """Return the courses a manager of `org` can assign (the ones its people can see), by title."""
+    return list(db.session.scalars(select(Course).where(visible_courses_clause(org)).order_by(Course.title)))
+
+
+def assignable_people(org_id: int) -> list[User]:
+    """Return the organisation's learners (members with the learner role), by name."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == org_id, Membership.role == "learner", User.is_active_user.is_(True))
+        .order_by(func.lower(User.name), User.id)))
+
+
+def course_or_404(org: Organization, course_id: int) -> Course:
+    """Return an assignable course by id, or abort 404."""
+    course = db.session.scalar(select(Course).where(Course.id == course_id, visible_courses_clause(org)))
+    if course is None:
+        abort(404)
+    return course
+
+
+def cohort_or_404(org_id: int, cohort_id: int) -> Cohort:
+    """Return the organisation's cohort, or abort 404 (another organisation's cohort is not revealed)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or cohort.organization_id != org_id:
+        abort(404)
+    return cohort
+
+
+def people_or_404(org_id: int, user_ids: Iterable[int]) -> list[User]:
+    """Return these users if every one is a learner of the organisation; abort 404 if any is not."""
+    wanted = set(user_ids)
+    people = list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(User.id.in_(wanted), Membership.organization_id == org_id, Membership.role == "learner")
+        .distinct()))
+    if {u.id for u in people} != wanted:
+        abort(404)
+    return people
+
+
+def assignment_or_404(org_id: int, assignment_id: int) -> Assignment:
+    """Return the organisation's active assignment, or abort 404."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.organization_id != org_id or assignment.withdrawn_at is not None:
+        abort(404)
+    return assignment
+
+
+def _cohort_learners(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort.id, CohortMember.role == "learner", User.is_active_user.is_(True))
+        .order_by(User.id)))
+
+
+def _context(assignment: Assignment, by: User, **extra) -> dict:
+    return {"assignment_id": assignment.id, "due_at": assignment.due_at.isoformat() + "Z", "assigned_by": by.id,
+            **extra}
+
+
+def _record(user_id: int, verb: str, course: Course, assignment: Assignment, cohort_id: int | None, by: User,
+            **extra) -> None:
+    record(user_id, verb, ("course", course.slug, course.title), context=_context(assignment, by, **extra),
+           organization_id=assignment.organization_id, cohort_id=cohort_id, course_slug=course.slug)
+
+
+@dataclass
+class AssignOutcome:
+    assignment: Assignment
+    assigned: list[User] = field(default_factory=list)  # newly assigned
+    reassigned: list[User] = field(default_factory=list)  # already assigned this course: new due date applies
+    is_new: bool = True  # False when the cohort already had this course assigned (a re-assignment)
+
+
+def assign(org: Organization, course: Course, due_at: datetime, by: User, *, cohort: Cohort | None = None,
+           people: Sequence[User] = ()) -> AssignOutcome:
+    """Assign `course`, due at `due_at` (UTC), to a cohort's learners or to named people of `org`.
+
+    Enrols each learner (source "assigned", reviving a withdrawn enrolment, keeping any progress and
+    completion) and records "assigned" per learner, with "reassigned": true for someone who already had the
+    course assigned. Assigning a course again to the same cohort re-assigns it: the due date moves and new
+    members are enrolled. Raises ValueError when neither or both of cohort and people are given.
+    """
+    if (cohort is None) == (not people):
+        raise ValueError("assign to a cohort or to named people")
+    now = utcnow()
+    assignment = None
+    if cohort is not None:
+        assignment = db.session.scalar(select(Assignment).where(
+            Assignment.organization_id == org.id, Assignment.course_id == course.id,
+            Assignment.cohort_id == cohort.id, Assignment.withdrawn_at.is_(None)))
+    outcome = AssignOutcome(assignment=assignment, is_new=assignment is None)
+    if assignment is None:
+        assignment = Assignment(organization_id=org.id, course=course, cohort_id=cohort.id if cohort else None,
+                                due_at=due_at, assigned_by_id=by.id, created_at=now, updated_at=now)
+        db.session.add(assignment)
+        outcome.assignment = assignment
+    else:
+        assignment.due_at, assignment.assigned_by_id, assignment.updated_at = due_at, by.id, now
+    db.session.flush()
+    learners = _cohort_learners(cohort) if cohort is not None else list(people)
+    existing = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(
+        Enrolment.course_id == course.id, Enrolment.organization_id == org.id,
+        Enrolment.user_id.in_([u.id for u in learners])))}
+    for user in learners:
+        enrolment = existing.get(user.id)
+        active = enrolment is not None and enrolment.withdrawn_at is None
+        was_assigned = active and enrolment.assignment_id is not None
+        if enrolment is None:
+            enrolment = Enrolment(user_id=user.id, course_id=course.id, organization_id=org.id, enrolled_at=now)
+            db.session.add(enrolment)
+        enrolment.withdrawn_at = None
+        enrolment.source, enrolment.assigned_by_id = "assigned", by.id
+        enrolment.due_at, enrolment.assignment_id = due_at, assignment.id
+        enrolment.cohort_id = cohort.id if cohort is not None else enrolment.cohort_id
+        if not active:
+            record(user, "enrolled", ("course", course.slug, course.title), {"source": "assigned"},
+                   organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
+        _record(user.id, "assigned", course, assignment, enrolment.cohort_id, by, reassigned=was_assigned)
+        (outcome.reassigned if was_assigned else outcome.assigned).append(user)
+    db.session.flush()
+    return outcome
+
+
+def outcome_message(outcome: AssignOutcome, due: str) -> str:
+    """Return the sentence telling the manager what an assignment did, e.g. "ABM Foundations assigned to 3
+    learners, due 9 Mar 2027, 17:00."."""
+    title = outcome.assignment.course.title
+    parts = []
+    if outcome.assigned:
+        parts.append(f"assigned to {len(outcome.assigned)} learner{'s' if len(outcome.assigned) != 1 else ''}")
+    if outcome.reassigned:
+        parts.append(f"re-assigned to {len(outcome.reassigned)} learner{'s' if len(outcome.reassigned) != 1 else ''}")
+    if not parts:
+        return f"{title} is assigned to the cohort, due {due}, but it has no learners yet: add them to the cohort " \
+               "and assign it again."
+    return f"{title} {' and '.join(parts)}, due {due}."
+
+
+def _active_enrolments(assignment: Assignment) -> list[Enrolment]:
+    return list(db.session.scalars(select(Enrolment).where(
+        Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None)).order_by(Enrolment.id)))
+
+
+def reschedule(assignment: Assignment, due_at: datetime, by: User) -> int:
+    """Move the assignment's due date (an extension, or earlier) for all its learners; records "rescheduled"
+    per learner with the previous due date. Returns how many learners it changed (0 if the date is the same to
+    the minute)."""
+    previous = assignment.due_at
+    if abs(due_at - previous) < timedelta(minutes=1):  # the form shows minutes: saving it unchanged is no change
+        return 0
+    assignment.due_at, assignment.updated_at = due_at, utcnow()
+    enrolments = _active_enrolments(assignment)
+    for enrolment in enrolments:
+        enrolment.due_at = due_at
+        _record(enrolment.user_id, "rescheduled", assignment.course, assignment, enrolment.cohort_id, by,
+                previous_due_at=previous.isoformat() + "Z", extended=due_at > previous)
+    db.session.flush()
+    return len(enrolments)
+
+
+def withdraw(assignment: Assignment, by: User) -> int:
+    """Withdraw the assignment: learners who haven't completed the course are withdrawn from it (their progress
+    is kept) and "withdrew" is recorded for each; completions stay. Returns how many were withdrawn."""
+    now = utcnow()
+    assignment.withdrawn_at = assignment.updated_at = now
+    withdrawn = 0
+    for enrolment in _active_enrolments(assignment):
+        if enrolment.completed_at is not None:
+            continue
+        enrolment.withdrawn_at = now
+        _record(enrolment.user_id, "withdrew", assignment.course, assignment, enrolment.cohort_id, by)
+        withdrawn += 1
+    db.session.flush()
+    return withdrawn
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    course_title: str
+    cohort_name: str | None
+    learners: int
+    completed: int
+    overdue: int
+
+
+def assignment_rows(org_id: int, now: datetime) -> list[AssignmentRow]:
+    """Return the organisation's active assignments with learners, completed and overdue counts, soonest due
+    first (one query). Assignments to named people whose learners were all re-assigned elsewhere are left out."""
+    overdue = func.coalesce(func.sum(case(
+        (Enrolment.completed_at.is_(None) & (Enrolment.due_at < now), 1), else_=0)), 0)
+    learners = func.count(Enrolment.id)
+    rows = db.session.execute(
+        select(Assignment, Course.title, Cohort.name, learners, func.count(Enrolment.completed_at), overdue)
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(Cohort, Cohort.id == Assignment.cohort_id)
+        .outerjoin(Enrolment, (Enrolment.assignment_id == Assignment.id) & Enrolment.withdrawn_at.is_(None))
+        .where(Assignment.organization_id == org_id, Assignment.withdrawn_at.is_(None))
+        .group_by(Assignment.id, Course.title, Cohort.name)
+        .having((learners > 0) | Assignment.cohort_id.is_not(None))
+        .order_by(Assignment.due_at, Course.title, Assignment.id)).all()
+    return [AssignmentRow(*row) for row in rows]
+
+
+def assignment_learners(assignment: Assignment) -> list[tuple[User, Enrolment]]:
+    """Return the assignment's learners with their enrolments, by name (one query)."""
+    return list(db.session.execute(
+        select(User, Enrolment).join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None))
+        .order_by(func.lower(User.name), User.id)))
+
+
+def overdue_by_organization(now: datetime) -> dict[int, list[tuple[User, Enrolment]]]:
+    """Return {organisation id: [(learner, enrolment)]} for every enrolment past its due date and not completed
+    (one query)."""
+    out: dict[int, list[tuple[User, Enrolment]]] = {}
+    for user, enrolment in db.session.execute(
+            select(User, Enrolment).join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.withdrawn_at.is_(None), Enrolment.completed_at.is_(None), Enrolment.due_at < now)
+            .order_by(Enrolment.organization_id, Enrolment.due_at, func.lower(User.name))):
+        out.setdefault(enrolment.organization_id, []).append((user, enrolment))
+    return out

@@ -1,0 +1,210 @@
+"""Exercises: the list, an exercise with its answer form and result, runs, hand-in, coach reviews, handoff briefs."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.accounts.workspaces import workspace_for
+from lms.extensions import db
+from lms.identity.forms import EmptyForm
+from lms.identity.tenancy import role_required
+from lms.pdf import render_pdf
+from lms.practice import answers, services
+from lms.practice.coverage import ROLE_LABELS
+from lms.practice.findings import (
+    SEVERITY_TAGS,
+    comment_key,
+    fix_target,
+    parse_finding_comments,
+    summary_figures,
+)
+from lms.practice.forms import AnswerForm, ReviewForm
+from lms.practice.models import REVIEW_STATUS_LABELS
+from lms.practice.snapshot import BUYING_ROLES, SIGNAL_TYPES
+
+bp = Blueprint("practice", __name__)
+
+
+def _org():
+    if g.org is None:
+        abort(404)
+    return g.org
+
+
+def endpoint_url(endpoint: str | None, **kwargs) -> str | None:
+    """Return the URL of an app page, or None while that page is not installed."""
+    if not endpoint or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **kwargs)
+
+
+def fix_link(finding: dict, workspace_empty: bool = False) -> tuple[str, str] | None:
+    """Return (label, URL) of the page where the learner fixes what a finding names, or None."""
+    target = fix_target(finding, workspace_empty=workspace_empty)
+    if target is None:
+        return None
+    if target.anchor:
+        return target.label, f"#{target.anchor}"
+    url = endpoint_url(target.endpoint, **dict(target.args))
+    return (target.label, url) if url else None
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"fix_link": fix_link, "endpoint_url": endpoint_url, "severity_tags": SEVERITY_TAGS,
+            "summary_figures": summary_figures,
+            "role_labels": ROLE_LABELS, "buying_roles": BUYING_ROLES, "signal_types": SIGNAL_TYPES,
+            "status_labels": REVIEW_STATUS_LABELS, "comment_key": comment_key, "field_key": answers.field_key,
+            "cell_key": answers.cell_key}
+
+
+@bp.app_template_global()
+def recent_review_notes() -> list:
+    """The signed-in learner's unread review notifications, for practice/_dashboard_reviews.html on any page."""
+    if not current_user.is_authenticated or getattr(g, "org", None) is None:
+        return []
+    return services.recent_reviews(current_user, g.org)
+
+
+@bp.get("/exercises")
+@login_required
+def exercises():
+    """Every exercise, with your best score, where you stand and the module to read first."""
+    rows = services.exercise_overview(current_user, _org())
+    return render_template("practice/exercises.html", rows=rows, next_row=services.next_exercise(rows),
+                           review_notes=services.recent_reviews(current_user, g.org))
+
+
+@bp.get("/exercises/<slug>")
+@login_required
+def exercise_show(slug: str):
+    """An exercise: its brief, your answer form, and the result of your latest check."""
+    exercise = services.exercise_or_404(slug)
+    page = services.exercise_page(current_user, _org(), exercise, request.args)
+    return render_template("practice/exercise.html", page=page, form=AnswerForm(), submit_form=EmptyForm())
+
+
+@bp.post("/exercises/<slug>/run")
+@login_required
+def exercise_run(slug: str):
+    """Save your answer and check your workspace (or, for "add more rows", save it and show more rows)."""
+    exercise = services.exercise_or_404(slug)
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    answer = answers.parse_answer(exercise.answer_fields, request.form)
+    workspace = workspace_for(current_user, _org())
+    more = request.form.get("more")
+    if more in answers.rows_fields(exercise.answer_fields):
+        services.save_answer(current_user, g.org, workspace, slug, answer)
+        db.session.commit()
+        blank = answers.row_slots({}, 0, request.form.get(f"blank-{more}")).blank + answers.BLANK_ROWS
+        return redirect(url_for("practice.exercise_show", slug=slug, _anchor=f"field-{more}",
+                                **{f"blank-{more}": blank}))
+    try:
+        run = services.run_exercise(current_user, g.org, workspace, exercise, answer)
+    except services.CheckFailed as exc:
+        db.session.commit()  # the answer is kept as a draft
+        flash(str(exc), "error")
+        return redirect(url_for("practice.exercise_show", slug=slug))
+    db.session.commit()
+    flash(_run_message(run, exercise), "success" if run.passed else "info")
+    return redirect(url_for("practice.exercise_show", slug=slug, _anchor="result"))
+
+
+def _run_message(run, exercise) -> str:
+    if run.passed:
+        return f"Checked: {run.score}/100, passed. Hand it in for credit and your coach's review."
+    return (f"Checked: {run.score}/100 (you pass at {exercise.pass_mark} with nothing to fix). Work through the "
+            "findings below, then check again.")
+
+
+@bp.post("/exercises/<slug>/submit")
+@login_required
+def exercise_submit(slug: str):
+    """Hand in your best run for credit and review."""
+    exercise = services.exercise_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        submission = services.submit_best(current_user, _org(), exercise)
+    except services.PracticeError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("practice.exercise_show", slug=slug))
+    db.session.commit()
+    if submission.passed:
+        flash(f"Handed in ({submission.score}/100): the exercise counts as passed. Your coach will review it.",
+              "success")
+    else:
+        flash(f"Handed in for review ({submission.score}/100). It counts once a run passes: keep improving and "
+              "hand in again.", "info")
+    return redirect(url_for("practice.run_show", run_id=submission.run_id))
+
+
+@bp.get("/runs/<int:run_id>")
+@login_required
+def run_show(run_id: int):
+    """One of your past runs: score, findings, and your coach's review if you handed it in."""
+    run = services.run_or_404(current_user, _org(), run_id)
+    page = services.run_page(current_user, g.org, run)
+    db.session.commit()  # notifications about this review are now read
+    return render_template("practice/run.html", page=page)
+
+
+@bp.get("/reviews")
+@role_required("coach")
+def reviews():
+    """Submissions from the learners in the cohorts you coach, newest first."""
+    status = request.args.get("status", "awaiting")
+    status = status if status in REVIEW_STATUS_LABELS else "all"
+    rows = services.coach_submissions(current_user, g.org, None if status == "all" else status)
+    return render_template("practice/reviews.html", rows=rows, status=status,
+                           counts=services.coach_counts(current_user, g.org))
+
+
+@bp.route("/reviews/<int:submission_id>", methods=["GET", "POST"])
+@role_required("coach")
+def review_show(submission_id: int):
+    """A learner's submission: comment on it and on its findings, and accept it or ask for changes."""
+    submission = services.review_or_404(current_user, g.org, submission_id)
+    page = services.review_page(g.org, submission)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            note = services.review(current_user, g.org, submission, comment=form.comment.data,
+                                   finding_comments=parse_finding_comments(request.form, len(page.run.findings)),
+                                   decision=form.decision.data)
+        except services.PracticeError as exc:
+            form.comment.errors.append(str(exc))
+        else:
+            db.session.commit()
+            emailed = services.email_review(note, url_for("practice.run_show", run_id=submission.run_id,
+                                                          _external=True))
+            flash(f"Review saved. {page.learner.name} {'has been emailed and ' if emailed else ''}will see it on "
+                  "their dashboard.", "success")
+            return redirect(url_for("practice.reviews"))
+    return render_template("practice/review.html", page=page, form=form)
+
+
+@bp.get("/workspace/handoffs/<int:handoff_id>/brief.pdf")
+@login_required
+def handoff_pdf(handoff_id: int):
+    """A one-page A4 brief of a handoff for the seller who follows it up."""
+    brief = services.handoff_brief(current_user, _org(), handoff_id)
+    html = render_template("practice/pdf/handoff_brief.html", brief=brief)
+    pdf = render_pdf(html, title=f"Handoff brief: {brief.account}", author=current_user.name)
+    services.note_brief_exported(current_user, g.org, brief)
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="handoff-{brief.id}-brief.pdf"'})

@@ -1,0 +1,37 @@
+"""Helpers for the assessment tests: start an attempt through the pages, read its paper, answer questions."""
+
+from __future__ import annotations
+
+import re
+
+from lms.assessment import papers, services
+from lms.assessment.models import AssessmentAttempt
+from lms.extensions import db
+from tests.assessment.conftest import COURSE
+
+
+def start(client, kind: str = "pre") -> AssessmentAttempt:
+    response = client.post(f"/assessments/{COURSE}/{kind}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attempt_id = int(re.search(r"/assessments/attempts/(\d+)$", response.headers["Location"]).group(1))
+    return db.session.get(AssessmentAttempt, attempt_id)
+
+
+def correct_options(key: str) -> list[int]:
+    question = services.questions_for([key])[key]
+    return [i for i, option in enumerate(question["options"]) if option["correct"]]
+
+
+def wrong_option(key: str) -> int:
+    question = services.questions_for([key])[key]
+    return next(i for i, option in enumerate(question["options"]) if not option["correct"])
+
+
+def answer(client, attempt: AssessmentAttempt, number: int, options: list[int]):
+    return client.post(f"/assessments/attempts/{attempt.id}/questions/{number}",
+                       data={"option": [str(i) for i in options]})
+
+
+def paper_of(attempt: AssessmentAttempt) -> list[papers.PaperItem]:
+    db.session.refresh(attempt)
+    return [papers.PaperItem(**item) for item in attempt.paper]

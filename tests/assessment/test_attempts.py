@@ -1,0 +1,222 @@
+"""Pre- and post-course assessments: the bank, drawing a stable paper, answering, scoring, closing, ownership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lms.assessment import papers, services
+from lms.assessment.models import AssessmentAnswer, AssessmentAttempt, AssessmentQuestion
+from lms.content.loader import ContentError
+from lms.content.models import Course
+from lms.content.sync import sync_content
+from lms.extensions import db
+from lms.tracking.models import Statement
+from tests.assessment.conftest import COURSE
+from tests.assessment.helpers import answer, correct_options, paper_of, start, wrong_option
+
+MODULES = ("choosing-target-accounts", "mapping-the-buying-group")
+
+
+def test_the_bank_holds_module_questions_under_each_competency_and_the_assessment_only_ones(synced, people):
+    items, questions = services.bank(["account-selection", "buying-group-mapping"], people.org)
+    module_keys = {k for k in questions if not k.startswith("assessments/")}
+    assert module_keys == {f"{COURSE}/{m}#{q}" for m, qs in (
+        (MODULES[0], ("choose-1", "choose-2", "choose-3")), (MODULES[1], ("map-1", "map-2", "map-3"))) for q in qs}
+    assert len(questions) == 6 + 10
+    by_competency = {}
+    for item in items:
+        by_competency.setdefault(item.competency, []).append(item)
+    for competency in ("account-selection", "buying-group-mapping"):
+        mine = by_competency[competency]
+        assert len(mine) == 11  # both modules teach both competencies: 6 module questions plus 5 of its own
+        assert {i.difficulty for i in mine if i.key in module_keys} == {2}  # modules default to medium
+    assert {i.difficulty for i in by_competency["account-selection"] if i.key.startswith("assessments/")} == {1, 2, 3}
+    assert questions["assessments/account-selection#as-easy-1"]["prompt_html"]  # rendered at sync
+
+
+def test_sync_archives_a_removed_assessment_question_and_old_papers_still_show_it(app, synced, people):
+    root = Path(app.config["COURSES_DIR"])
+    bank = root / "assessments" / "buying-group-mapping.yaml"
+    text = bank.read_text()
+    bank.write_text(text[:text.index("  - id: bg-hard-2")])
+    sync_content(root, {})
+    db.session.commit()
+    row = db.session.scalar(select(AssessmentQuestion).where(AssessmentQuestion.question_id == "bg-hard-2"))
+    assert row.is_archived
+    items, _ = services.bank(["buying-group-mapping"], people.org)
+    assert "assessments/buying-group-mapping#bg-hard-2" not in {i.key for i in items}
+    assert services.questions_for(["assessments/buying-group-mapping#bg-hard-2"])  # still shown on old papers
+
+
+def test_pre_assessment_paper_has_the_mix_and_is_the_same_on_every_reload(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    overview = client.get(f"/assessments/{COURSE}/pre").get_data(as_text=True)
+    assert "Start the pre-course assessment" in overview and "No time limit" in overview
+    attempt = start(client)
+    assert papers.difficulty_mix(paper_of(attempt)) == {
+        "account-selection": {1: 1, 2: 2, 3: 1}, "buying-group-mapping": {1: 1, 2: 2, 3: 1}}
+    first = client.get(f"/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    again = client.get(f"/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    assert first == again and "8 questions" in first
+    assert start(client).id == attempt.id  # starting again resumes the same attempt
+    launched = db.session.scalar(select(Statement).where(Statement.verb == "launched",
+                                                         Statement.object_type == "assessment"))
+    assert launched.object_id == f"{COURSE}/pre" and launched.result["questions"] == 8
+
+
+def test_papers_are_randomised_per_attempt(client, auth, synced, people):
+    drawn = []
+    for person in (people.learner, people.classmate, people.coach):
+        auth.login(person.email)
+        client.post(f"/courses/{COURSE}/enrol")
+        drawn.append([item.key for item in paper_of(start(client))])
+        auth.logout()
+    assert len({tuple(keys) for keys in drawn}) == 3
+
+
+def test_the_open_paper_never_sends_which_options_are_correct(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    page = client.get(f"/assessments/attempts/{start(client).id}").get_data(as_text=True)
+    assert "Correct answer" not in page and "Why:" not in page and '"correct"' not in page
+
+
+def test_answers_are_checked_on_the_server_and_scored_when_the_learner_finishes(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    attempt = start(client)
+    paper = paper_of(attempt)
+    right = {1, 2, 3, 5}  # answer these right, 4, 6 and 7 wrong, and leave 8 unanswered
+    for number, item in enumerate(paper[:7], start=1):
+        chosen = correct_options(item.key) if number in right else [wrong_option(item.key)]
+        response = answer(client, attempt, number, chosen)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"#q-{number + 1}")
+    assert answer(client, attempt, 2, correct_options(paper[1].key)).status_code == 302  # changed: still right
+    assert "7 of 8 answered" in client.get(f"/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    assert client.post(f"/assessments/attempts/{attempt.id}/finish").status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.is_closed and attempt.closed_by == "learner"
+    assert attempt.score == 50  # 4 of 8
+    expected = {}
+    for number, item in enumerate(paper, start=1):
+        tally = expected.setdefault(item.competency, {"correct": 0, "total": 0})
+        tally["correct"] += number in right
+        tally["total"] += 1
+    assert attempt.scores == expected
+    results = client.get(f"/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    assert "Your result: 50%" in results and "4 of 8 questions right" in results
+    assert "Why:" in results and "Not answered." in results
+    answered = db.session.scalars(select(Statement).where(Statement.verb == "answered")).all()
+    assert len(answered) == 8 and {s.context["assessment"] for s in answered} == {"pre"}
+    completed = db.session.scalar(select(Statement).where(Statement.verb == "completed",
+                                                          Statement.object_type == "assessment"))
+    assert completed.result["score"] == 50 and completed.result["questions"] == 8
+
+
+def test_an_answer_with_no_option_is_not_kept(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    attempt = start(client)
+    response = answer(client, attempt, 1, [])
+    assert response.headers["Location"].endswith("#q-1")
+    assert db.session.scalar(select(AssessmentAnswer)) is None
+
+
+def test_a_closed_attempt_cannot_be_changed(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    attempt = start(client)
+    key = paper_of(attempt)[0].key
+    answer(client, attempt, 1, [wrong_option(key)])
+    client.post(f"/assessments/attempts/{attempt.id}/finish")
+    response = answer(client, attempt, 1, correct_options(key))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This assessment is closed, so its answers can no longer change." in page
+    client.post(f"/assessments/attempts/{attempt.id}/finish")  # finishing again changes nothing
+    db.session.expire_all()
+    assert db.session.scalar(select(AssessmentAnswer)).is_correct is False
+    assert db.session.get(AssessmentAttempt, attempt.id).score == 0
+    assert len(db.session.scalars(select(Statement).where(Statement.verb == "completed")).all()) == 1
+
+
+def test_another_learners_attempt_answers_404(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    attempt = start(client)
+    auth.logout()
+    for person in (people.classmate, people.coach, people.manager, people.outsider):
+        auth.login(person.email)
+        assert client.get(f"/assessments/attempts/{attempt.id}").status_code == 404
+        assert answer(client, attempt, 1, [0]).status_code == 404
+        assert client.post(f"/assessments/attempts/{attempt.id}/finish").status_code == 404
+        auth.logout()
+    db.session.expire_all()
+    assert db.session.scalar(select(AssessmentAnswer)) is None
+    assert not db.session.get(AssessmentAttempt, attempt.id).is_closed
+
+
+def test_a_question_number_not_on_the_paper_answers_404(client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    attempt = start(client)
+    assert answer(client, attempt, 9, [0]).status_code == 404
+    assert answer(client, attempt, 0, [0]).status_code == 404
+
+
+def test_pre_assessment_needs_an_enrolment_and_is_not_offered_after_the_first_module(client, auth, synced, people):
+    auth.login(people.learner.email)
+    assert "Enrol on the course first." in client.get(f"/assessments/{COURSE}/pre").get_data(as_text=True)
+    client.post(f"/assessments/{COURSE}/pre/start")
+    client.post(f"/courses/{COURSE}/enrol")
+    client.post(f"/courses/{COURSE}/{MODULES[0]}/complete")
+    response = client.post(f"/assessments/{COURSE}/pre/start")
+    assert response.headers["Location"].endswith(f"/assessments/{COURSE}/pre")
+    assert "before you complete your first module" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(AssessmentAttempt)) is None
+
+
+def test_post_assessment_is_offered_when_every_module_is_done_with_the_same_mix_and_fresh_questions(
+        client, auth, synced, people):
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    pre = start(client, "pre")
+    client.post(f"/assessments/attempts/{pre.id}/finish")
+    assert "1 module to go" not in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
+    client.post(f"/courses/{COURSE}/{MODULES[0]}/complete")
+    assert "1 module to go" in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
+    client.post(f"/courses/{COURSE}/{MODULES[1]}/complete")
+    assert "Start the post-course assessment" in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
+    post = start(client, "post")
+    assert papers.difficulty_mix(paper_of(pre)) == papers.difficulty_mix(paper_of(post))
+    assert not {i.key for i in paper_of(pre)} & {i.key for i in paper_of(post)}
+
+
+def test_unknown_kind_or_course_answers_404(client, auth, synced, people):
+    auth.login(people.learner.email)
+    assert client.get(f"/assessments/{COURSE}/mid").status_code == 404
+    assert client.post(f"/assessments/{COURSE}/mid/start").status_code == 404
+    assert client.get("/assessments/no-such-course/pre").status_code == 404
+
+
+def test_settings_come_from_the_app_config():
+    settings = services.settings_for({"ASSESSMENT_MIX": {"1": 2, "3": 1}, "ASSESSMENT_TIME_LIMIT_MINUTES": 30,
+                                      "ASSESSMENT_TIME_LIMITS": {"tiny-course": 12}}, "tiny-course")
+    assert settings == services.Settings(mix={1: 2, 3: 1}, time_limit_minutes=12)
+    assert services.settings_for({}, "tiny-course") == services.Settings(papers.DEFAULT_MIX, None)
+
+
+def test_sync_refuses_a_broken_assessment_file_and_writes_nothing(app):
+    root = Path(app.config["COURSES_DIR"])
+    bank = root / "assessments" / "account-selection.yaml"
+    bank.write_text(bank.read_text().replace("id: as-easy-2", "id: as-easy-1"))
+    with pytest.raises(ContentError) as caught:
+        sync_content(root, {})
+    assert [p.message for p in caught.value.problems] == ["duplicate question id 'as-easy-1'"]
+    db.session.rollback()
+    assert db.session.scalar(select(AssessmentQuestion)) is None
+    assert db.session.scalar(select(Course)) is None
