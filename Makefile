@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms content sync
 	$(BIN)/flask lms demo
+	$(BIN)/flask lms rollup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: the whole suite (SQLite; LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)

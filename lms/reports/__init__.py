@@ -1,0 +1,1 @@
+"""Manager reports: completion, capability, adoption (tool usage), ROI; SVG charts; CSV and PDF exports."""

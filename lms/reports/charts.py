@@ -1,0 +1,206 @@
+"""Server-rendered SVG charts (bar, line, funnel, heatmap) that look the same in the browser and in PDFs.
+
+Pure: plain values in, a `Chart` out: the SVG markup (with `<title>` and `<desc>`, presentation attributes
+only, since the CSP forbids inline styles and PDFs run no JavaScript) and the same data as a `Table`, the
+accessible alternative shown with every chart. All text is escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+INK, MUTED, GRID = "#111827", "#4b5563", "#d1d5db"
+PALETTE = ("#1d4ed8", "#b45309", "#166534", "#7c3aed", "#be123c", "#0e7490")
+CHAR_W = 7.0  # average advance of a 12px character (DejaVu Sans is wide), for laying out labels
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    table: Table
+    title: str
+    desc: str
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "chart"
+
+
+def _short(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: max(limit - 1, 1)] + "…"
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+    return f"{text}{unit}"
+
+
+def _open(width: int, height: int, title: str, desc: str, ident: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="{ident}-title {ident}-desc" font-family="{FONT}" '
+        f'font-size="12">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+
+
+def bar_chart(title: str, desc: str, labels: Sequence[str], values: Sequence[float | None], *,
+              unit: str = "", value_header: str = "Value", ident: str | None = None, width: int = 640) -> Chart:
+    """Return a horizontal bar chart of `values` (None drawn as no bar, "–") with the data as a table."""
+    ident = ident or _slug(title)
+    label_w = min(230, max(70, int(max((len(v) for v in labels), default=4) * CHAR_W) + 16))
+    bar_h, gap, top = 22, 8, 10
+    height = top * 2 + max(len(labels), 1) * (bar_h + gap)
+    top_value = max((v for v in values if v is not None), default=0) or 1
+    plot_w = width - label_w - 70
+    parts = _open(width, height, title, desc, ident)
+    if not labels:
+        parts.append(f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * (bar_h + gap)
+        w = 0 if value is None else max(0.0, value) / top_value * plot_w
+        parts.append(f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end" fill="{INK}">'
+                     f'{escape(_short(label, 32))}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}">'
+                     f'<title>{escape(label)}: {escape(_num(value, unit))}</title></rect>')
+        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.7:.1f}" fill="{INK}">'
+                     f'{escape(_num(value, unit))}</text>')
+    parts.append("</svg>")
+    rows = tuple((label, _num(value, unit)) for label, value in zip(labels, values, strict=True))
+    return Chart("".join(parts), Table(title, ("Item", value_header), rows), title, desc)
+
+
+def line_chart(title: str, desc: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
+               *, unit: str = "", ident: str | None = None, width: int = 640, height: int = 260) -> Chart:
+    """Return a line chart: one polyline (with a legend) per (name, values) series over `x_labels`."""
+    ident = ident or _slug(title)
+    left, right, top, bottom = 48, 16, 16, 46 + 18 * ((len(series) + 2) // 3)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, vals in series for v in vals if v is not None]
+    top_value = max(values, default=0) or 1
+    n = len(x_labels)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - (v / top_value) * plot_h
+
+    parts = _open(width, height, title, desc, ident)
+    whole = all(float(v).is_integer() for v in values)
+    steps = int(top_value) if whole and top_value <= 4 else 4  # no "1.5 learners" on small counts
+    for k in range(steps + 1):  # horizontal grid with value labels
+        v = top_value * k / steps
+        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - right}" y2="{y(v):.1f}" stroke="{GRID}" '
+                     f'stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">'
+                     f'{escape(_num(v))}</text>')
+    step = max(1, (n + 7) // 8)  # at most about 8 x labels
+    for i in range(0, n, step):
+        parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
+                     f'{escape(_short(x_labels[i], 12))}</text>')
+    if not values:
+        parts.append(f'<text x="{width / 2}" y="{top + plot_h / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    for s, (name, vals) in enumerate(series):
+        colour = PALETTE[s % len(PALETTE)]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(vals) if v is not None)
+        if points:
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
+                         f'<title>{escape(name)}</title></polyline>')
+            if n <= 60:
+                parts.extend(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}"/>'
+                             for i, v in enumerate(vals) if v is not None)
+        lx, ly = left + (s % 3) * 190, top + plot_h + 34 + 18 * (s // 3)
+        dash = ' stroke-dasharray="6 3"' if s % 2 else ""
+        parts.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 22}" y2="{ly - 4}" stroke="{colour}" '
+                     f'stroke-width="3"{dash}/>')
+        parts.append(f'<text x="{lx + 28}" y="{ly}" fill="{INK}">{escape(_short(name, 24))}</text>')
+    parts.append("</svg>")
+    rows = tuple((label, *(_num(vals[i] if i < len(vals) else None, unit) for _, vals in series))
+                 for i, label in enumerate(x_labels))
+    return Chart("".join(parts), Table(title, ("Period", *(name for name, _ in series)), rows), title, desc)
+
+
+def funnel_chart(title: str, desc: str, steps: Sequence[tuple[str, int]], *, ident: str | None = None,
+                 width: int = 640) -> Chart:
+    """Return a funnel: one centred bar per step, its width the share of the first step, with count and %."""
+    ident = ident or _slug(title)
+    bar_h, gap, top = 30, 6, 10
+    height = top * 2 + max(len(steps), 1) * (bar_h + gap)
+    first = steps[0][1] if steps else 0
+    label_w, plot_w = 250, width - 250 - 20
+    parts = _open(width, height, title, desc, ident)
+    rows = []
+    for i, (label, count) in enumerate(steps):
+        share = count / first if first else 0.0
+        w = max(share * plot_w, 2.0 if count else 0.0)
+        y = top + i * (bar_h + gap)
+        x0 = label_w + (plot_w - w) / 2
+        pct = f"{share * 100:.0f}%" if first else "–"
+        parts.append(f'<text x="{label_w - 8}" y="{y + bar_h * 0.65:.1f}" text-anchor="end" fill="{INK}">'
+                     f'{escape(_short(label, 36))}</text>')
+        parts.append(f'<rect x="{x0:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}" '
+                     f'fill-opacity="{1 - i * 0.08:.2f}"><title>{escape(label)}: {count} ({pct})</title></rect>')
+        parts.append(f'<text x="{label_w + plot_w / 2:.1f}" y="{y + bar_h * 0.65:.1f}" text-anchor="middle" '
+                     f'fill="{INK if share < 0.3 else "#ffffff"}" font-weight="bold">{count} ({pct})</text>')
+        rows.append((label, count, pct))
+    parts.append("</svg>")
+    return Chart("".join(parts), Table(title, ("Step", "People", "Share of the first step"), tuple(rows)), title, desc)
+
+
+def heat_colour(value: float | None, low: float = 0, high: float = 100) -> tuple[str, str]:
+    """Return (fill, text colour) for a heatmap cell: light to dark blue; grey for no value."""
+    if value is None:
+        return "#f3f4f6", MUTED
+    t = 0.0 if high == low else min(1.0, max(0.0, (value - low) / (high - low)))
+    start, end = (239, 246, 255), (30, 58, 138)
+    rgb = tuple(round(a + (b - a) * t) for a, b in zip(start, end, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb), ("#ffffff" if t > 0.5 else INK)
+
+
+def heatmap(title: str, desc: str, row_labels: Sequence[str], col_labels: Sequence[str],
+            values: Sequence[Sequence[float | None]], *, low: float = 0, high: float = 100, unit: str = "",
+            ident: str | None = None) -> Chart:
+    """Return a heatmap: rows x columns of cells coloured by value (None: grey "–"), the value written inside."""
+    ident = ident or _slug(title)
+    label_w = min(210, max(70, int(max((len(r) for r in row_labels), default=4) * CHAR_W) + 16))
+    cell_w, cell_h, head_h = 64, 30, 90
+    width = label_w + cell_w * max(len(col_labels), 1) + 10
+    height = head_h + cell_h * max(len(row_labels), 1) + 10
+    parts = _open(width, height, title, desc, ident)
+    for j, col in enumerate(col_labels):
+        cx = label_w + j * cell_w + cell_w / 2
+        parts.append(f'<text x="{cx:.1f}" y="{head_h - 8}" transform="rotate(-35 {cx:.1f} {head_h - 8})" '
+                     f'fill="{INK}">{escape(_short(col, 18))}</text>')
+    for i, row in enumerate(row_labels):
+        y = head_h + i * cell_h
+        parts.append(f'<text x="{label_w - 8}" y="{y + cell_h * 0.65:.1f}" text-anchor="end" fill="{INK}">'
+                     f'{escape(_short(row, 30))}</text>')
+        for j, col in enumerate(col_labels):
+            value = values[i][j]
+            fill, text = heat_colour(value, low, high)
+            x0 = label_w + j * cell_w
+            parts.append(f'<rect x="{x0}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}">'
+                         f'<title>{escape(row)}, {escape(col)}: {escape(_num(value, unit))}</title></rect>')
+            parts.append(f'<text x="{x0 + cell_w / 2 - 1:.1f}" y="{y + cell_h * 0.62:.1f}" text-anchor="middle" '
+                         f'fill="{text}">{escape(_num(value, unit))}</text>')
+    if not row_labels or not col_labels:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    parts.append("</svg>")
+    rows = tuple((row, *(_num(v, unit) for v in values[i])) for i, row in enumerate(row_labels))
+    return Chart("".join(parts), Table(title, ("", *col_labels), rows), title, desc)

@@ -1,0 +1,152 @@
+"""Report tables: the activity, tool-usage and milestone roll-ups, their watermark, and programme costs for ROI.
+
+Also the statements index the roll-up needs (declared here so the tracking package stays unaware of reports).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.database import utcnow
+from lms.extensions import db
+from lms.tracking.models import Statement
+
+# The roll-up reads the statements stored since its last run, across organisations.
+Index("ix_statements_stored", Statement.stored)
+
+
+class ActivityWeekly(db.Model):
+    """Statements per learner per week, split at month ends: one row per (organisation, user, week, month).
+
+    A week that spans two months has two rows, so distinct learners per week (WAU) and per calendar month (MAU)
+    are both exact. Statements are append-only, so `flask lms rollup` adds the counts of statements stored since
+    its last run (`RollupState`) to these rows.
+    """
+
+    __tablename__ = "activity_weekly"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "week_start", "month_start"),
+        Index("ix_activity_weekly_org_week", "organization_id", "week_start", "user_id"),
+        Index("ix_activity_weekly_org_month", "organization_id", "month_start", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(Date)  # the Monday
+    month_start: Mapped[date] = mapped_column(Date)  # the first of the month
+    statements: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RollupState(db.Model):
+    """How far the roll-up has read the statements table: every statement stored before `processed_to`."""
+
+    __tablename__ = "rollup_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    processed_to: Mapped[datetime | None] = mapped_column(DateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProgrammeCost(db.Model):
+    """A manager's programme costs and ROI assumptions for one cohort (all optional until entered)."""
+
+    __tablename__ = "programme_costs"
+    __table_args__ = (UniqueConstraint("organization_id", "cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    fee_per_seat: Mapped[float | None] = mapped_column(Float)
+    seats: Mapped[int | None] = mapped_column(Integer)
+    hours_per_learner: Mapped[float | None] = mapped_column(Float)
+    hourly_cost: Mapped[float | None] = mapped_column(Float)  # loaded: salary, benefits, overheads
+    coach_costs: Mapped[float | None] = mapped_column(Float)
+    platform_costs: Mapped[float | None] = mapped_column(Float)
+    attribution: Mapped[float | None] = mapped_column(Float)  # 0-1: share of the improvement due to training
+    confidence: Mapped[float | None] = mapped_column(Float)  # 0-1: confidence in that estimate
+    gross_margin: Mapped[float | None] = mapped_column(Float)  # 0-1
+    win_rate: Mapped[float | None] = mapped_column(Float)  # 0-1, applied to open pipeline
+    comparison: Mapped[str] = mapped_column(String(20), default="baseline")  # baseline | group
+    baseline_start: Mapped[date | None] = mapped_column(Date)
+    baseline_end: Mapped[date | None] = mapped_column(Date)
+    comparison_cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ToolWeekly(db.Model):
+    """Uses of each tool (`reports.adoption.TOOLS`; one key per exercise) per learner per week, so tool usage over a
+    period of whole weeks gives exact uses and distinct users without scanning the statements."""
+
+    __tablename__ = "tool_weekly"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "week_start", "tool"),
+        Index("ix_tool_weekly_org_week", "organization_id", "week_start", "tool", "job_function", "user_id", "uses"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(Date)
+    tool: Mapped[str] = mapped_column(String(160))
+    # The learner's job function when rolled up: tool usage splits by it without joining users (rebuild to
+    # restate history after changing someone's function).
+    job_function: Mapped[str] = mapped_column(String(20), default="other")
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LearnerMilestone(db.Model):
+    """Each learner's first module completed, account import, exercise run and course completed in an organisation
+    (the adoption funnel's steps), kept by the roll-up as the earliest seen, and their latest statement."""
+
+    __tablename__ = "learner_milestones"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    first_module_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_import_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_course_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime)  # the latest statement the roll-up has read
+
+
+class ToolUses(db.Model):
+    """Uses of each tool per organisation, week and job function (no learner): tool usage counts without filters
+    by cohort read these few rows."""
+
+    __tablename__ = "tool_uses"
+    __table_args__ = (UniqueConstraint("organization_id", "week_start", "tool", "job_function"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    tool: Mapped[str] = mapped_column(String(160))
+    job_function: Mapped[str] = mapped_column(String(20), default="other")
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ToolUserWeeks(db.Model):
+    """The weeks in which a learner used a tool, as bits: one row per learner, tool and block of
+    `reports.adoption.WEEKS_PER_BLOCK` weeks. Distinct users of a tool over any run of whole weeks is then a count
+    of rows whose bits meet the period's mask: one row per learner and tool instead of one per week."""
+
+    __tablename__ = "tool_user_weeks"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "tool", "block"),
+        Index("ix_tool_user_weeks_org_block", "organization_id", "block", "tool", "job_function", "user_id", "weeks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    tool: Mapped[str] = mapped_column(String(160))
+    job_function: Mapped[str] = mapped_column(String(20), default="other")
+    block: Mapped[int] = mapped_column(Integer)
+    weeks: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,220 @@
+"""Synthetic data for trying reports at scale (`flask lms generate`): plain rows from a seeded generator.
+
+Pure: every function returns dicts shaped like the tables' columns, given the ids the loader got back from the
+database, so the same seed gives the same organisation. Learners work in sessions (a burst of statements on one
+day), as real learners do, spread over the last 12 months; cohorts start at different times.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+FUNCTIONS = ("sales", "marketing", "sales", "marketing", "other")
+DAYS = 365
+COHORT_SIZE = 250
+MAX_COHORTS = 40
+SESSION_SIZE = (4, 16)  # statements per session
+
+
+@dataclass(frozen=True)
+class CourseShape:
+    """A synced course the generator enrols learners on."""
+
+    id: int
+    slug: str
+    title: str
+    module_ids: tuple[int, ...]
+    module_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    learners: int
+    statements: int
+    now: datetime
+    seed: int = 1
+
+    @property
+    def cohorts(self) -> int:
+        return max(1, min(MAX_COHORTS, self.learners // COHORT_SIZE or 1))
+
+
+class Generator:
+    """Produces the rows of one synthetic organisation; call the methods in the loader's order."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.rng = random.Random(plan.seed)
+        self.start = plan.now - timedelta(days=DAYS)
+        # Cohort c starts evenly across the first nine months, so the year holds every stage of a programme.
+        self.cohort_starts = [self.start + timedelta(days=int(270 * c / max(1, plan.cohorts - 1 or 1)))
+                              for c in range(plan.cohorts)]
+        self.learner_cohort: list[int] = []
+        self.activated: list[bool] = []
+
+    def cohorts(self, org_id: int) -> list[dict]:
+        return [{"organization_id": org_id, "name": f"Cohort {c + 1:02d}", "delivery": "in_house",
+                 "starts_on": s.date(), "ends_on": (s + timedelta(days=90)).date(), "shares_workspace": True,
+                 "is_archived": False, "created_at": s - timedelta(days=14)}
+                for c, s in enumerate(self.cohort_starts)]
+
+    def users(self, slug: str, password_hash: str | None) -> list[dict]:
+        rows = []
+        for i in range(self.plan.learners):
+            cohort = i % self.plan.cohorts
+            start = self.cohort_starts[cohort]
+            activated = self.rng.random() < 0.92
+            self.learner_cohort.append(cohort)
+            self.activated.append(activated)
+            rows.append({
+                "email": f"learner{i + 1:05d}@{slug}.example", "name": f"Learner {i + 1:05d}",
+                "job_function": FUNCTIONS[i % len(FUNCTIONS)], "password_hash": password_hash,
+                "is_platform_admin": False, "is_active_user": True, "reminders_opt_out": False,
+                "session_version": 1, "created_at": start - timedelta(days=7),
+                "activated_at": start + timedelta(hours=self.rng.randint(1, 96)) if activated else None,
+            })
+        return rows
+
+    def memberships(self, org_id: int, user_ids: Sequence[int]) -> list[dict]:
+        return [{"user_id": uid, "organization_id": org_id, "role": "learner",
+                 "created_at": self.cohort_starts[self.learner_cohort[i]] - timedelta(days=7)}
+                for i, uid in enumerate(user_ids)]
+
+    def cohort_members(self, cohort_ids: Sequence[int], user_ids: Sequence[int]) -> list[dict]:
+        return [{"cohort_id": cohort_ids[self.learner_cohort[i]], "user_id": uid, "role": "learner",
+                 "joined_at": self.cohort_starts[self.learner_cohort[i]] - timedelta(days=7)}
+                for i, uid in enumerate(user_ids)]
+
+    def invitations(self, org_id: int, slug: str, cohort_ids: Sequence[int]) -> list[dict]:
+        """A few invitations per cohort never accepted (the top of the funnel)."""
+        rows = []
+        for c, cid in enumerate(cohort_ids):
+            for k in range(max(1, COHORT_SIZE // 25)):
+                created = self.cohort_starts[c] - timedelta(days=10)
+                rows.append({"organization_id": org_id, "cohort_id": cid, "email": f"invitee{c}-{k}@{slug}.example",
+                             "name": f"Invitee {c}-{k}", "job_function": FUNCTIONS[k % len(FUNCTIONS)],
+                             "role": "learner", "token_hash": uuid.UUID(int=self.rng.getrandbits(128)).hex * 2,
+                             "created_at": created, "expires_at": created + timedelta(days=14)})
+        return rows
+
+    def enrolments(self, org_id: int, course: CourseShape, cohort_ids: Sequence[int],
+                   user_ids: Sequence[int]) -> tuple[list[dict], list[dict]]:
+        """Return (enrolments, module progress): most start, about half complete, some go overdue."""
+        enrolments, progress = [], []
+        n_modules = len(course.module_ids)
+        for i, uid in enumerate(user_ids):
+            cohort = self.learner_cohort[i]
+            start = self.cohort_starts[cohort]
+            due = start + timedelta(days=60)
+            roll = self.rng.random() if self.activated[i] else 1.0
+            elapsed = (self.plan.now - start).days
+            done = 0
+            completed_at = started_at = None
+            if roll < 0.55 and elapsed > 20:
+                done = n_modules
+                completed_at = start + timedelta(days=self.rng.randint(10, max(11, min(elapsed - 1, 80))))
+            elif roll < 0.85:
+                done = self.rng.randint(0, max(0, n_modules - 1))
+            if done or roll < 0.85:
+                started_at = start + timedelta(days=self.rng.randint(0, 5))
+            enrolments.append({
+                "user_id": uid, "course_id": course.id, "organization_id": org_id, "cohort_id": cohort_ids[cohort],
+                "source": "assigned", "due_at": due, "enrolled_at": start, "started_at": started_at,
+                "completed_at": completed_at,
+            })
+            for m in range(done):
+                at = (started_at or start) + timedelta(days=m * 3)
+                progress.append({"user_id": uid, "module_id": course.module_ids[m], "organization_id": org_id,
+                                 "started_at": at, "completed_at": min(at + timedelta(hours=1), self.plan.now),
+                                 "completed_version": "synthetic", "best_score": self.rng.randint(60, 100),
+                                 "attempts": 1})
+        return enrolments, progress
+
+    def statements(self, org_id: int, cohort_ids: Sequence[int], user_ids: Sequence[int], course: CourseShape,
+                   exercises: Sequence[str], stored: datetime) -> Iterator[tuple]:
+        """Yield statement rows as tuples in STATEMENT_COLUMNS order, in sessions over the last 12 months."""
+        active = [i for i in range(len(user_ids)) if self.activated[i]] or list(range(len(user_ids)))
+        weights = [self.rng.paretovariate(1.5) for _ in active]  # a few very active learners, a long tail
+        made = 0
+        exercises = list(exercises) or ["target-account-list"]
+        while made < self.plan.statements:
+            i = self.rng.choices(active, weights)[0]
+            cohort = self.learner_cohort[i]
+            first = max(self.cohort_starts[cohort], self.start)
+            span = max(1, int((self.plan.now - first).total_seconds()) - 3600)
+            at = first + timedelta(seconds=self.rng.randrange(span))
+            size = min(self.rng.randint(*SESSION_SIZE), self.plan.statements - made)
+            for verb, obj_type, obj_id, name in self._session(size, course, exercises):
+                yield (str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), at, stored, user_ids[i], verb,
+                       obj_type, obj_id, name, org_id, cohort_ids[cohort], course.slug)
+                at += timedelta(seconds=self.rng.randint(20, 300))
+            made += size
+
+    def _session(self, size: int, course: CourseShape, exercises: Sequence[str]) -> Iterator[tuple]:
+        yield "logged-in", "user", "self", None
+        m = self.rng.randrange(len(course.module_slugs)) if course.module_slugs else 0
+        module = f"{course.slug}/{course.module_slugs[m]}" if course.module_slugs else course.slug
+        kinds = ("module", "module", "module", "exercise", "workspace", "handoff", "report")
+        for _ in range(size - 1):
+            kind = self.rng.choice(kinds)
+            if kind == "module":
+                verb = self.rng.choice(("launched", "answered", "answered", "completed"))
+                yield verb, ("question" if verb == "answered" else "module"), module, None
+            elif kind == "exercise":
+                slug = self.rng.choice(exercises)
+                yield self.rng.choice(("ran", "ran", "submitted")), "exercise", slug, None
+            elif kind == "workspace":
+                verb = self.rng.choice(("created", "updated", "imported"))
+                yield verb, ("import" if verb == "imported" else "account"), str(self.rng.randint(1, 10_000)), None
+            elif kind == "handoff":
+                yield self.rng.choice(("created", "updated")), "handoff", str(self.rng.randint(1, 10_000)), None
+            else:
+                yield "viewed", "module", module, None
+
+    def workspaces(self, org_id: int, cohort_ids: Sequence[int]) -> list[dict]:
+        return [{"organization_id": org_id, "cohort_id": cid, "name": f"Team workspace {c + 1:02d}", "kind": "team",
+                 "programme_start": self.cohort_starts[c], "column_mappings": {},
+                 "created_at": self.cohort_starts[c] - timedelta(days=30),
+                 "updated_at": self.cohort_starts[c]} for c, cid in enumerate(cohort_ids)]
+
+    def accounts(self, org_id: int, workspace_ids: Sequence[int], per_workspace: int = 40) -> list[dict]:
+        rows = []
+        for w, wid in enumerate(workspace_ids):
+            for a in range(per_workspace):
+                rows.append({"organization_id": org_id, "workspace_id": wid, "name": f"Account {w}-{a}",
+                             "normalised_name": f"account {w}-{a}", "is_target": a % 10 < 7,
+                             "tier": ("1:1", "1:few", "1:many")[a % 3], "required_roles": [], "status": "active",
+                             "created_at": self.start, "updated_at": self.start})
+        return rows
+
+    def opportunities(self, org_id: int, workspace_ids: Sequence[int],
+                      accounts_by_workspace: dict[int, list[int]]) -> list[dict]:
+        """Opportunities before and after each team's programme start (more, and larger, after it)."""
+        rows = []
+        for w, wid in enumerate(workspace_ids):
+            start = self.cohort_starts[w]
+            accounts = accounts_by_workspace.get(wid, [])
+            for k in range(30 if accounts else 0):
+                after = k % 3 != 0
+                offset = timedelta(days=self.rng.randint(1, 120))
+                created = start + offset if after else start - offset
+                if created >= self.plan.now:
+                    continue
+                closed = self.rng.random() < 0.5 and created + timedelta(days=45) < self.plan.now
+                won = closed and self.rng.random() < 0.35
+                rows.append({"organization_id": org_id, "workspace_id": wid,
+                             "account_id": accounts[self.rng.randrange(len(accounts))],
+                             "name": f"Opportunity {w}-{k}", "stage": "Closed Won" if won else "Qualification",
+                             "amount": float(self.rng.randint(10, 120) * 1000 * (1.2 if after else 1.0)),
+                             "currency": "GBP", "created_at": created,
+                             "closed_at": created + timedelta(days=45) if closed else None,
+                             "is_won": won if closed else None, "source": "abm"})
+        return rows
+
+
+STATEMENT_COLUMNS = ("id", "timestamp", "stored", "actor_id", "verb", "object_type", "object_id", "object_name",
+                     "organization_id", "cohort_id", "course_slug")

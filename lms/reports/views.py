@@ -1,0 +1,185 @@
+"""Manager reports: completion, learner drill-down, capability, adoption, ROI, and their CSV and PDF exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.tenancy import org_id, role_required
+from lms.pdf import render_pdf
+from lms.reports import exports, formatting, services
+from lms.reports.filters import Filters
+from lms.reports.forms import FilterForm, RoiInputsForm
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+TITLES = {"completion": "Completion", "capability": "Capability", "adoption": "Adoption and tool usage",
+          "roi": "Return on investment"}
+TABLES = {"completion": exports.completion_tables, "capability": exports.capability_tables,
+          "adoption": exports.adoption_tables, "roi": exports.roi_tables}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"fmt": formatting, "report_titles": TITLES}
+
+
+def _filters() -> tuple[FilterForm, Filters]:
+    """Validate the filter form from the query string; on errors keep them on the form and use the defaults."""
+    now = utcnow()
+    cohorts = services.cohorts(org_id())
+    wanted = request.args.get("cohort", "")
+    if wanted.isdigit() and int(wanted) not in {c.id for c in cohorts}:
+        abort(404)  # another organisation's cohort: not revealed
+    form = FilterForm(request.args, cohorts=cohorts, today=now.date())
+    f = Filters(org_id(), now)
+    if form.validate():
+        f = Filters(org_id(), now, cohort_id=int(form.cohort.data) if form.cohort.data else None,
+                    start=form.start.data, end=form.end.data, function=form.function.data or None,
+                    status=form.status.data or None, sort=form.sort.data or "name",
+                    descending=form.order.data == "desc", page=form.page.data or 1)
+    return form, f
+
+
+def _build(report: str, f: Filters, *, full: bool = False):
+    if report == "completion":
+        return services.completion_report(f, full=full)
+    if report == "capability":
+        return services.capability_report(f)
+    if report == "adoption":
+        return services.adoption_report(f, services.exercise_titles(), full=full)
+    if report == "roi":
+        return services.roi_report(f)
+    abort(404)
+
+
+def _page(report: str):
+    form, f = _filters()
+    built = _build(report, f)
+    services.record_view(current_user, f.org_id, report, TITLES[report])
+    db.session.commit()
+    return render_template(f"reports/{report}.html", report=built, form=form, name=report, now=f.now)
+
+
+@bp.get("")
+@role_required("manager")
+def index():
+    """The reports, with the most urgent next steps from the completion report."""
+    form, f = _filters()
+    built = services.completion_report(f)
+    services.record_view(current_user, f.org_id, "index", "Reports")
+    db.session.commit()
+    return render_template("reports/index.html", report=built, form=form, name="index", now=f.now)
+
+
+@bp.get("/completion")
+@role_required("manager")
+def completion():
+    """Completion per organisation, cohort and course; the learner table; laggards."""
+    return _page("completion")
+
+
+@bp.get("/capability")
+@role_required("manager")
+def capability():
+    """Team x competency heatmaps, uplift, and knowledge-action gaps."""
+    return _page("capability")
+
+
+@bp.get("/adoption")
+@role_required("manager")
+def adoption():
+    """The adoption funnel, active learners, tool usage, sales vs marketing, laggards and A-players."""
+    return _page("adoption")
+
+
+@bp.get("/roi")
+@role_required("manager")
+def roi():
+    """ROI of a cohort's programme with every input and assumption shown."""
+    return _page("roi")
+
+
+@bp.get("/learners/<int:user_id>")
+@role_required("manager")
+def learner(user_id: int):
+    """One learner: enrolments, progress, last activity, capability and their statements."""
+    now = utcnow()
+    detail = services.learner_detail(org_id(), user_id, now)
+    services.record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}")
+    db.session.commit()
+    return render_template("reports/learner.html", detail=detail, now=now, name="learner",
+                           names=services.competency_names())
+
+
+@bp.get("/learners/<int:user_id>/<table>.csv")
+@role_required("manager")
+def learner_csv(user_id: int, table: str):
+    """Download one table of a learner's drill-down (their latest 1,000 statements for the activity)."""
+    detail = services.learner_detail(org_id(), user_id, utcnow(), timeline=1000)
+    tables = exports.learner_tables(detail, services.competency_names())
+    if table not in tables:
+        abort(404)
+    services.record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}", verb="exported",
+                         result={"format": "csv", "table": table})
+    db.session.commit()
+    data = tables[table]
+    return Response(exports.csv_bytes(data.headers, data.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="learner-{user_id}-{table}.csv"'})
+
+
+@bp.route("/roi/<int:cohort_id>/inputs", methods=["GET", "POST"])
+@role_required("manager")
+def roi_inputs(cohort_id: int):
+    """Enter a cohort's programme costs and ROI assumptions."""
+    cohort = services.cohort_or_404(org_id(), cohort_id)
+    saved = services.costs_for(org_id(), cohort.id)
+    form = RoiInputsForm(obj=saved if request.method == "GET" else None, cohort_id=cohort.id,
+                         cohorts=services.cohorts(org_id()))
+    if request.method == "GET" and saved is not None and saved.comparison_cohort_id:
+        form.comparison_cohort.data = str(saved.comparison_cohort_id)
+    if form.validate_on_submit():
+        services.save_costs(org_id(), cohort.id, form.values(), current_user)
+        db.session.commit()
+        flash(f"Programme costs for {cohort.name} saved.", "success")
+        return redirect(url_for("reports.roi", cohort=cohort.id))
+    return render_template("reports/roi_inputs.html", form=form, cohort=cohort, name="roi")
+
+
+@bp.get("/<report>/<table>.csv")
+@role_required("manager")
+def export_csv(report: str, table: str):
+    """Download one table of a report as CSV (every row, not just the page shown)."""
+    if report not in TABLES:
+        abort(404)
+    _, f = _filters()
+    tables = TABLES[report](_build(report, f, full=True))
+    if table not in tables:
+        abort(404)
+    services.record_view(current_user, f.org_id, report, TITLES[report], verb="exported",
+                         result={"format": "csv", "table": table})
+    db.session.commit()
+    data = tables[table]
+    filename = f"{g.org.slug}-{report}-{table}-{f.end_date:%Y-%m-%d}.csv"
+    return Response(exports.csv_bytes(data.headers, data.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/<report>.pdf")
+@role_required("manager")
+def export_pdf(report: str):
+    """Download a report as a branded PDF with its charts and tables."""
+    if report not in TABLES:
+        abort(404)
+    form, f = _filters()
+    built = _build(report, f)
+    html = render_template("reports/pdf.html", report=built, form=form, name=report, now=f.now, pdf=True,
+                           title=TITLES[report])
+    services.record_view(current_user, f.org_id, report, TITLES[report], verb="exported", result={"format": "pdf"})
+    db.session.commit()
+    pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name)
+    filename = f"{g.org.slug}-{report}-{f.end_date:%Y-%m-%d}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
