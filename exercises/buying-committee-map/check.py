@@ -1,7 +1,7 @@
 """Check the buying-committee map: does each chosen account have a known contact in every required role?
 
 Accounts mapped: the answer's `accounts` rows, or by default every 1:1 and 1:few target account.
-Required roles (lms.practice.coverage): the account's own `required_roles`, else the answer's per-tier override
+Required roles (lms.abm.coverage): the account's own `required_roles`, else the answer's per-tier override
 (`required_1_1`, `required_1_few`, `required_1_many`), else the tier default: 1:1 needs the senior decision
 maker (economic buyer), a champion and any four more of functional owner, technical evaluator, finance,
 procurement, user and influencer; 1:few needs senior decision maker, functional owner, technical evaluator
@@ -13,16 +13,16 @@ Score = mean coverage across mapped accounts. A 1:1 account without a champion i
 
 from __future__ import annotations
 
-from lms.practice.coverage import (
+from lms.abm.coverage import (
     coverage_of_roles,
     normalise_roles,
     normalise_tier,
     required_roles,
-    role_label,
     roles_present,
 )
+from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.vocabulary import role_label
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import WorkspaceSnapshot
 from lms.practice.values import as_id, as_rows
 
 PASS_MARK = 80

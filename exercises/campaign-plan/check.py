@@ -5,7 +5,7 @@ Rules and their weight in the score (100 in all):
   complete steps  10  the share of steps with a week (1-26), a channel, an owner, roles and an action
   sales touch     15  at least one sales touch: channel phone or sales_meeting, or owner sales or sdr
   sales early      5  ...and not only at the end: one by three-quarters of the way through the campaign
-  roles reached   30  every role the tier requires (lms.practice.coverage, as in the buying-committee map)
+  roles reached   30  every role the tier requires (lms.abm.coverage, as in the buying-committee map)
                       is reached by at least one step, per chosen account
   cadence         15  no more than MAX_TOUCHES_PER_ROLE_WEEK touches to one role in a week, no more than
                       MAX_QUIET_WEEKS quiet weeks between active weeks, a span of at least MIN_SPAN_WEEKS weeks
@@ -18,17 +18,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from lms.practice.coverage import (
+from lms.abm.coverage import (
     DEFAULT_REQUIRED_ROLES,
     coverage_of_roles,
     normalise_roles,
     normalise_tier,
     required_roles,
-    role_label,
     roles_present,
 )
+from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.vocabulary import BUYING_ROLES, TIERS, role_label
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import BUYING_ROLES, TIERS, WorkspaceSnapshot
 from lms.practice.values import as_id, as_number, as_rows
 
 PASS_MARK = 75

@@ -5,9 +5,9 @@ Checks:
   density       known contacts per target account against the tier's aim (DENSITY_AIM), from the
                 ABM-REFERENCE 4.2 benchmark of 8-15 known contacts for enterprise and 4-8 for mid-market
   duplicates    the same normalised email twice; the same full name twice at one account
-  email         missing, malformed (lms.accounts.domains.is_valid_email) or free-mail addresses
+  email         missing, malformed (lms.abm.domains.is_valid_email) or free-mail addresses
   matching      contacts whose email domain belongs to a different account than the one they are linked to
-                (lms.accounts.matching.AccountIndex), and contacts not linked to any account
+                (lms.abm.matching.AccountIndex), and contacts not linked to any account
   completeness  contacts without a job title or a buying role
 Score = 40% density-weighted coverage (mean over target accounts of min(1, contacts / aim))
       + 40% data quality (the share of contacts with none of the problems above)
@@ -19,17 +19,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from lms.accounts.domains import (
+from lms.abm.coverage import normalise_roles, normalise_tier
+from lms.abm.domains import (
     email_domain,
     is_free_mail,
     is_valid_email,
     normalise_email,
     registrable_domain,
 )
-from lms.accounts.matching import AccountIndex, AccountRef
-from lms.practice.coverage import normalise_roles, normalise_tier
+from lms.abm.matching import AccountIndex, AccountRef
+from lms.abm.snapshot import WorkspaceSnapshot
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import WorkspaceSnapshot
 
 PASS_MARK = 75
 # Known contacts to aim for per target account, by tier. 1:1 accounts are the enterprise end of the
@@ -43,7 +43,7 @@ M_ROLES = "abm-foundations/buying-groups-and-roles"
 M_TOOLS = "abm-alignment-programme/tool-adoption-and-enablement"
 
 # Syntactically plain addresses (dot-atoms at an ASCII host with an alphabetic TLD, no "--") are valid for
-# lms.accounts.domains.is_valid_email too, which costs ~40 microseconds an address (email_validator). Only
+# lms.abm.domains.is_valid_email too, which costs ~40 microseconds an address (email_validator). Only
 # addresses outside this subset, or on special-use TLDs that email_validator rejects, are sent to it.
 _PLAIN_EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"

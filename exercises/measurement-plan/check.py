@@ -1,7 +1,7 @@
 """Check a shared measurement plan against the KPIs the learner's own workspace shows for a baseline window.
 
 The window (answer `window_start`, `window_end`: ISO dates, both days included; default the last full quarter
-before workspace.now) is the baseline: every KPI of lms.practice.kpis is computed for it, and each target in
+before workspace.now) is the baseline: every KPI of lms.abm.kpis is computed for it, and each target in
 the plan is compared with that current value.
 
 Score = 50 for the five KPI families every ABM plan needs (engagement, buying-group coverage, sales
@@ -16,10 +16,10 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from lms.practice.coverage import normalise_tier
-from lms.practice.kpis import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi, compute_kpis
+from lms.abm.coverage import normalise_tier
+from lms.abm.kpis import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi, compute_kpis
+from lms.abm.snapshot import WorkspaceSnapshot
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import WorkspaceSnapshot
 from lms.practice.values import as_number, as_rows, as_text, is_blank_row
 
 PASS_MARK = 75

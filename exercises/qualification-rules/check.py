@@ -18,10 +18,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from lms.practice.coverage import normalise_role, normalise_roles, normalise_tier
-from lms.practice.kpis import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
+from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
+from lms.abm.kpis import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
+from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.vocabulary import SIGNAL_TYPES, TIERS
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import SIGNAL_TYPES, TIERS, SignalSnap, WorkspaceSnapshot
 from lms.practice.values import as_number, as_rows, as_strings, as_text, is_blank_row
 
 PASS_MARK = 75

@@ -17,10 +17,11 @@ import unicodedata
 
 from rapidfuzz import fuzz, utils
 
-from lms.accounts.matching import normalise_company_name
-from lms.practice.coverage import normalise_role, normalise_roles, role_label
+from lms.abm.coverage import normalise_role, normalise_roles
+from lms.abm.matching import normalise_company_name
+from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.vocabulary import BUYING_ROLES, role_label
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import BUYING_ROLES, WorkspaceSnapshot
 from lms.practice.values import as_id, as_rows, as_text
 
 PASS_MARK = 75

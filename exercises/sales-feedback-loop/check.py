@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.vocabulary import REJECTION_REASONS
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import REJECTION_REASONS, WorkspaceSnapshot
 from lms.practice.values import as_number, as_rows, as_text, is_blank_row, is_filled
 
 PASS_MARK = 75

@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
-from lms.practice.coverage import normalise_role, normalise_roles, normalise_tier, role_label
-from lms.practice.kpis import HIGH_INTENT_TYPES, SignalIndex
+from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
+from lms.abm.kpis import HIGH_INTENT_TYPES, SignalIndex
+from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.vocabulary import role_label
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import SignalSnap, WorkspaceSnapshot
 from lms.practice.values import is_filled
 
 PASS_MARK = 80

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-from lms.practice.coverage import normalise_tier
+from lms.abm.coverage import normalise_tier
+from lms.abm.snapshot import WorkspaceSnapshot
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.snapshot import WorkspaceSnapshot
 from lms.practice.values import is_filled
 
 PASS_MARK = 80

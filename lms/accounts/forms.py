@@ -22,21 +22,18 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from lms.accounts.domains import is_valid_email
-from lms.accounts.importing import ENTITIES, FIELDS, HELPER_FIELDS
-from lms.accounts.labels import (
-    ENTITY_LABELS,
-    EXPORT_STYLES,
+from lms.abm.domains import is_valid_email
+from lms.abm.vocabulary import (
     HANDOFF_STATUS_LABELS,
     QUALIFICATION_LEVELS,
     REJECTION_REASON_LABELS,
-    ROLE_NAMES,
     SIGNAL_TYPE_LABELS,
     TIER_LABELS,
-    field_label,
+    TIERS,
 )
+from lms.accounts.importing import ENTITIES, FIELDS, HELPER_FIELDS
+from lms.accounts.labels import ENTITY_LABELS, EXPORT_STYLES, ROLE_NAMES, field_label
 from lms.forms import MultiCheckboxField, choices, strip
-from lms.practice.snapshot import TIERS
 from lms.templating import user_zone
 
 ROLE_CHOICES = choices(ROLE_NAMES)

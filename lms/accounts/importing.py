@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
-from lms.accounts.domains import is_free_mail, is_valid_email, normalise_email, registrable_domain
-from lms.accounts.matching import canonical_external_id, normalise_company_name
-from lms.practice.snapshot import BUYING_ROLES, HANDOFF_STATUSES, REJECTION_REASONS, SIGNAL_TYPES, TIERS
+from lms.abm.domains import is_free_mail, is_valid_email, normalise_email, registrable_domain
+from lms.abm.matching import canonical_external_id, normalise_company_name
+from lms.abm.vocabulary import BUYING_ROLES, HANDOFF_STATUSES, REJECTION_REASONS, SIGNAL_TYPES, TIERS
 
 Entity = Literal["accounts", "contacts", "signals", "opportunities", "handoffs"]
 Source = Literal["salesforce_report", "salesforce_api", "hubspot", "dynamics", "abm_academy", "unknown"]

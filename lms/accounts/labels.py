@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lms.practice.coverage import role_label as _role_label
-from lms.practice.snapshot import BUYING_ROLES, REJECTION_REASONS, SIGNAL_TYPES
+from lms.abm.vocabulary import BUYING_ROLES
+from lms.abm.vocabulary import role_label as _role_label
 
 ENTITY_LABELS = {
     "accounts": "Accounts",
@@ -56,7 +56,6 @@ STYLE_ENTITIES = {
     "hubspot": ("accounts", "contacts", "opportunities"),
 }
 
-TIER_LABELS = {"1:1": "1:1 (strategic)", "1:few": "1:few (clusters)", "1:many": "1:many (programmatic)"}
 
 FIELD_LABELS = {
     "external_id": "CRM ID",
@@ -118,19 +117,6 @@ FIELD_LABELS = {
     "meeting_booked": "Meeting booked",
     "domain": "Domain",
 }
-
-SIGNAL_TYPE_LABELS = {t: t.replace("_", " ").capitalize() for t in SIGNAL_TYPES}
-REJECTION_REASON_LABELS = {
-    "wrong_account": "Wrong account (not a fit)",
-    "weak_role": "Contact's role too weak",
-    "poor_timing": "Poor timing",
-    "light_signal": "Signal too light",
-    "missing_context": "Missing context in the brief",
-}
-assert set(REJECTION_REASON_LABELS) == set(REJECTION_REASONS)
-HANDOFF_STATUS_LABELS = {"sent": "Sent, awaiting sales", "accepted": "Accepted by sales", "rejected": "Rejected by sales"}
-QUALIFICATION_LEVELS = {"hot": "Hot", "warm": "Warm", "cold": "Cold"}
-
 
 def field_label(field: str) -> str:
     """Return the label of a canonical import field ("account_name" -> "Account name")."""

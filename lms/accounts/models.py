@@ -96,7 +96,7 @@ class Contact(db.Model):
     title: Mapped[str | None] = mapped_column(String(300))
     region: Mapped[str | None] = mapped_column(String(120))
     crm_role: Mapped[str | None] = mapped_column(String(200))  # the buying role text the CRM export carried
-    roles: Mapped[list] = mapped_column(JSON, default=list)  # buying roles (lms.practice.snapshot.BUYING_ROLES)
+    roles: Mapped[list] = mapped_column(JSON, default=list)  # buying roles (lms.abm.snapshot.BUYING_ROLES)
     roles_set_by_learner: Mapped[bool] = mapped_column(Boolean, default=False)  # never overwritten by inference
     seniority: Mapped[str | None] = mapped_column(String(20))
     function: Mapped[str | None] = mapped_column(String(40))

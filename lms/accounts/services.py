@@ -19,8 +19,20 @@ from flask import abort, current_app
 from sqlalchemy import String, and_, case, cast, func, insert, or_, select
 from sqlalchemy.orm import aliased
 
+from lms.abm.coverage import CoverageDetail, RoleRequirement, coverage_detail, required_roles
+from lms.abm.domains import email_domain, registrable_domain
+from lms.abm.matching import (
+    AccountIndex,
+    AccountRef,
+    Match,
+    canonical_external_id,
+    describe,
+    match_lead,
+    normalise_company_name,
+)
+from lms.abm.roles import infer_roles, infer_title, suggest_roles
+from lms.abm.vocabulary import BUYING_ROLES
 from lms.accounts import importing
-from lms.accounts.domains import email_domain, registrable_domain
 from lms.accounts.exporting import export_rows, safe_cell
 from lms.accounts.importing import (
     ENTITIES,
@@ -35,15 +47,6 @@ from lms.accounts.importing import (
     validate,
 )
 from lms.accounts.labels import ENTITY_SINGULAR, STYLE_ENTITIES
-from lms.accounts.matching import (
-    AccountIndex,
-    AccountRef,
-    Match,
-    canonical_external_id,
-    describe,
-    match_lead,
-    normalise_company_name,
-)
 from lms.accounts.models import (
     Account,
     AccountReview,
@@ -54,13 +57,10 @@ from lms.accounts.models import (
     Signal,
     Workspace,
 )
-from lms.accounts.roles import infer_roles, infer_title, suggest_roles
 from lms.accounts.workspaces import workspace_for
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Organization, User
-from lms.practice.coverage import CoverageDetail, RoleRequirement, coverage_detail, required_roles
-from lms.practice.snapshot import BUYING_ROLES
 from lms.tracking.services import record
 
 MODELS: dict[str, type] = {

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms.abm import vocabulary
 from lms.accounts import labels, services
 from lms.accounts.forms import (
     AccountFilters,
@@ -73,7 +74,7 @@ def workspace_required(view: Callable) -> Callable:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"labels": labels, "role_name": labels.role_name, "field_label": labels.field_label,
+    return {"labels": labels, "vocabulary": vocabulary, "role_name": labels.role_name, "field_label": labels.field_label,
             "is_sales": services.can_sign_off(current_user) if current_user.is_authenticated else False,
             "list_endpoints": LIST_ENDPOINTS, "size_label": _size_label}
 
@@ -280,7 +281,7 @@ def _save_signal(signal: Signal | None, form: SignalForm) -> Signal | None:
     services.in_workspace_or_404(Account, _ws(), form.account_id.data)
     saved, _ = services.save_record(_ws(), current_user, Signal, signal, {**form.model_data(),
                                     "contact_id": contact_id}, services.SIGNAL_FIELDS,
-                                    labels.SIGNAL_TYPE_LABELS.get(form.type.data, form.type.data))
+                                    vocabulary.SIGNAL_TYPE_LABELS.get(form.type.data, form.type.data))
     db.session.commit()
     return saved
 

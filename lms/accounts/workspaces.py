@@ -11,11 +11,7 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy import select
 
-from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, Workspace
-from lms.database import utcnow
-from lms.extensions import db
-from lms.identity.models import Cohort, CohortMember, Organization, User
-from lms.practice.snapshot import (
+from lms.abm.snapshot import (
     AccountSnap,
     ContactSnap,
     HandoffSnap,
@@ -23,6 +19,10 @@ from lms.practice.snapshot import (
     SignalSnap,
     WorkspaceSnapshot,
 )
+from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, Workspace
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.models import Cohort, CohortMember, Organization, User
 
 
 def team_cohort(user: User, org: Organization) -> Cohort | None:

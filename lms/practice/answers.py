@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lms.practice.coverage import normalise_role
-from lms.practice.snapshot import SIGNAL_TYPES
+from lms.abm.coverage import normalise_role
+from lms.abm.vocabulary import SIGNAL_TYPES
 
 PREFIX = "answer"
 MULTI_TYPES = frozenset({"multichoice", "roles", "signal_types"})

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from lms.abm.snapshot import WorkspaceSnapshot
 from lms.practice.result import SEVERITIES, Finding, Result
-from lms.practice.snapshot import WorkspaceSnapshot
 
 SEVERITY_LABELS = {"blocker": "Must fix", "improve": "Could be better", "good": "Done well"}
 SEVERITY_TAGS = {"blocker": "bad", "improve": "warn", "good": "good"}

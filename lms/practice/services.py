@@ -16,6 +16,8 @@ from flask import abort, current_app
 from sqlalchemy import Integer, and_, func, select, update
 from sqlalchemy.orm import lazyload, undefer_group
 
+from lms.abm.coverage import normalise_roles
+from lms.abm.vocabulary import role_label
 from lms.accounts.models import Account, Contact, Handoff, Workspace
 from lms.accounts.workspaces import build_snapshot, workspace_for, workspace_or_404
 from lms.content.models import Course, Module
@@ -33,7 +35,6 @@ from lms.learning.services import (
 from lms.mail import send_template
 from lms.practice import answers
 from lms.practice.briefs import list_indents_for_markdown
-from lms.practice.coverage import normalise_roles, role_label
 from lms.practice.findings import group_findings, module_ref, severity_counts, snapshot_counts, stored_result
 from lms.practice.models import (
     REVIEW_STATUS_LABELS,

@@ -16,13 +16,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms.abm.vocabulary import BUYING_ROLES, ROLE_LABELS, SIGNAL_TYPES
 from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
 from lms.identity.forms import EmptyForm
 from lms.identity.tenancy import role_required
 from lms.pdf import render_pdf
 from lms.practice import answers, services
-from lms.practice.coverage import ROLE_LABELS
 from lms.practice.findings import (
     SEVERITY_TAGS,
     comment_key,
@@ -32,7 +32,6 @@ from lms.practice.findings import (
 )
 from lms.practice.forms import AnswerForm, ReviewForm
 from lms.practice.models import REVIEW_STATUS_LABELS
-from lms.practice.snapshot import BUYING_ROLES, SIGNAL_TYPES
 
 bp = Blueprint("practice", __name__)
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lms.abm.coverage import coverage
 from lms.accounts.demo import load_demo_workspace
 from lms.accounts.models import Account, Contact, Handoff, ImportBatch, Opportunity, Signal
 from lms.accounts.workspaces import build_snapshot
 from lms.extensions import db
-from lms.practice.coverage import coverage
 from lms.tracking.models import Statement
 from tests.accounts.web_support import count, make_team, text
 

@@ -15,12 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from lms.practice.registry import scan
-from lms.practice.result import Result
-from lms.practice.snapshot import (
-    BUYING_ROLES,
-    REJECTION_REASONS,
-    SIGNAL_TYPES,
+from lms.abm.snapshot import (
     AccountSnap,
     ContactSnap,
     HandoffSnap,
@@ -28,6 +23,9 @@ from lms.practice.snapshot import (
     SignalSnap,
     WorkspaceSnapshot,
 )
+from lms.abm.vocabulary import BUYING_ROLES, REJECTION_REASONS, SIGNAL_TYPES
+from lms.practice.registry import scan
+from lms.practice.result import Result
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 ACCOUNTS = 5000

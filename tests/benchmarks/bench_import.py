@@ -16,7 +16,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import delete, func, select
 
-from lms.accounts import domains, services
+from lms.abm import domains
+from lms.accounts import services
 from lms.accounts.models import Account, Contact
 from lms.extensions import db
 from tests.factories import make_cohort, make_org, make_user

@@ -10,8 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from lms.practice.snapshot import (
-    SIGNAL_TYPES,
+from lms.abm.snapshot import (
     AccountSnap,
     ContactSnap,
     HandoffSnap,
@@ -19,6 +18,7 @@ from lms.practice.snapshot import (
     SignalSnap,
     WorkspaceSnapshot,
 )
+from lms.abm.vocabulary import SIGNAL_TYPES
 from tests.practice.snapshot_builders import NOW, large_workspace, make_account, make_contact, snapshot
 
 _ids = itertools.count(500_000)

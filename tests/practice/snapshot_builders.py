@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from lms.practice.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
+from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lms.practice.coverage import DEFAULT_REQUIRED_ROLES, required_roles
+from lms.abm.coverage import DEFAULT_REQUIRED_ROLES, required_roles
 from tests.practice.snapshot_builders import (
     ONE_TO_FEW_FULL,
     committee,

@@ -348,8 +348,8 @@ def test_contact_linked_to_a_missing_account_gets_a_suggestion():
     ],
 )
 def test_fast_email_path_agrees_with_the_domains_module(email):
-    from lms.accounts.domains import email_domain, is_valid_email
-    from lms.accounts.matching import AccountIndex
+    from lms.abm.domains import email_domain, is_valid_email
+    from lms.abm.matching import AccountIndex
 
     _, status, domain = checker._Domains(AccountIndex([])).email_facts(email)
     assert (status == "ok") == is_valid_email(email)

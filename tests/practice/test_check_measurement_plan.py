@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from lms.practice.snapshot import WorkspaceSnapshot
+from lms.abm.snapshot import WorkspaceSnapshot
 from tests.practice.builders_signals import kpi_workspace, large_activity_workspace
 from tests.practice.snapshot_builders import NOW, load_checker
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from lms.practice.snapshot import WorkspaceSnapshot
+from lms.abm.snapshot import WorkspaceSnapshot
 from tests.practice.builders_signals import large_activity_workspace, make_signal
 from tests.practice.snapshot_builders import NOW, load_checker, make_account, make_contact, snapshot
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from lms.accounts.matching import (
+from lms.abm.matching import (
     FLAGS,
     REASONS,
     AccountIndex,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.accounts.roles import (
+from lms.abm.roles import (
     FUNCTIONS,
     SENIORITIES,
     TITLE_ROLES,
@@ -14,7 +14,7 @@ from lms.accounts.roles import (
     infer_title,
     suggest_roles,
 )
-from lms.practice.snapshot import BUYING_ROLES
+from lms.abm.vocabulary import BUYING_ROLES
 
 # ABM-REFERENCE 2.3, all 40 titles: (title, seniority, role).
 REFERENCE_TITLES = [

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from lms.practice.coverage import coverage_detail, normalise_tier, required_roles
-from lms.practice.snapshot import TIERS, SignalSnap, WorkspaceSnapshot
+from lms.abm.coverage import coverage_detail, normalise_tier, required_roles
+from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.vocabulary import TIERS
 
 UNITS = ("ratio", "count", "money", "hours")
 
@@ -306,7 +307,7 @@ def contact_density(ws: WorkspaceSnapshot) -> Kpi:
 
 
 def buying_group_coverage(ws: WorkspaceSnapshot, overrides: Mapping[str, object] | None = None) -> list[Kpi]:
-    """Return [mean buying-group coverage, share of targets at 100%] using lms.practice.coverage.
+    """Return [mean buying-group coverage, share of targets at 100%] using lms.abm.coverage.
 
     Coverage per account = required roles with at least one known contact ÷ required roles, where the
     required roles are the account's own, else `overrides` for its tier, else the tier default.

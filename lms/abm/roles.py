@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lms.practice.snapshot import BUYING_ROLES
+from lms.abm.vocabulary import BUYING_ROLES
 
 SENIORITIES = ("c_level", "vp", "director", "manager", "ic", "unknown")
 FUNCTIONS = ("procurement", "finance", "legal", "technical", "general_management", "business", "unknown")

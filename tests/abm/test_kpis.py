@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from lms.practice import kpis as K
-from lms.practice.snapshot import WorkspaceSnapshot
+from lms.abm import kpis as K
+from lms.abm.snapshot import WorkspaceSnapshot
 from tests.practice.builders_signals import (
     Q4_END,
     Q4_START,

@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from lms.accounts import domains
-from lms.accounts.domains import (
+from lms.abm import domains
+from lms.abm.domains import (
     email_domain,
     free_mail_domains,
     is_free_mail,
@@ -141,7 +141,7 @@ def test_every_free_mail_entry_is_its_own_registrable_domain():
 
 
 def test_free_mail_file_names_its_source_and_date_and_has_no_duplicates():
-    text = resources.files("lms.accounts").joinpath("data", "free_email_domains.txt").read_text("utf-8")
+    text = resources.files("lms.abm").joinpath("data", "free_email_domains.txt").read_text("utf-8")
     header = [line for line in text.splitlines()[:10] if line.startswith("#")]
     assert any("jgillich/free-email-domains" in line for line in header)
     assert any("2026-" in line for line in header)

@@ -19,19 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lms.practice.snapshot import BUYING_ROLES, TIERS
-
-ROLE_LABELS = {
-    "senior_decision_maker": "senior decision maker (economic buyer)",
-    "functional_owner": "functional owner",
-    "technical_evaluator": "technical evaluator",
-    "finance": "finance",
-    "procurement": "procurement",
-    "influencer": "influencer",
-    "user": "user",
-    "champion": "champion",
-    "blocker": "blocker",
-}
+from lms.abm.vocabulary import BUYING_ROLES, TIERS, role_label
 
 _ROLE_ALIASES = {
     "economic_buyer": "senior_decision_maker",
@@ -111,11 +99,6 @@ DEFAULT_REQUIRED_ROLES: dict[str, RoleRequirement] = {
     ),
     "1:many": RoleRequirement(must=("senior_decision_maker", "functional_owner")),
 }
-
-
-def role_label(role: str) -> str:
-    """Return the human label of a buying role ("technical evaluator")."""
-    return ROLE_LABELS.get(role, str(role).replace("_", " "))
 
 
 def normalise_role(value: object) -> str | None:

@@ -125,11 +125,11 @@ def email_domain(email: str | None) -> str | None:
 
 @cache
 def free_mail_domains() -> frozenset[str]:
-    """Return the free-mail registrable domains listed in `lms/accounts/data/free_email_domains.txt`.
+    """Return the free-mail registrable domains listed in `lms/abm/data/free_email_domains.txt`.
 
     Loaded once. Raises FileNotFoundError if the data file is missing from the installation.
     """
-    text = resources.files("lms.accounts").joinpath("data", FREE_MAIL_FILE).read_text(encoding="utf-8")
+    text = resources.files("lms.abm").joinpath("data", FREE_MAIL_FILE).read_text(encoding="utf-8")
     lines = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
     return frozenset(line for line in lines if line)
 

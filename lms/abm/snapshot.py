@@ -9,38 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-TIERS = ("1:1", "1:few", "1:many")
-
-# Buying roles, in the order the product shows them. The first seven can be inferred from a job title
-# (lms.accounts.roles); champion and blocker only come from an explicit CRM role or the learner.
-BUYING_ROLES = (
-    "senior_decision_maker",
-    "functional_owner",
-    "technical_evaluator",
-    "finance",
-    "procurement",
-    "influencer",
-    "user",
-    "champion",
-    "blocker",
-)
-
-SIGNAL_TYPES = (
-    "content_download",
-    "webinar",
-    "website_visit",
-    "pricing_page_visit",
-    "demo_request",
-    "intent_spike",
-    "email_reply",
-    "meeting_request",
-    "event_attendance",
-    "ad_click",
-)
-
-HANDOFF_STATUSES = ("sent", "accepted", "rejected")
-REJECTION_REASONS = ("wrong_account", "weak_role", "poor_timing", "light_signal", "missing_context")
-
 
 @dataclass(frozen=True)
 class AccountSnap:
@@ -53,7 +21,7 @@ class AccountSnap:
     revenue: float | None = None
     region: str | None = None
     is_target: bool = True  # on the target account list
-    tier: str | None = None  # one of TIERS
+    tier: str | None = None  # one of vocabulary.TIERS
     icp_fit: int | None = None  # 0-100
     icp_reasons: str | None = None
     why_selected: str | None = None
@@ -76,7 +44,7 @@ class ContactSnap:
     last_name: str | None = None
     email: str | None = None
     title: str | None = None
-    roles: tuple[str, ...] = ()  # buying roles (BUYING_ROLES), as confirmed or set by the learner
+    roles: tuple[str, ...] = ()  # buying roles (vocabulary.BUYING_ROLES), as confirmed or set by the learner
     seniority: str | None = None  # c_level | vp | director | manager | ic | unknown
     function: str | None = None
 
@@ -90,7 +58,7 @@ class SignalSnap:
     id: int
     account_id: int | None
     contact_id: int | None
-    type: str  # one of SIGNAL_TYPES
+    type: str  # one of vocabulary.SIGNAL_TYPES
     occurred_at: datetime
     topic: str | None = None
     followed_up_at: datetime | None = None
@@ -128,8 +96,8 @@ class HandoffSnap:
     sales_owner: str | None = None
     sla_hours: int | None = None
     first_touch_at: datetime | None = None
-    status: str = "sent"  # one of HANDOFF_STATUSES
-    rejection_reason: str | None = None  # one of REJECTION_REASONS when rejected
+    status: str = "sent"  # one of vocabulary.HANDOFF_STATUSES
+    rejection_reason: str | None = None  # one of vocabulary.REJECTION_REASONS when rejected
     sales_feedback: str | None = None
     meeting_booked: bool = False
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from lms.accounts.domains import (
+from lms.abm.domains import (
     email_domain,
     free_mail_domains,
     is_free_mail,
