@@ -1,9 +1,10 @@
-"""Form plumbing shared by every package: select choices and a checkbox-list field."""
+"""Form plumbing shared by every package: select choices, a checkbox-list field and the empty CSRF form."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -25,3 +26,7 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons (sign out, revoke, switch organisation)."""

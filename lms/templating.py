@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from lms.identity.tenancy import has_role
+from lms.tenancy import has_role
 
 # (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins)
 NAV = [

@@ -45,7 +45,7 @@ from lms.accounts.importing import ImportFileError
 from lms.accounts.models import Account, Contact, Handoff, ImportBatch, Opportunity, Signal
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.forms import EmptyForm
+from lms.forms import EmptyForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/workspace")
 

@@ -22,10 +22,10 @@ from lms.assessment.forms import RatingForm
 from lms.assessment.models import KIND_LABELS, KINDS
 from lms.database import utcnow
 from lms.extensions import db
+from lms.forms import EmptyForm
 from lms.identity import services as identity
-from lms.identity.forms import EmptyForm
-from lms.identity.tenancy import has_role
 from lms.learning.signals import course_completed
+from lms.tenancy import has_role
 
 bp = Blueprint("assessment", __name__)
 

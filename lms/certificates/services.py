@@ -33,9 +33,9 @@ from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Organization, User
 from lms.identity.signals import name_changed
-from lms.identity.tenancy import get_or_404, has_role
 from lms.learning.models import Enrolment
 from lms.learning.signals import course_completed
+from lms.tenancy import get_or_404, has_role
 from lms.tracking.services import record
 from lms.urls import external_url
 

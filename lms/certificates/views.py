@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from lms.certificates import badges, jobs, services, sharing
 from lms.certificates.forms import ReasonForm
 from lms.extensions import db, limiter
-from lms.identity.tenancy import platform_admin_required, role_required
+from lms.tenancy import platform_admin_required, role_required
 
 bp = Blueprint("certificates", __name__)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.content.freshness import review_state
 from lms.content.models import Course, Module
 from lms.extensions import db
-from lms.identity.tenancy import platform_admin_required
+from lms.tenancy import platform_admin_required
 
 bp = Blueprint("content", __name__)
 ORDER = {"overdue": 0, "due": 1, "fresh": 2}

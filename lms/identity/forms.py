@@ -139,7 +139,3 @@ class ProfileForm(FlaskForm):
                 ZoneInfo(field.data)
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValidationError("Unknown time zone: use a name like Europe/London.") from exc
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for POST buttons (sign out, revoke, switch organisation)."""

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.extensions import db, limiter
-from lms.forms import choices
+from lms.forms import EmptyForm, choices
 from lms.identity import services
 from lms.identity.bulk import parse_invitations
 from lms.identity.forms import (
@@ -27,7 +27,6 @@ from lms.identity.forms import (
     BulkInviteForm,
     CohortForm,
     CohortMemberForm,
-    EmptyForm,
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
@@ -39,8 +38,8 @@ from lms.identity.forms import (
 )
 from lms.identity.models import Cohort, CohortMember, Invitation
 from lms.identity.signals import name_changed
-from lms.identity.tenancy import get_or_404, load_tenant, platform_admin_required, role_required
 from lms.mail import send_template
+from lms.tenancy import get_or_404, load_tenant, platform_admin_required, role_required
 from lms.tracking.services import record
 
 bp = Blueprint("identity", __name__)

@@ -20,15 +20,14 @@ from flask_login import current_user, login_required
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.forms import choices
+from lms.forms import EmptyForm, choices
 from lms.identity import services as identity_services
-from lms.identity.forms import EmptyForm
-from lms.identity.tenancy import role_required
 from lms.learning import assignments as assigning
 from lms.learning import services
 from lms.learning.forms import AssignForm, DueDateForm
 from lms.learning.progress import due_state
 from lms.templating import datetime_local, to_local, user_zone
+from lms.tenancy import role_required
 
 bp = Blueprint("learning", __name__)
 ASSET_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf", ".csv", ".xlsx", ".docx", ".pptx"}

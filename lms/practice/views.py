@@ -19,8 +19,7 @@ from flask_login import current_user, login_required
 from lms.abm.vocabulary import BUYING_ROLES, ROLE_LABELS, SIGNAL_TYPES
 from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
-from lms.identity.forms import EmptyForm
-from lms.identity.tenancy import role_required
+from lms.forms import EmptyForm
 from lms.pdf import render_pdf
 from lms.practice import answers, services
 from lms.practice.findings import (
@@ -32,6 +31,7 @@ from lms.practice.findings import (
 )
 from lms.practice.forms import AnswerForm, ReviewForm
 from lms.practice.models import REVIEW_STATUS_LABELS
+from lms.tenancy import role_required
 
 bp = Blueprint("practice", __name__)
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.tenancy import org_id, role_required
 from lms.pdf import render_pdf
 from lms.reports import exports, formatting, services
 from lms.reports.filters import Filters
 from lms.reports.forms import FilterForm, RoiInputsForm
+from lms.tenancy import org_id, role_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from lms.database import utcnow
 from lms.extensions import csrf, db
-from lms.identity.forms import EmptyForm
-from lms.identity.tenancy import get_or_404, role_required
+from lms.forms import EmptyForm
+from lms.tenancy import get_or_404, role_required
 from lms.tracking import services, xapi
 from lms.tracking.forms import ApiTokenForm
 from lms.tracking.models import ApiToken
