@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-
-PACKAGES = ("identity", "tracking", "content", "learning", "accounts", "practice", "assessment", "reports",
-            "certificates")
-
 
 def load_all() -> None:
-    """Import lms.<package>.models for each package that has one."""
-    for package in PACKAGES:
-        try:
-            importlib.import_module(f"lms.{package}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lms.{package}.models" and exc.name != f"lms.{package}":
-                raise
+    """Import each package's models module (a missing one fails loudly: its tables would go unmigrated)."""
+    import lms.accounts.models
+    import lms.assessment.models
+    import lms.certificates.models
+    import lms.content.models
+    import lms.identity.models
+    import lms.learning.models
+    import lms.practice.models
+    import lms.reports.models
+    import lms.tracking.models  # noqa: F401

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from lms.abm.coverage import normalise_tier
-from lms.abm.kpis import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi, compute_kpis
+from lms.abm.kpi import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi
+from lms.abm.kpis import compute_kpis
 from lms.abm.snapshot import WorkspaceSnapshot
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
 from lms.practice.values import as_number, as_rows, as_text, is_blank_row

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
-from lms.abm.kpis import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
+from lms.abm.signals import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
 from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import SIGNAL_TYPES, TIERS
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz
 
 from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
-from lms.abm.kpis import HIGH_INTENT_TYPES, SignalIndex
+from lms.abm.signals import HIGH_INTENT_TYPES, SignalIndex
 from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import role_label
 from lms.practice.result import Finding, Result, score_from_ratio, sort_findings

@@ -16,187 +16,44 @@ Conventions shared by every KPI:
   (None for counts). For hours the numerator is the median and the denominator the number of handoffs measured.
 """
 
+
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
 from lms.abm.coverage import coverage_detail, normalise_tier, required_roles
-from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.kpi import (
+    NO_HANDOFFS,
+    NO_SIGNALS,
+    NO_TARGETS,
+    Kpi,
+    figure,
+    in_window,
+    missing,
+    ratio_figure,
+    tier_slug,
+    window_error,
+)
+from lms.abm.pipeline import (
+    ABM_SOURCE,
+    DEFAULT_INFLUENCE_DAYS,
+    pipeline_influenced,
+    pipeline_sourced,
+    won_revenue,
+)
+from lms.abm.signals import (
+    DEFAULT_MIN_CONTACTS,
+    DEFAULT_MIN_SIGNALS,
+    HIGH_INTENT_TYPES,
+    SignalIndex,
+    is_engaged,
+)
+from lms.abm.snapshot import WorkspaceSnapshot
 from lms.abm.vocabulary import TIERS
 
-UNITS = ("ratio", "count", "money", "hours")
-
-# Signals that on their own show buying intent: one of these makes an account engaged (and qualified).
-HIGH_INTENT_TYPES: frozenset[str] = frozenset(
-    {"demo_request", "meeting_request", "pricing_page_visit", "email_reply"}
-)
-# Signals too light to act on alone.
-LOW_INTENT_TYPES: frozenset[str] = frozenset({"ad_click", "website_visit"})
-
-DEFAULT_MIN_SIGNALS = 2
-DEFAULT_MIN_CONTACTS = 1
-DEFAULT_INFLUENCE_DAYS = 90
 DEFAULT_SLA_HOURS = 24.0
-ABM_SOURCE = "abm"
-
-
-def tier_slug(tier: str) -> str:
-    """Return the slug suffix for a tier: "1:1" -> "1_1", "1:few" -> "1_few"."""
-    return tier.replace(":", "_")
-
-
-KPI_NAMES: dict[str, str] = {
-    "engagement_rate": "Target-account engagement rate",
-    **{f"engagement_rate_{tier_slug(t)}": f"Engagement rate, {t} accounts" for t in TIERS},
-    "account_reach": "Account reach",
-    "tal_coverage": "TAL coverage",
-    "contact_density": "Contact density",
-    "buying_group_coverage": "Buying-group coverage (mean)",
-    "buying_group_complete": "Accounts with a complete buying group",
-    "match_rate": "Lead-to-account match rate",
-    "sales_acceptance_rate": "Sales acceptance rate",
-    "follow_up_sla": "Follow-up SLA completion",
-    "time_to_follow_up": "Median time to first follow-up",
-    "meetings_created": "Meetings created",
-    "pipeline_sourced": "Pipeline sourced",
-    "pipeline_influenced": "Pipeline influenced",
-    "won_revenue": "Won revenue",
-}
-KPI_SLUGS: tuple[str, ...] = tuple(KPI_NAMES)
-# KPIs where a smaller value is better (a target should be below the current value).
-LOWER_IS_BETTER: frozenset[str] = frozenset({"time_to_follow_up"})
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One KPI figure with how it was computed. `value` None means not computable (see `note`)."""
-
-    slug: str
-    name: str
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    unit: str  # one of UNITS
-    definition: str
-    note: str | None = None
-
-    def as_dict(self) -> dict:
-        """Return the KPI as a JSON-serialisable dict."""
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "value": self.value,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "unit": self.unit,
-            "definition": self.definition,
-            "note": self.note,
-        }
-
-
-class SignalIndex:
-    """Signals grouped by (resolved) account and sorted by time; build once per snapshot and share it."""
-
-    def __init__(self, ws: WorkspaceSnapshot) -> None:
-        contact_account = {c.id: c.account_id for c in ws.contacts}
-        self.known_contacts = frozenset(contact_account)
-        by_account: dict[int, list[SignalSnap]] = {}
-        for s in ws.signals:
-            if not isinstance(s.occurred_at, datetime):
-                continue
-            acc = s.account_id if s.account_id is not None else contact_account.get(s.contact_id)
-            if acc is None:
-                continue
-            by_account.setdefault(acc, []).append(s)
-        for sigs in by_account.values():
-            sigs.sort(key=lambda s: s.occurred_at)  # stable: equal times keep snapshot order
-        self.by_account = by_account
-        self.times = {acc: [s.occurred_at for s in sigs] for acc, sigs in by_account.items()}
-        self.total = len(ws.signals)
-
-    def between(self, account_id: int, start: datetime, end: datetime) -> list[SignalSnap]:
-        """Return the account's signals with start <= occurred_at < end, oldest first."""
-        times = self.times.get(account_id)
-        if not times:
-            return []
-        return self.by_account[account_id][bisect_left(times, start) : bisect_left(times, end)]
-
-    def any_in(self, account_id: int, start: datetime, end: datetime, *, end_inclusive: bool = False) -> bool:
-        """Return True when the account has a signal in [start, end) (or [start, end] when end_inclusive)."""
-        times = self.times.get(account_id)
-        if not times:
-            return False
-        hi = bisect_right(times, end) if end_inclusive else bisect_left(times, end)
-        return hi > bisect_left(times, start)
-
-
-def signal_account_id(ws: WorkspaceSnapshot, signal: SignalSnap) -> int | None:
-    """Return the account a signal belongs to: its own account_id, else its contact's account."""
-    if signal.account_id is not None:
-        return signal.account_id
-    contact = ws.contact(signal.contact_id)
-    return contact.account_id if contact else None
-
-
-def is_engaged(
-    signals: Iterable[SignalSnap],
-    known_contacts: Iterable[int] | frozenset[int],
-    *,
-    min_signals: int = DEFAULT_MIN_SIGNALS,
-    min_contacts: int = DEFAULT_MIN_CONTACTS,
-    high_intent_types: Iterable[str] = HIGH_INTENT_TYPES,
-    qualifying_types: Iterable[str] | None = None,
-) -> bool:
-    """Return True when these signals (one account, one window) make the account engaged.
-
-    Engaged = any high-intent signal (from anyone, even an anonymous visitor), or at least `min_signals`
-    qualifying signals from known contacts, coming from at least `min_contacts` distinct known contacts.
-    Qualifying types default to every signal type.
-    """
-    high = frozenset(high_intent_types)
-    qual = frozenset(qualifying_types) if qualifying_types is not None else None
-    known = known_contacts if isinstance(known_contacts, frozenset | set) else frozenset(known_contacts)
-    count = 0
-    people: set[int] = set()
-    for s in signals:
-        if s.type in high:
-            return True
-        if (qual is None or s.type in qual) and s.contact_id in known:
-            count += 1
-            people.add(s.contact_id)
-    return count >= max(1, min_signals) and len(people) >= max(0, min_contacts)
-
-
-def _kpi(slug: str, unit: str, definition: str, value, numerator, denominator, note=None) -> Kpi:
-    return Kpi(slug, KPI_NAMES[slug], value, numerator, denominator, unit, definition, note)
-
-
-def _ratio(slug: str, definition: str, numerator: int, denominator: int, empty_note: str, note=None) -> Kpi:
-    if not denominator:
-        return _kpi(slug, "ratio", definition, None, numerator, denominator, empty_note)
-    return _kpi(slug, "ratio", definition, numerator / denominator, numerator, denominator, note)
-
-
-def _window_error(start: object, end: object) -> str | None:
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
-        return "The measurement window needs a start and an end date."
-    if start >= end:
-        return "The measurement window is empty: its start is not before its end."
-    return None
-
-
-def _none(slug: str, unit: str, definition: str, note: str) -> Kpi:
-    return _kpi(slug, unit, definition, None, None, None, note)
-
-
-NO_TARGETS = "No target accounts: import your accounts and mark the ones on your target account list."
-NO_SIGNALS = "No signals in the workspace: import engagement signals (web, email, events, intent)."
-NO_HANDOFFS = "No handoffs in the workspace: record the qualified signals you hand to sales."
-NO_OPPS = "No opportunities in the workspace: import opportunities from your CRM (amount, created and closed dates)."
 
 
 # --- engagement ----------------------------------------------------------------------------------------------
@@ -226,14 +83,14 @@ def engagement_rate(
     definition = _engagement_definition(min_signals, min_contacts, high_intent_types)
     if tier is not None:
         definition = definition.replace("target accounts", f"{tier} target accounts", 2)
-    if err := _window_error(start, end):
-        return _none(slug, "ratio", definition, err)
+    if err := window_error(start, end):
+        return missing(slug, "ratio", definition, err)
     targets = [a for a in ws.accounts if a.is_target and (tier is None or normalise_tier(a.tier) == tier)]
     if not targets:
         note = NO_TARGETS if tier is None or not ws.targets else f"No target accounts are tiered {tier}."
-        return _none(slug, "ratio", definition, note)
+        return missing(slug, "ratio", definition, note)
     if not ws.signals:
-        return _kpi(slug, "ratio", definition, None, None, len(targets), NO_SIGNALS)
+        return figure(slug, "ratio", definition, None, None, len(targets), NO_SIGNALS)
     ix = index or SignalIndex(ws)
     engaged = sum(
         1
@@ -252,7 +109,7 @@ def engagement_rate(
         untiered = sum(1 for a in targets if normalise_tier(a.tier) is None)
         if untiered:
             note = f"{untiered} target account(s) have no tier, so they appear in no tier's engagement rate."
-    return _ratio(slug, definition, engaged, len(targets), NO_TARGETS, note)
+    return ratio_figure(slug, definition, engaged, len(targets), NO_TARGETS, note)
 
 
 def engagement_by_tier(ws: WorkspaceSnapshot, start: datetime, end: datetime, **kwargs) -> list[Kpi]:
@@ -265,16 +122,16 @@ def account_reach(
 ) -> Kpi:
     """Return target accounts with at least one signal of any type in the window ÷ target accounts."""
     definition = "Target accounts with at least one signal (any type) in the window ÷ target accounts."
-    if err := _window_error(start, end):
-        return _none("account_reach", "ratio", definition, err)
+    if err := window_error(start, end):
+        return missing("account_reach", "ratio", definition, err)
     targets = ws.targets
     if not targets:
-        return _none("account_reach", "ratio", definition, NO_TARGETS)
+        return missing("account_reach", "ratio", definition, NO_TARGETS)
     if not ws.signals:
-        return _kpi("account_reach", "ratio", definition, None, None, len(targets), NO_SIGNALS)
+        return figure("account_reach", "ratio", definition, None, None, len(targets), NO_SIGNALS)
     ix = index or SignalIndex(ws)
     reached = sum(1 for a in targets if ix.any_in(a.id, start, end))
-    return _ratio("account_reach", definition, reached, len(targets), NO_TARGETS)
+    return ratio_figure("account_reach", definition, reached, len(targets), NO_TARGETS)
 
 
 # --- coverage (state as at the snapshot) ----------------------------------------------------------------------
@@ -290,7 +147,7 @@ def tal_coverage(ws: WorkspaceSnapshot) -> Kpi:
         if targets and not ws.contacts
         else None
     )
-    return _ratio("tal_coverage", definition, covered, len(targets), NO_TARGETS, note)
+    return ratio_figure("tal_coverage", definition, covered, len(targets), NO_TARGETS, note)
 
 
 def contact_density(ws: WorkspaceSnapshot) -> Kpi:
@@ -301,9 +158,9 @@ def contact_density(ws: WorkspaceSnapshot) -> Kpi:
     )
     targets = ws.targets
     if not targets:
-        return _none("contact_density", "count", definition, NO_TARGETS)
+        return missing("contact_density", "count", definition, NO_TARGETS)
     n = sum(len(ws.contacts_of(a.id)) for a in targets)
-    return _kpi("contact_density", "count", definition, n / len(targets), n, len(targets))
+    return figure("contact_density", "count", definition, n / len(targets), n, len(targets))
 
 
 def buying_group_coverage(ws: WorkspaceSnapshot, overrides: Mapping[str, object] | None = None) -> list[Kpi]:
@@ -320,8 +177,8 @@ def buying_group_coverage(ws: WorkspaceSnapshot, overrides: Mapping[str, object]
     targets = ws.targets
     if not targets:
         return [
-            _none("buying_group_coverage", "ratio", d_mean, NO_TARGETS),
-            _none("buying_group_complete", "ratio", d_full, NO_TARGETS),
+            missing("buying_group_coverage", "ratio", d_mean, NO_TARGETS),
+            missing("buying_group_complete", "ratio", d_full, NO_TARGETS),
         ]
     total = 0.0
     complete = 0
@@ -334,8 +191,8 @@ def buying_group_coverage(ws: WorkspaceSnapshot, overrides: Mapping[str, object]
         note = "No contact has a buying role yet: confirm or set each contact's role."
     n = len(targets)
     return [
-        _kpi("buying_group_coverage", "ratio", d_mean, total / n, round(total, 6), n, note),
-        _kpi("buying_group_complete", "ratio", d_full, complete / n, complete, n, note),
+        figure("buying_group_coverage", "ratio", d_mean, total / n, round(total, 6), n, note),
+        figure("buying_group_complete", "ratio", d_full, complete / n, complete, n, note),
     ]
 
 
@@ -344,7 +201,7 @@ def match_rate(ws: WorkspaceSnapshot) -> Kpi:
     definition = "Contacts linked to an account in the workspace ÷ contacts imported, as at the snapshot."
     known_accounts = {a.id for a in ws.accounts}
     matched = sum(1 for c in ws.contacts if c.account_id is not None and c.account_id in known_accounts)
-    return _ratio(
+    return ratio_figure(
         "match_rate",
         definition,
         matched,
@@ -354,10 +211,6 @@ def match_rate(ws: WorkspaceSnapshot) -> Kpi:
 
 
 # --- handoffs -------------------------------------------------------------------------------------------------
-
-
-def _in(t: object, start: datetime, end: datetime) -> bool:
-    return isinstance(t, datetime) and start <= t < end
 
 
 def sales_acceptance_rate(
@@ -376,11 +229,11 @@ def sales_acceptance_rate(
             "Handoffs sent in the window that sales accepted ÷ handoffs sent in the window that sales has "
             "decided (accepted or rejected); undecided handoffs are left out."
         )
-    if err := _window_error(start, end):
-        return _none("sales_acceptance_rate", "ratio", definition, err)
+    if err := window_error(start, end):
+        return missing("sales_acceptance_rate", "ratio", definition, err)
     if not ws.handoffs:
-        return _none("sales_acceptance_rate", "ratio", definition, NO_HANDOFFS)
-    sent = [h for h in ws.handoffs if _in(h.sent_at, start, end)]
+        return missing("sales_acceptance_rate", "ratio", definition, NO_HANDOFFS)
+    sent = [h for h in ws.handoffs if in_window(h.sent_at, start, end)]
     accepted = sum(1 for h in sent if h.status == "accepted")
     decided = sum(1 for h in sent if h.status in ("accepted", "rejected"))
     undecided = len(sent) - decided
@@ -392,7 +245,7 @@ def sales_acceptance_rate(
         empty = "No handoffs were sent in the window."
     else:
         empty = "Sales has not accepted or rejected any handoff sent in the window: ask sales to decide."
-    return _ratio("sales_acceptance_rate", definition, accepted, denominator, empty, note)
+    return ratio_figure("sales_acceptance_rate", definition, accepted, denominator, empty, note)
 
 
 def _sla(h, default_sla_hours: float) -> tuple[float, bool]:
@@ -416,10 +269,10 @@ def follow_up_sla(
         f"handoffs whose follow-up fell due in the window (sent_at + sla_hours; {default_sla_hours:g} h when "
         "a handoff has no SLA)."
     )
-    if err := _window_error(start, end):
-        return _none("follow_up_sla", "ratio", definition, err)
+    if err := window_error(start, end):
+        return missing("follow_up_sla", "ratio", definition, err)
     if not ws.handoffs:
-        return _none("follow_up_sla", "ratio", definition, NO_HANDOFFS)
+        return missing("follow_up_sla", "ratio", definition, NO_HANDOFFS)
     until = min(end, ws.now + timedelta(microseconds=1)) if isinstance(ws.now, datetime) else end
     due = met = defaulted = 0
     for h in ws.handoffs:
@@ -438,7 +291,7 @@ def follow_up_sla(
         if defaulted
         else None
     )
-    return _ratio(
+    return ratio_figure(
         "follow_up_sla", definition, met, due, "No handoff fell due for follow-up in the window.", note
     )
 
@@ -446,11 +299,11 @@ def follow_up_sla(
 def time_to_follow_up(ws: WorkspaceSnapshot, start: datetime, end: datetime) -> Kpi:
     """Return the median hours from sent_at to first_touch_at over handoffs sent in the window and touched."""
     definition = "Median of (first_touch_at − sent_at) in hours over handoffs sent in the window that sales has touched."
-    if err := _window_error(start, end):
-        return _none("time_to_follow_up", "hours", definition, err)
+    if err := window_error(start, end):
+        return missing("time_to_follow_up", "hours", definition, err)
     if not ws.handoffs:
-        return _none("time_to_follow_up", "hours", definition, NO_HANDOFFS)
-    sent = [h for h in ws.handoffs if _in(h.sent_at, start, end)]
+        return missing("time_to_follow_up", "hours", definition, NO_HANDOFFS)
+    sent = [h for h in ws.handoffs if in_window(h.sent_at, start, end)]
     hours = [
         max(0.0, (h.first_touch_at - h.sent_at).total_seconds() / 3600)
         for h in sent
@@ -462,7 +315,7 @@ def time_to_follow_up(ws: WorkspaceSnapshot, start: datetime, end: datetime) -> 
             if not sent
             else "No handoff sent in the window has a first sales touch recorded (first_touch_at)."
         )
-        return _kpi("time_to_follow_up", "hours", definition, None, None, 0, note)
+        return figure("time_to_follow_up", "hours", definition, None, None, 0, note)
     untouched = len(sent) - len(hours)
     note = (
         f"{untouched} handoff(s) sent in the window have no first touch yet and are left out."
@@ -470,7 +323,7 @@ def time_to_follow_up(ws: WorkspaceSnapshot, start: datetime, end: datetime) -> 
         else None
     )
     value = float(median(hours))
-    return _kpi("time_to_follow_up", "hours", definition, value, value, len(hours), note)
+    return figure("time_to_follow_up", "hours", definition, value, value, len(hours), note)
 
 
 def meetings_created(
@@ -495,12 +348,12 @@ def meetings_created(
             "one of those handoffs"
         )
     definition += "."
-    if err := _window_error(start, end):
-        return _none("meetings_created", "count", definition, err)
+    if err := window_error(start, end):
+        return missing("meetings_created", "count", definition, err)
     if not ws.targets:
-        return _none("meetings_created", "count", definition, NO_TARGETS)
+        return missing("meetings_created", "count", definition, NO_TARGETS)
     if not ws.handoffs and not (include_meeting_requests and ws.signals):
-        return _none(
+        return missing(
             "meetings_created",
             "count",
             definition,
@@ -510,7 +363,7 @@ def meetings_created(
     booked = [
         h
         for h in ws.handoffs
-        if h.meeting_booked and h.account_id in target_ids and _in(h.sent_at, start, end)
+        if h.meeting_booked and h.account_id in target_ids and in_window(h.sent_at, start, end)
     ]
     counted_signals = {h.signal_id for h in booked if h.signal_id is not None}
     n = len(booked)
@@ -522,132 +375,7 @@ def meetings_created(
                 for s in ix.between(acc, start, end)
                 if s.type == "meeting_request" and s.id not in counted_signals
             )
-    return _kpi("meetings_created", "count", definition, float(n), n, None)
-
-
-# --- pipeline and revenue ------------------------------------------------------------------------------------
-
-
-def _amount(o) -> float:
-    a = o.amount
-    return float(a) if isinstance(a, int | float) and not isinstance(a, bool) else 0.0
-
-
-def _money_note(opps: list) -> str | None:
-    parts = []
-    missing = sum(1 for o in opps if not isinstance(o.amount, int | float) or isinstance(o.amount, bool))
-    if missing:
-        parts.append(
-            f"{missing} opportunit{'y has' if missing == 1 else 'ies have'} no amount (counted as 0)."
-        )
-    currencies = sorted({o.currency for o in opps if o.currency})
-    if len(currencies) > 1:
-        parts.append(f"Mixed currencies ({', '.join(currencies)}) are summed without conversion.")
-    return " ".join(parts) or None
-
-
-def _money(slug: str, definition: str, opps: list, extra_note: str | None = None) -> Kpi:
-    total = float(sum(_amount(o) for o in opps))
-    note = " ".join(p for p in (extra_note, _money_note(opps)) if p) or None
-    return _kpi(slug, "money", definition, total, total, len(opps), note)
-
-
-def pipeline_sourced(
-    ws: WorkspaceSnapshot, start: datetime, end: datetime, *, source: str = ABM_SOURCE
-) -> Kpi:
-    """Return Σ amount of opportunities created in the window on target accounts whose source is the programme."""
-    definition = (
-        f'Σ amount of opportunities created in the window on target accounts with source "{source}" '
-        "(what started the deal)."
-    )
-    if err := _window_error(start, end):
-        return _none("pipeline_sourced", "money", definition, err)
-    if not ws.opportunities:
-        return _none("pipeline_sourced", "money", definition, NO_OPPS)
-    if not any(o.source for o in ws.opportunities):
-        return _none(
-            "pipeline_sourced",
-            "money",
-            definition,
-            f'No opportunity has a source: set source = "{source}" on the opportunities the programme started.',
-        )
-    if not any(isinstance(o.created_at, datetime) for o in ws.opportunities):
-        return _none(
-            "pipeline_sourced", "money", definition, "No opportunity has a created date: import created_at."
-        )
-    target_ids = {a.id for a in ws.targets}
-    wanted = source.strip().lower()
-    opps = [
-        o
-        for o in ws.opportunities
-        if o.account_id in target_ids
-        and _in(o.created_at, start, end)
-        and isinstance(o.source, str)
-        and o.source.strip().lower() == wanted
-    ]
-    return _money("pipeline_sourced", definition, opps)
-
-
-def pipeline_influenced(
-    ws: WorkspaceSnapshot,
-    start: datetime,
-    end: datetime,
-    *,
-    lookback_days: int = DEFAULT_INFLUENCE_DAYS,
-    index: SignalIndex | None = None,
-) -> Kpi:
-    """Return Σ amount of opportunities created in the window on target accounts with a signal before creation.
-
-    Influenced = the account has at least one signal in the `lookback_days` before the opportunity was
-    created (creation day included). Sourced and influenced overlap by design: report them separately.
-    """
-    definition = (
-        "Σ amount of opportunities created in the window on target accounts with at least one signal in the "
-        f"{lookback_days} days before the opportunity was created (what helped the deal)."
-    )
-    if err := _window_error(start, end):
-        return _none("pipeline_influenced", "money", definition, err)
-    if not ws.opportunities:
-        return _none("pipeline_influenced", "money", definition, NO_OPPS)
-    if not any(isinstance(o.created_at, datetime) for o in ws.opportunities):
-        return _none(
-            "pipeline_influenced",
-            "money",
-            definition,
-            "No opportunity has a created date: import created_at.",
-        )
-    if not ws.signals:
-        return _none("pipeline_influenced", "money", definition, NO_SIGNALS)
-    ix = index or SignalIndex(ws)
-    target_ids = {a.id for a in ws.targets}
-    back = timedelta(days=lookback_days)
-    opps = [
-        o
-        for o in ws.opportunities
-        if o.account_id in target_ids
-        and _in(o.created_at, start, end)
-        and ix.any_in(o.account_id, o.created_at - back, o.created_at, end_inclusive=True)
-    ]
-    return _money("pipeline_influenced", definition, opps)
-
-
-def won_revenue(ws: WorkspaceSnapshot, start: datetime, end: datetime) -> Kpi:
-    """Return Σ amount of opportunities on target accounts won (is_won) with closed_at in the window."""
-    definition = "Σ amount of opportunities on target accounts closed as won in the window."
-    if err := _window_error(start, end):
-        return _none("won_revenue", "money", definition, err)
-    if not ws.opportunities:
-        return _none("won_revenue", "money", definition, NO_OPPS)
-    target_ids = {a.id for a in ws.targets}
-    opps = [
-        o
-        for o in ws.opportunities
-        if o.is_won is True and o.account_id in target_ids and _in(o.closed_at, start, end)
-    ]
-    note = None
-    if any(o.is_won is True and not isinstance(o.closed_at, datetime) for o in ws.opportunities):
-        note = "Some won opportunities have no close date and are left out: import closed_at."
-    return _money("won_revenue", definition, opps, note)
+    return figure("meetings_created", "count", definition, float(n), n, None)
 
 
 # --- everything -----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from lms.abm import kpi, signals
 from lms.abm import kpis as K
 from lms.abm.snapshot import WorkspaceSnapshot
 from tests.practice.builders_signals import (
@@ -21,14 +22,14 @@ from tests.practice.builders_signals import (
 from tests.practice.snapshot_builders import NOW, make_account, make_contact, snapshot
 
 
-def by_slug(ws=None, start=Q4_START, end=Q4_END, **kw) -> dict[str, K.Kpi]:
+def by_slug(ws=None, start=Q4_START, end=Q4_END, **kw) -> dict[str, kpi.Kpi]:
     return K.kpis_by_slug(K.compute_kpis(ws or kpi_workspace(), start, end, **kw))
 
 
 def test_compute_kpis_returns_every_kpi_in_slug_order():
     kpis = K.compute_kpis(kpi_workspace(), Q4_START, Q4_END)
-    assert [k.slug for k in kpis] == list(K.KPI_SLUGS)
-    assert all(k.unit in K.UNITS and k.definition and k.name == K.KPI_NAMES[k.slug] for k in kpis)
+    assert [k.slug for k in kpis] == list(kpi.KPI_SLUGS)
+    assert all(k.unit in kpi.UNITS and k.definition and k.name == kpi.KPI_NAMES[k.slug] for k in kpis)
     json.dumps([k.as_dict() for k in kpis])
 
 
@@ -224,13 +225,13 @@ def test_is_engaged_helper():
     a = make_account(id=1)
     c = make_contact(a, "finance", id=2)
     two = [make_signal(a, c, "webinar"), make_signal(a, c, "ad_click")]
-    assert K.is_engaged(two, {2})
-    assert not K.is_engaged(two, {2}, qualifying_types={"webinar"})
-    assert not K.is_engaged([make_signal(a, None, "webinar")] * 2, {2})
-    assert K.is_engaged([make_signal(a, None, "demo_request")], set())
+    assert signals.is_engaged(two, {2})
+    assert not signals.is_engaged(two, {2}, qualifying_types={"webinar"})
+    assert not signals.is_engaged([make_signal(a, None, "webinar")] * 2, {2})
+    assert signals.is_engaged([make_signal(a, None, "demo_request")], set())
 
 
 def test_large_workspace_runs():
     kpis = K.compute_kpis(large_activity_workspace(), Q4_START, Q4_END)
-    assert len(kpis) == len(K.KPI_SLUGS)
+    assert len(kpis) == len(kpi.KPI_SLUGS)
     json.dumps([k.as_dict() for k in kpis])
