@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.database import utcnow
 from lms.extensions import db
+from lms.tracking.directory import Actor
 
 ROLES = ("learner", "coach", "manager", "org_admin")
 ROLE_LABELS = {"learner": "Learner", "coach": "Coach", "manager": "Manager", "org_admin": "Organisation admin"}
@@ -60,6 +61,11 @@ class User(UserMixin, db.Model):
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.strip() else self.email
+
+    @property
+    def actor(self) -> Actor:
+        """The user as the learning record names them, in plain values: record(user.actor, ...)."""
+        return Actor(self.id, self.email, self.name)
 
 
 class Membership(db.Model):

@@ -119,7 +119,7 @@ def sign_up(email: str, name: str, password: str, job_function: str, public_slug
     user = create_user(email, name, password, job_function)
     org = public_organization(public_slug)
     add_role(user, org, "learner")
-    record(user, "registered", ("organization", org.id, org.name), organization_id=org.id)
+    record(user.actor, "registered", ("organization", org.id, org.name), organization_id=org.id)
     return user
 
 
@@ -149,7 +149,7 @@ def note_login(user: User, organization_id: int | None) -> None:
     if user.activated_at is None:
         user.activated_at = now
     user.last_login_at = now
-    record(user, "logged-in", ("user", user.id, user.name), organization_id=organization_id)
+    record(user.actor, "logged-in", ("user", user.id, user.name), organization_id=organization_id)
 
 
 def issue_reset_token(user: User, hours: int) -> str:
@@ -221,7 +221,7 @@ def invite(
     db.session.add(invitation)
     db.session.flush()
     record(
-        invited_by.id if invited_by else None,
+        invited_by.actor if invited_by else None,
         "invited",
         ("user", email, name),
         {"role": role},
@@ -250,7 +250,7 @@ def accept_invitation(invitation: Invitation, user: User | None, *, name: str = 
         join_cohort(user, invitation.cohort, "coach" if invitation.role == "coach" else "learner")
     invitation.accepted_at = utcnow()
     record(
-        user,
+        user.actor,
         "joined",
         ("organization", invitation.organization_id, invitation.organization.name),
         organization_id=invitation.organization_id,

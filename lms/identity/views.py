@@ -22,6 +22,7 @@ from lms.extensions import db, limiter
 from lms.forms import EmptyForm, choices
 from lms.identity import services
 from lms.identity.bulk import parse_invitations
+from lms.identity.directory import IdentityDirectory
 from lms.identity.forms import (
     AcceptInvitationForm,
     BulkInviteForm,
@@ -40,10 +41,17 @@ from lms.identity.models import Cohort, CohortMember, Invitation
 from lms.identity.signals import name_changed
 from lms.mail import send_template
 from lms.tenancy import get_or_404, load_tenant, platform_admin_required, role_required
+from lms.tracking.directory import use_directory
 from lms.tracking.services import record
 
 bp = Blueprint("identity", __name__)
 bp.before_app_request(load_tenant)
+
+
+@bp.record_once
+def _answer_the_learning_record(state) -> None:
+    """Identity owns people and tenants: the learning record asks it for their emails and names."""
+    use_directory(state.app, IdentityDirectory())
 
 
 def _login_limit() -> str:
@@ -89,7 +97,7 @@ def login():
 def logout():
     """Sign out."""
     if EmptyForm().validate_on_submit():
-        record(current_user, "logged-out", ("user", current_user.id, current_user.name),
+        record(current_user.actor, "logged-out", ("user", current_user.id, current_user.name),
                organization_id=g.org.id if g.org else None)
         db.session.commit()
         logout_user()

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from lms.extensions import db
 from lms.tracking import lrs as lrs_client
 from lms.tracking.models import OutboxEntry
-from lms.tracking.services import xapi_site, xapi_statements_by_id
+from lms.tracking.statements import xapi_site, xapi_statements_by_id
 
 
 def configured_lrs() -> lrs_client.LRS | None:

@@ -22,17 +22,23 @@ class Statement(db.Model):
         Index("ix_statements_cohort_time", "cohort_id", "timestamp"),
         # The statements API pages through one organisation's statements in `stored` order.
         Index("ix_statements_org_stored", "organization_id", "stored", "id"),
+        # The API's agent filter: statements recorded under a mailbox, and the people recorded under it.
+        Index("ix_statements_org_actor_email", "organization_id", "actor_email", "actor_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     timestamp: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     stored: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The actor as recorded (xAPI's mbox and name): what the LRS received stays what the API serves.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
     verb: Mapped[str] = mapped_column(String(40))  # a key of lms.tracking.verbs.VERBS
     object_type: Mapped[str] = mapped_column(String(40))  # e.g. module, course, exercise, account
     object_id: Mapped[str] = mapped_column(String(200))
     object_name: Mapped[str | None] = mapped_column(String(300))
     result: Mapped[dict | None] = mapped_column(JSON)
+    # Free-form context; record() adds "instructor": {"email", "name"} as recorded, like the actor.
     context: Mapped[dict | None] = mapped_column(JSON)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))

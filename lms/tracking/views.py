@@ -12,6 +12,8 @@ from lms.tenancy import get_or_404, role_required
 from lms.tracking import services, xapi
 from lms.tracking.forms import ApiTokenForm
 from lms.tracking.models import ApiToken
+from lms.tracking.query import QueryError
+from lms.tracking.statements import statements_response
 
 bp = Blueprint("tracking", __name__)
 
@@ -44,8 +46,8 @@ def statements():
     if problem:
         return _json({"error": problem[1]}, problem[0])
     try:
-        body = services.statements_response(token.organization_id, request.args)
-    except services.QueryError as exc:
+        body = statements_response(token.organization_id, request.args)
+    except QueryError as exc:
         return _json({"error": str(exc)}, 400)
     db.session.commit()  # the token's last use
     if body is None:
@@ -62,7 +64,7 @@ def tokens():
     form = ApiTokenForm()
     secret = None
     if form.validate_on_submit():
-        _, secret = services.create_token(g.org.id, form.name.data, current_user)
+        _, secret = services.create_token(g.org.id, form.name.data, current_user.id)
         db.session.commit()
         form = ApiTokenForm(formdata=None)
     return render_template("tracking/tokens.html", form=form, secret=secret, tokens=services.tokens_of(g.org.id),
@@ -75,7 +77,7 @@ def token_revoke(token_id: int):
     """Revoke a token: programs using it can no longer read statements."""
     token = get_or_404(ApiToken, token_id)
     if EmptyForm().validate_on_submit() and token.revoked_at is None:
-        services.revoke_token(token, current_user)
+        services.revoke_token(token, current_user.id)
         db.session.commit()
         flash(f"Token \u201c{token.name}\u201d revoked.", "info")
     return redirect(url_for("tracking.tokens"))

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from lms import create_app
 from lms.database import utcnow
 from lms.extensions import db
-from lms.tracking import jobs, lrs, services, xapi
+from lms.tracking import jobs, lrs, services
 from lms.tracking.models import OutboxEntry, Statement
+from lms.tracking.validation import statement_problems
 from tests.conftest import _test_config
 from tests.factories import make_org, make_user
 from tests.tracking.lrs_server import FakeLRS
@@ -176,8 +177,21 @@ def test_statements_go_as_valid_xapi_with_basic_auth_and_the_version_header(runn
     assert request["headers"]["content-type"] == "application/json"
     assert request["headers"]["authorization"] == fake_lrs.expected_auth
     for statement in fake_lrs.stored.values():
-        assert xapi.statement_problems(statement) == []
+        assert statement_problems(statement) == []
         assert statement["object"]["id"].startswith("http://lms.test/xapi/activities/report/")
+
+
+def test_a_forwarded_statement_carries_the_actor_it_was_recorded_with(runner, fake_lrs, statements):
+    ada = db.session.scalar(select(Statement)).actor_id
+    from lms.identity.models import User  # the test changes a user; tracking itself never imports identity
+
+    db.session.get(User, ada).email = "ada.king@northwind.example"
+    db.session.commit()
+    forward(runner)
+    actors = {s["actor"]["mbox"] for s in fake_lrs.stored.values()}
+    assert actors == {"mailto:ada@northwind.example"}
+    assert {s["context"]["extensions"]["https://abm-academy.org/xapi/extensions/organization"]["name"]
+            for s in fake_lrs.stored.values()} == {"Northwind"}
 
 
 def test_wrong_credentials_stop_the_run_and_keep_everything(app, runner, fake_lrs, statements):
