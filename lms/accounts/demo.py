@@ -1,11 +1,11 @@
-"""The demo workspace: tests/fixtures/demo_workspace/*.csv loaded through the same import services as uploads."""
+"""The demo workspace: tests/fixtures/demo_workspace/*.csv imported by the same import_file as uploads."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from lms.accounts import services
+from lms.accounts.batches import import_file
 from lms.accounts.models import Workspace
 from lms.config import ROOT
 from lms.identity.models import User
@@ -21,13 +21,12 @@ def load_demo_workspace(workspace: Workspace, user: User, folder: Path = DEMO_DI
     Returns {entity: counts} (new, updated, unchanged, merged, rejected, total). Idempotent: a second run
     finds every record and changes nothing (no import batch or statement is recorded then). Sets the
     programme start to 2026-01-05. Flushes, never commits. Raises FileNotFoundError when a demo file is
-    missing, and services.ImportRefused if one no longer validates.
+    missing, and batches.ImportRefused if one no longer validates.
     """
     results: dict[str, dict[str, int]] = {}
     for entity in ORDER:
         path = folder / f"{entity}.csv"
-        _, counts = services.import_file(workspace, user, path.name, path.read_bytes(), entity=entity,
-                                         log_unchanged=False)
+        _, counts = import_file(workspace, user, path.name, path.read_bytes(), entity=entity, log_unchanged=False)
         results[entity] = counts.as_dict()
     if workspace.programme_start != PROGRAMME_START:
         workspace.programme_start = PROGRAMME_START

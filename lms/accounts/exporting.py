@@ -1,24 +1,23 @@
-"""Write workspace records as CSV or XLSX with a CRM's own headers, safe to open in a spreadsheet.
+"""Write workspace records (and an import's rejected rows) as CSV or XLSX, safe to open in a spreadsheet.
 
-Pure: canonical dicts in, bytes out. Re-importing a file gives the same canonical values back.
+Pure: canonical dicts in, bytes out, in a CRM's own headers. Re-importing a file gives the same values back.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from lms.accounts.importing import ABM_COLUMNS, FIELDS, FORMULA_TRIGGERS
+from lms.accounts.fields import ABM_COLUMNS, FIELDS, FORMULA_TRIGGERS
 
 Style = Literal["abm_academy", "salesforce_report", "hubspot"]
 Format = Literal["csv", "xlsx"]
 
-# Canonical field -> the header that CRM writes (and that importing.detect_format recognises).
+# Canonical field -> the header that CRM writes (and that importer.detect_format recognises).
 HEADERS: dict[str, dict[str, dict[str, str]]] = {
     "abm_academy": {entity: {f: c for c, f in cols.items()} for entity, cols in ABM_COLUMNS.items()},
     "salesforce_report": {
@@ -60,9 +59,8 @@ HEADERS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
-# HubSpot's "Ideal Customer Profile Tier" property uses Tier 1-3; importing maps them back.
+# HubSpot's "Ideal Customer Profile Tier" property uses Tier 1-3; the importer maps them back.
 _HUBSPOT_TIERS = {"1:1": "Tier 1", "1:few": "Tier 2", "1:many": "Tier 3"}
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def safe_cell(value: Any) -> Any:
@@ -178,3 +176,18 @@ def _write_xlsx(headers: list[str], rows: Iterable[list[Any]], entity: str) -> b
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def errors_csv(headers: list[str], records: Iterable[Mapping[str, Any]]) -> bytes:
+    """Return rejected rows as CSV: line, column, reason, then the row as it was uploaded.
+
+    Every cell is guarded against formula injection (safe_cell). UTF-8 with a BOM for Excel.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in ["line", "column", "reason", *headers]])
+    for e in records:
+        values = e.get("values") or {}
+        cells = (e.get("line"), e.get("field"), e.get("reason"), *(values.get(h, "") for h in headers))
+        writer.writerow(["" if v is None else safe_cell(str(v)) for v in cells])
+    return buffer.getvalue().encode("utf-8-sig")

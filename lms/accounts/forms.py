@@ -31,7 +31,7 @@ from lms.abm.vocabulary import (
     TIER_LABELS,
     TIERS,
 )
-from lms.accounts.importing import ENTITIES, FIELDS, HELPER_FIELDS
+from lms.accounts.fields import ENTITIES, FIELDS, HELPER_FIELDS
 from lms.accounts.labels import ENTITY_LABELS, EXPORT_STYLES, ROLE_NAMES, field_label
 from lms.forms import MultiCheckboxField, choices, strip
 from lms.templating import user_zone

@@ -49,7 +49,7 @@ EXPORT_STYLES = {
     "salesforce_report": "Salesforce report headers",
     "hubspot": "HubSpot headers",
 }
-# Entities each CRM style can export (importing.ALIASES has no signals or handoffs for the CRMs).
+# Entities each CRM style can export (importer.detection.ALIASES has no signals or handoffs for the CRMs).
 STYLE_ENTITIES = {
     "abm_academy": ("accounts", "contacts", "signals", "opportunities", "handoffs"),
     "salesforce_report": ("accounts", "contacts", "opportunities"),
@@ -117,6 +117,7 @@ FIELD_LABELS = {
     "meeting_booked": "Meeting booked",
     "domain": "Domain",
 }
+
 
 def field_label(field: str) -> str:
     """Return the label of a canonical import field ("account_name" -> "Account name")."""

@@ -200,3 +200,9 @@ class ImportBatch(db.Model):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     errors: Mapped[list] = mapped_column(JSON, default=list)  # [{line, field, reason}]
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The model of each record type, by the entity name imports and exports use.
+ENTITY_MODELS: dict[str, type] = {
+    "accounts": Account, "contacts": Contact, "signals": Signal, "opportunities": Opportunity, "handoffs": Handoff,
+}

@@ -1,4 +1,4 @@
-"""Which workspace a learner works in, and the read-only snapshot of it that exercise checkers receive.
+"""Which workspace a learner works in, who may use it and its records, and the read-only snapshot of it.
 
 In an in-house cohort that shares a workspace, its sales and marketing members work on one team workspace;
 everyone else (public attendees, people outside such a cohort) has a personal one.
@@ -7,6 +7,7 @@ everyone else (public attendees, people outside such a cohort) has a personal on
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import abort
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Organization, User
+from lms.tracking.services import record
 
 
 def team_cohort(user: User, org: Organization) -> Cohort | None:
@@ -72,6 +74,36 @@ def workspace_or_404(user: User, org: Organization, workspace_id: int) -> Worksp
     if ws is None or not can_use(user, org, ws):
         abort(404)
     return ws
+
+
+def current_workspace(user: User, org: Organization) -> tuple[Workspace, bool]:
+    """Return (the workspace the user practises on in `org`, whether it was created just now)."""
+    ws = workspace_for(user, org, create=False)
+    if ws is not None:
+        return ws, False
+    return workspace_for(user, org), True
+
+
+def in_workspace_or_404(model: type, workspace: Workspace, ident: Any):
+    """Return the `model` row with this id if it belongs to `workspace`, else abort 404.
+
+    Another organisation's or another team's row answers 404 as if it did not exist.
+    """
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.get(model, ident)
+    if obj is None or obj.workspace_id != workspace.id or obj.organization_id != workspace.organization_id:
+        abort(404)
+    return obj
+
+
+def record_statement(user: User, verb: str, ws: Workspace, obj_type: str, obj_id: Any, name: str | None,
+                     result: dict | None = None) -> None:
+    """Record one statement about an object of the workspace, in the workspace's organisation and cohort."""
+    record(user, verb, (obj_type, obj_id, name or ""), result,
+           organization_id=ws.organization_id, cohort_id=ws.cohort_id)
 
 
 def _rows(model, fields: tuple[str, ...], workspace_id: int, order):

@@ -11,7 +11,7 @@ from pathlib import Path
 from lms.abm.domains import is_free_mail
 from lms.abm.vocabulary import HANDOFF_STATUSES, REJECTION_REASONS, SIGNAL_TYPES
 from lms.accounts.exporting import export_rows
-from lms.accounts.importing import ExistingKeys, ImportPlan, detect_format, read_table, validate
+from lms.accounts.importer import ExistingKeys, ImportPlan, detect_format, read_table, validate
 
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo_workspace"
 ORDER = ("accounts", "contacts", "signals", "opportunities", "handoffs")

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lms.accounts import services
 from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal
+from lms.accounts.records import create_account
 from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.accounts.web_support import count, make_team, text
@@ -26,7 +26,7 @@ def team(app, auth):
 
 @pytest.fixture
 def larkspur(team) -> int:
-    account = services.create_account(team.workspace(), team.marketing, {"name": "Larkspur Devices",
+    account = create_account(team.workspace(), team.marketing, {"name": "Larkspur Devices",
                                                                           "website": "larkspur-devices.example",
                                                                           "tier": "1:few"})
     db.session.commit()
@@ -301,7 +301,7 @@ def test_only_a_sales_member_records_the_verdict_on_a_handoff(client, auth, team
 
 
 def test_a_handoff_cannot_name_a_signal_of_another_account(client, team, larkspur, signal_id):
-    other = services.create_account(team.workspace(), team.marketing, {"name": "Kettlewell & Sons"})
+    other = create_account(team.workspace(), team.marketing, {"name": "Kettlewell & Sons"})
     db.session.commit()
     response = client.post("/workspace/handoffs/new", data={**BRIEF, "account_id": other.id, "signal_id": signal_id})
     assert response.status_code == 200

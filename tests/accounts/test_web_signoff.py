@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lms.accounts import services
 from lms.accounts.models import Account, AccountReview
+from lms.accounts.records import create_account
 from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.accounts.web_support import make_team, text
@@ -20,7 +20,7 @@ def proposed(app):
     ids = {}
     for name, tier, target in (("Larkspur Devices", "1:1", True), ("Kettlewell & Sons", "1:few", True),
                                ("Dormant Co", None, False)):
-        account = services.create_account(ws, team.marketing, {"name": name, "tier": tier, "is_target": target,
+        account = create_account(ws, team.marketing, {"name": name, "tier": tier, "is_target": target,
                                                                "why_selected": f"{name} opened a tender"})
         ids[name] = account.id
     db.session.commit()

@@ -7,8 +7,15 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lms.accounts import services
 from lms.accounts.models import Account, Contact, Handoff, ImportBatch, Opportunity, Signal
+from lms.accounts.records import (
+    HANDOFF_BRIEF_FIELDS,
+    OPPORTUNITY_FIELDS,
+    SIGNAL_FIELDS,
+    create_account,
+    save_contact,
+    save_record,
+)
 from lms.extensions import db
 from lms.identity.services import public_organization
 from tests.accounts.web_support import batch_id, count, make_team, text, upload
@@ -21,18 +28,15 @@ def records(app, client, auth):
     team = make_team(prefix="a-")
     ws = team.workspace()
     user = team.marketing
-    account = services.create_account(ws, user, {"name": "Larkspur Devices", "website": "larkspur.example"})
-    contact, _ = services.save_contact(ws, user, None, {"last_name": "Marsh", "email": "jo@larkspur.example",
-                                                        "account_id": account.id}, None)
-    signal, _ = services.save_record(ws, user, Signal, None, {"account_id": account.id, "type": "webinar",
-                                                               "occurred_at": datetime(2026, 3, 1)},
-                                     services.SIGNAL_FIELDS, "webinar")
-    opportunity, _ = services.save_record(ws, user, Opportunity, None, {"account_id": account.id, "name": "Pilot",
-                                                                         "amount": 1000.0},
-                                          services.OPPORTUNITY_FIELDS, "Pilot")
-    handoff, _ = services.save_record(ws, user, Handoff, None, {"account_id": account.id,
-                                                                 "sent_at": datetime(2026, 3, 2)},
-                                      services.HANDOFF_BRIEF_FIELDS, "handoff")
+    account = create_account(ws, user, {"name": "Larkspur Devices", "website": "larkspur.example"})
+    contact, _ = save_contact(ws, user, None, {"last_name": "Marsh", "email": "jo@larkspur.example",
+                                               "account_id": account.id}, None)
+    signal, _ = save_record(ws, user, Signal, None, {"account_id": account.id, "type": "webinar",
+                                                     "occurred_at": datetime(2026, 3, 1)}, SIGNAL_FIELDS, "webinar")
+    opportunity, _ = save_record(ws, user, Opportunity, None, {"account_id": account.id, "name": "Pilot",
+                                                               "amount": 1000.0}, OPPORTUNITY_FIELDS, "Pilot")
+    handoff, _ = save_record(ws, user, Handoff, None, {"account_id": account.id, "sent_at": datetime(2026, 3, 2)},
+                             HANDOFF_BRIEF_FIELDS, "handoff")
     db.session.commit()
     auth.login(user.email)
     batch = batch_id(upload(client, "accounts.csv", b"Account Name\nTallis Data\n"))

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lms.accounts.exporting import export_rows, safe_cell
-from lms.accounts.importing import ExistingKeys, detect_format, read_table, validate
+from lms.accounts.importer import ExistingKeys, detect_format, read_table, validate
 
 ACCOUNTS = [
     {

@@ -1,120 +1,15 @@
-"""File-level refusals, row errors with line numbers, dedupe and counts when validating an import."""
+"""Validating mapped rows: required columns, row errors with line numbers, account links, dedupe and counts."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from lms.accounts.importing import (
-    ExistingKeys,
-    ImportFileError,
-    MissingColumnsError,
-    detect_format,
-    read_table,
-    validate,
-)
+from lms.accounts.importer import ExistingKeys, MissingColumnsError, detect_format, read_table, validate
+from tests.accounts.importer_support import CRM, WORKSPACE, csv_plan, messages
 
-CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
-
-
-def csv_plan(text: str, entity: str, **kwargs):
-    table = read_table(text.encode("utf-8"), "upload.csv")
-    mapping = detect_format(table.headers, entity=entity).mapping  # type: ignore[arg-type]
-    return validate(table, mapping, entity, **kwargs)  # type: ignore[arg-type]
-
-
-def messages(plan) -> list[str]:
-    return [str(e) for e in plan.errors]
-
-
-WORKSPACE = ExistingKeys.from_records(
-    accounts=[
-        {"name": "Larkspur Devices, Inc.", "website": "https://www.larkspur-devices.example", "external_id": "A-1"},
-        {"name": "Kettlewell & Sons GmbH", "website": "kettlewell-sons.example"},
-    ],
-    contacts=[{"email": "Jo.Marsh@larkspur-devices.example", "first_name": "Jo", "last_name": "Marsh"}],
-)
-
-# --- whole-file refusals
-
-
-@pytest.mark.parametrize(
-    ("fixture", "expected"),
-    [
-        ("empty.csv", "empty.csv is empty."),
-        ("header_only.csv", "header_only.csv has a header row but no data rows."),
-        ("binary.csv", "binary.csv is a PNG image, not a CSV or Excel file."),
-        ("bad_encoding.csv", "bad_encoding.csv is not UTF-8 or Windows-1252 text (byte 0x81 on line 2"),
-    ],
-)
-def test_unreadable_fixture_is_refused_with_its_own_message(fixture, expected):
-    with pytest.raises(ImportFileError) as caught:
-        read_table((CRM / fixture).read_bytes(), fixture)
-
-    assert caught.value.message.startswith(expected)
-
-
-def test_file_over_the_size_limit_is_refused():
-    with pytest.raises(ImportFileError, match=r"accounts.csv is 2 KB; the limit is 1 KB"):
-        read_table(b"Account Name\n" + b"x" * 2048, "accounts.csv", max_bytes=1024)
-
-
-def test_file_with_more_rows_than_the_limit_is_refused():
-    data = ("Account Name\n" + "".join(f"Firm {i}\n" for i in range(4))).encode()
-
-    with pytest.raises(ImportFileError, match=r"more than 3 data rows"):
-        read_table(data, "accounts.csv", max_rows=3)
-
-
-def test_rows_up_to_the_limit_are_accepted():
-    data = ("Account Name\n" + "".join(f"Firm {i}\n" for i in range(3))).encode()
-
-    assert len(read_table(data, "accounts.csv", max_rows=3).rows) == 3
-
-
-def test_whitespace_and_bom_only_file_counts_as_empty():
-    with pytest.raises(ImportFileError, match="is empty"):
-        read_table(b"\xef\xbb\xbf\r\n  \r\n", "accounts.csv")
-
-
-def test_nul_bytes_mean_binary():
-    with pytest.raises(ImportFileError, match="contains binary data"):
-        read_table(b"Account Name\nAcme\x00\x00\x01", "accounts.csv")
-
-
-def test_control_characters_mean_binary_even_when_cp1252_decodes_them():
-    with pytest.raises(ImportFileError, match="looks like a binary file"):
-        read_table(b"Account Name\n" + bytes(range(1, 9)) * 10, "accounts.csv")
-
-
-def test_old_xls_is_refused_with_save_as_advice():
-    with pytest.raises(ImportFileError, match=r"old-style Excel \(\.xls\)"):
-        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "accounts.xls")
-
-
-def test_text_named_xlsx_is_refused():
-    with pytest.raises(ImportFileError, match="named like an Excel workbook but is not one"):
-        read_table(b"Account Name\nAcme\n", "accounts.xlsx")
-
-
-def test_zip_that_is_not_a_workbook_is_refused():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "hello")
-
-    with pytest.raises(ImportFileError, match="not a readable Excel workbook"):
-        read_table(buffer.getvalue(), "accounts.xlsx")
-
-
-def test_unterminated_quote_is_reported_with_its_line():
-    data = b'Account Name,Website\nAcme,acme.example\n"Broken,' + b"x" * 140_000 + b"\n"
-
-    with pytest.raises(ImportFileError, match=r'line 3 cannot be read .*stray "'):
-        read_table(data, "accounts.csv")
+# --- columns
 
 
 def test_missing_account_column_is_a_missing_columns_error():
@@ -138,6 +33,7 @@ def test_mapping_to_a_field_the_entity_does_not_have_is_a_programming_error():
         validate(table, {"Org": "email"}, "accounts")
 
 
+
 # --- row errors
 
 
@@ -151,76 +47,6 @@ def test_ragged_rows_are_rejected_one_by_one_and_the_rest_imported():
     assert [r.line for r in plan.rows] == [2, 4, 5, 6]  # trailing empty cells on 5 and 6 are harmless
     assert plan.rows[2].values["employees"] == 60
     assert (plan.summary.total, plan.summary.rejected) == (5, 1)
-
-
-def test_bad_numbers_fixture_gives_a_specific_reason_per_value():
-    table = read_table((CRM / "bad_numbers_accounts.csv").read_bytes(), "bad_numbers_accounts.csv")
-    plan = validate(table, detect_format(table.headers).mapping, "accounts")
-
-    assert messages(plan) == [
-        "line 3: employees 'about 50' is not a whole number",
-        "line 4: revenue '£12,500,000' contains a currency; give the number only (the currency goes in its own column)",
-        "line 5: Account Name is empty",
-        "line 6: employees '1.200' is ambiguous (dot as a thousands separator?); write 1200 or 1,200",
-        "line 6: revenue '2.5m' uses a 'k'/'m' style suffix; write the number in full",
-        "line 7: revenue '48000000,50' uses a decimal comma; write 1200.50 or 1,200.50",
-        "line 7: tier 'Gold' is not one of 1:1, 1:few, 1:many",
-        "line 8: employees '-5' must not be negative",
-    ]
-    assert [r.values["employees"] for r in plan.rows] == [1200]
-    assert plan.summary.rejected == 6
-
-
-@pytest.mark.parametrize(
-    ("raw", "value"), [("1,200", 1200), ("1200", 1200), ("1,200,000", 1_200_000), ("12.0", 12), ("n/a", None)]
-)
-def test_whole_numbers_accept_uk_and_us_forms(raw, value):
-    plan = csv_plan(f'Account Name,Employees\nAcme,"{raw}"\n', "accounts")
-
-    assert plan.rows[0].values["employees"] == value
-
-
-@pytest.mark.parametrize(
-    ("raw", "value"), [("1200.50", 1200.5), ("1,200.50", 1200.5), ("0.5", 0.5), ("250000000", 250_000_000.0)]
-)
-def test_amounts_accept_decimal_points_and_thousands_commas(raw, value):
-    plan = csv_plan(f'Account Name,Annual Revenue\nAcme,"{raw}"\n', "accounts")
-
-    assert plan.rows[0].values["revenue"] == value
-
-
-@pytest.mark.parametrize(
-    ("raw", "reason"),
-    [
-        ("$5,000", "contains a currency"),
-        ("€5000", "contains a currency"),
-        ("5000 GBP", "contains a currency"),
-        ("50k", "uses a 'k'/'m' style suffix"),
-        ("1.2bn", "uses a 'k'/'m' style suffix"),
-        ("1.5E+06", "is in scientific notation"),
-        ("1.200.000", "is ambiguous"),
-        ("1.200,50", "uses a decimal comma"),
-        ("lots", "is not a number"),
-    ],
-)
-def test_amounts_that_need_guessing_are_rejected(raw, reason):
-    plan = csv_plan(f'Account Name,Annual Revenue\nAcme,"{raw}"\n', "accounts")
-
-    assert len(plan.errors) == 1
-    assert messages(plan)[0].startswith(f"line 2: revenue '{raw}' {reason}")
-    assert plan.rows == []
-
-
-def test_invalid_email_is_rejected_with_the_value():
-    plan = csv_plan(
-        "First Name,Last Name,Email,Account Name\n"
-        "Jo,Marsh,jo.marsh@larkspur-devices.example,Larkspur Devices\n"
-        "Jo,Bloggs,jo@@x.example,Larkspur Devices\n",
-        "contacts",
-        existing=WORKSPACE,
-    )
-
-    assert messages(plan) == ["line 3: email 'jo@@x.example' is not a valid address"]
 
 
 def test_contact_naming_an_unknown_account_is_rejected():
@@ -280,45 +106,8 @@ def test_contact_needs_a_last_name_or_an_email():
     assert messages(plan) == ["line 2: Last Name and Email empty; a contact needs one of them"]
 
 
-def test_formula_guard_added_by_our_export_is_removed_on_import():
-    plan = csv_plan("Account Name,Account Owner\n'=Acme,'+Jo\n", "accounts")
-
-    assert (plan.rows[0].values["name"], plan.rows[0].values["owner"]) == ("=Acme", "+Jo")
-
 
 # --- signals, opportunities, handoffs
-
-
-def test_signal_types_map_through_synonyms_and_dates_default_to_day_first():
-    plan = csv_plan(
-        "account_name,type,occurred_at\n"
-        "Larkspur Devices,Webinar attended,05/03/2026 14:00\n"
-        "Larkspur Devices,Bombora surge,2026-03-06\n"
-        "Larkspur Devices,Tweet,2026-03-06\n"
-        "Larkspur Devices,demo_request,12/31/2026\n"
-        "Larkspur Devices,ad_click,\n",
-        "signals",
-        existing=WORKSPACE,
-    )
-
-    assert [(r.values["type"], r.values["occurred_at"]) for r in plan.rows] == [
-        ("webinar", datetime(2026, 3, 5, 14, 0)),
-        ("intent_spike", datetime(2026, 3, 6)),
-    ]
-    assert messages(plan)[0].startswith("line 4: type 'Tweet' is not a known signal type (content_download,")
-    assert messages(plan)[1:] == [
-        "line 5: occurred_at '12/31/2026' is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
-        "line 6: occurred_at is empty",
-    ]
-
-
-def test_us_date_order_is_available_per_import():
-    plan = csv_plan(
-        "account_name,type,occurred_at\nLarkspur Devices,webinar,12/31/2026\n", "signals", existing=WORKSPACE,
-        dayfirst=False,
-    )
-
-    assert plan.rows[0].values["occurred_at"] == datetime(2026, 12, 31)
 
 
 def test_signal_of_a_known_contact_needs_no_account_column():
@@ -373,6 +162,7 @@ def test_handoff_status_and_rejection_reason_are_checked():
         "line 3: status 'ignored' is not one of sent, accepted, rejected",
         "line 4: rejection_reason is set but status is not rejected",
     ]
+
 
 
 # --- dedupe and counts

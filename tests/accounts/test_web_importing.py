@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lms.accounts import services
-from lms.accounts.importing import mapping_fingerprint
+from lms.accounts import workspaces
+from lms.accounts.importer import mapping_fingerprint
 from lms.accounts.models import Account, Contact, ImportBatch, Opportunity, Workspace
 from lms.extensions import db
 from lms.tracking.models import Statement
@@ -470,7 +470,7 @@ def test_a_failure_during_the_import_leaves_nothing_half_imported(client, team, 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "record", broken)  # fails after the rows were flushed
+    monkeypatch.setattr(workspaces, "record", broken)  # fails after the rows were flushed
     response = apply(client, batch)
     assert response.headers["Location"] == f"/workspace/import/{batch}"
     assert "nothing was imported" in text(client.get(response.headers["Location"]))

@@ -1,43 +1,11 @@
-"""Reading and recognising real CRM exports: Salesforce (reports and Data Loader), HubSpot, Dynamics 365."""
+"""Recognising real CRM exports: Salesforce (reports and Data Loader), HubSpot, Dynamics 365, our own, others."""
 
 from __future__ import annotations
 
-import codecs
-import io
-from datetime import datetime
-from pathlib import Path
-
 import pytest
-from openpyxl import Workbook
 
-from lms.accounts.importing import (
-    ExistingKeys,
-    ImportPlan,
-    Table,
-    detect_format,
-    mapping_fingerprint,
-    parse_datetime,
-    read_table,
-    validate,
-)
-
-CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
-
-
-def load(name: str, as_name: str | None = None) -> Table:
-    return read_table((CRM / name).read_bytes(), as_name or name)
-
-
-def plan(name: str, existing: ExistingKeys | None = None) -> ImportPlan:
-    table = load(name)
-    detected = detect_format(table.headers)
-    assert detected.entity is not None
-    return validate(table, detected.mapping, detected.entity, existing=existing)
-
-
-def by_name(p: ImportPlan, key: str = "name") -> dict[str, dict]:
-    return {r.values[key]: r.values for r in p.rows}
-
+from lms.accounts.importer import ExistingKeys, detect_format, mapping_fingerprint, validate
+from tests.accounts.importer_support import by_name, load, plan
 
 # --- Salesforce reports
 
@@ -51,17 +19,6 @@ def test_salesforce_report_accounts_detected_with_bom_stripped_and_footer_droppe
     assert table.headers[0] == "Account Owner"
     assert table.footer_lines == 3  # Grand Totals, Confidential, Copyright
     assert [cells[1] for _, cells in table.rows][-1] == "Wyndle Health"
-
-
-def test_multiline_quoted_field_keeps_physical_line_numbers():
-    accounts = load("salesforce_report_accounts.csv")
-    contacts = load("salesforce_report_contacts.csv")
-
-    assert [line for line, _ in accounts.rows] == [2, 3, 4, 6, 7, 8, 9]
-    fernhollow = dict(accounts.rows)[4]
-    assert fernhollow[10] == "Spun out of a university lab.\r\nSeries B closed 2023."
-    assert [line for line, _ in contacts.rows] == [2, 4, 5, 6, 7, 8, 9]
-    assert dict(contacts.rows)[2][4] == "Unit 4\r\nRiverside Park"
 
 
 def test_salesforce_report_accounts_give_canonical_values():
@@ -95,6 +52,7 @@ def test_salesforce_report_contacts_link_by_account_name_when_account_id_is_miss
     assert contacts["Le Gall"]["first_name"] == "Élodie"
     assert contacts["Hale"]["title"] == "Director, Research Operations"
     assert contacts["Menon"]["title"] is None
+
 
 
 # --- Salesforce Data Loader (API names)
@@ -157,6 +115,7 @@ def test_salesforce_api_contact_headers_match_in_any_case(headers):
     assert detected.mapping[headers[2]] == "account_name"
 
 
+
 # --- HubSpot
 
 
@@ -185,6 +144,7 @@ def test_hubspot_contacts_use_first_associated_company_id_and_email_domain():
     assert contacts["pieter@corvessa-freight.example"]["crm_role"] == "Blocker"
     assert contacts["nadia.rahman@ilvermoor.example"]["account_name"] is None  # linked by email domain
     assert contacts["ops@larkspur-devices.example"]["last_name"] is None  # an email is enough
+
 
 
 # --- Dynamics 365 (XLSX)
@@ -235,49 +195,16 @@ def test_dynamics_contact_view_with_email_1_and_account_name_columns():
     assert "Job Role" in detected.unmapped
 
 
-def test_xlsx_is_recognised_by_its_bytes_even_when_named_csv():
-    table = load("dynamics_accounts.xlsx", as_name="export.csv")
+def test_every_do_not_modify_column_but_the_entity_guid_is_ignored():
+    detected = detect_format(
+        ["(Do Not Modify) Account", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On",
+         "(Do Not Modify) Primary Contact", "Account Name"]
+    )
 
-    assert table.encoding == "xlsx"
+    assert detected.mapping == {"(Do Not Modify) Account": "external_id", "Account Name": "name"}
+    assert len(detected.ignored) == 3
+    assert detected.unmapped == ()
 
-
-# --- encodings and delimiters
-
-
-def test_windows_1252_file_is_decoded_with_pound_and_accents():
-    table = load("windows1252_accounts.csv")
-    rows = dict(table.rows)
-
-    assert table.encoding == "cp1252"
-    assert rows[2][0] == "Crème Analytics Ltd"
-    assert rows[2][5] == "Budget £50k agreed for pilot"
-    assert rows[3][5] == "Owner: Zoë Bexley; “premium” range"
-    assert plan("windows1252_accounts.csv").errors == []
-
-
-def test_semicolon_delimiter_is_sniffed_and_commas_stay_in_values():
-    table = load("semicolon_contacts.csv")
-
-    assert table.delimiter == ";"
-    assert dict(table.rows)[3][3] == "Head of IT, EMEA"
-    assert detect_format(table.headers).entity == "contacts"
-
-
-def test_tab_delimited_file_is_read():
-    table = load("tab_contacts.tsv")
-    detected = detect_format(table.headers)
-
-    assert table.delimiter == "\t"
-    assert (detected.source, detected.entity) == ("hubspot", "contacts")
-    assert dict(table.rows)[3][3] == "Director, Research Operations"
-
-
-def test_excel_unicode_text_in_utf16_is_read():
-    data = codecs.BOM_UTF16_LE + "Account Name\tWebsite\r\nCrème Ltd\tcreme.example\r\n".encode("utf-16-le")
-    table = read_table(data, "accounts.txt")
-
-    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
-    assert table.rows == [(2, ["Crème Ltd", "creme.example"])]
 
 
 # --- unknown formats and the product's own format
@@ -320,7 +247,8 @@ def test_entity_hint_restricts_detection():
     assert detected.mapping["Account Name"] == "account_name"
 
 
-# --- fingerprint and dates
+
+# --- fingerprint
 
 
 def test_mapping_fingerprint_ignores_order_case_and_spacing():
@@ -330,54 +258,3 @@ def test_mapping_fingerprint_ignores_order_case_and_spacing():
     assert a == b
     assert len(a) == 16
     assert a != mapping_fingerprint(["Account Name", "Website"])
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-05", datetime(2024, 3, 5)),
-        ("2024-03-05T10:00:00.000Z", datetime(2024, 3, 5, 10, 0)),
-        ("2024-03-05T10:00:00+01:00", datetime(2024, 3, 5, 9, 0)),
-        ("2020-01-10 10:00", datetime(2020, 1, 10, 10, 0)),
-        ("05/03/2024", datetime(2024, 3, 5)),
-        ("05/03/2024, 14:30", datetime(2024, 3, 5, 14, 30)),
-    ],
-)
-def test_dates_in_crm_formats_parse_to_naive_utc(text, expected):
-    assert parse_datetime(text) == expected
-
-
-def test_us_dates_parse_when_day_is_not_first():
-    assert parse_datetime("3/5/2024 2:30 PM", dayfirst=False) == datetime(2024, 3, 5, 14, 30)
-
-
-def test_xlsx_line_numbers_are_sheet_rows_even_with_blank_rows():
-    wb = Workbook()
-    ws = wb.active
-    ws["A3"], ws["B3"] = "Account Name", "Website"
-    ws["A4"] = "Acme Ltd"
-    ws["A7"], ws["B7"] = "Beta plc", "beta.example"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-
-    table = read_table(buffer.getvalue(), "accounts.xlsx")
-
-    assert table.headers == ["Account Name", "Website"]
-    assert table.rows == [(4, ["Acme Ltd", ""]), (7, ["Beta plc", "beta.example"])]
-
-
-def test_bom_followed_by_windows_1252_text_still_decodes():
-    table = read_table(codecs.BOM_UTF8 + "Account Name\nCrème Ltd\n".encode("cp1252"), "accounts.csv")
-
-    assert (table.encoding, table.rows) == ("cp1252", [(2, ["Crème Ltd"])])
-
-
-def test_every_do_not_modify_column_but_the_entity_guid_is_ignored():
-    detected = detect_format(
-        ["(Do Not Modify) Account", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On",
-         "(Do Not Modify) Primary Contact", "Account Name"]
-    )
-
-    assert detected.mapping == {"(Do Not Modify) Account": "external_id", "Account Name": "name"}
-    assert len(detected.ignored) == 3
-    assert detected.unmapped == ()

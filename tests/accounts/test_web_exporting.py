@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.accounts import services
 from lms.accounts.demo import load_demo_workspace
 from lms.accounts.models import Account, Contact
+from lms.accounts.records import create_account
 from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.accounts.web_support import count, import_bytes, make_team, text
@@ -84,7 +84,7 @@ def test_crm_styled_exports_are_recognised_as_that_crm_on_import(client, auth, t
 def test_exported_cells_cannot_run_as_formulas_in_csv_or_xlsx(client, teams):
     a, _ = teams
     ws = a.workspace()
-    services.create_account(ws, a.marketing, {"name": '=HYPERLINK("http://evil.example","Click")',
+    create_account(ws, a.marketing, {"name": '=HYPERLINK("http://evil.example","Click")',
                                               "industry": "@SUM(1+1)", "region": "-2+3"})
     db.session.commit()
 

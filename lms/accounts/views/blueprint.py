@@ -1,0 +1,41 @@
+"""The workspace blueprint ("accounts", under /workspace) and what all its pages need: the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, abort, g
+from flask_login import current_user, login_required
+
+from lms.accounts.workspaces import current_workspace
+from lms.extensions import db
+
+bp = Blueprint("accounts", __name__, url_prefix="/workspace")
+
+LIST_ENDPOINTS = {"accounts": "accounts.account_list", "contacts": "accounts.contact_list",
+                  "signals": "accounts.signal_list", "opportunities": "accounts.opportunity_list",
+                  "handoffs": "accounts.handoff_list"}
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def workspace_required(view: Callable) -> Callable:
+    """Sign-in required; puts the workspace the user works in (created on first visit) in g.workspace."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if getattr(g, "org", None) is None:
+            abort(404)
+        g.workspace, created = current_workspace(current_user, g.org)
+        if created:
+            db.session.commit()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def workspace():
+    """Return the workspace this request works in (put in g by workspace_required)."""
+    return g.workspace
