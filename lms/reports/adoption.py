@@ -1,9 +1,6 @@
 """Adoption definitions: the funnel steps, the tools counted in tool usage, and period arithmetic.
 
-Pure. The funnel (DESIGN.md): invited -> activated (first sign-in) -> first module -> first import of own accounts
--> first exercise run -> course completed -> active in the 30 days after completion. Active = at least one
-statement in the period. "Active after completion" counts statements from 1 day to 30 days after the learner's
-first course completion, so the completion session itself (certificate, last module) does not count.
+Pure. Active = at least one statement in the period.
 """
 
 from __future__ import annotations
@@ -12,9 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# "Active after completion" counts statements from 1 day to 30 days after the learner's first course completion,
+# so the completion session itself (certificate, last module) does not count.
 ACTIVE_AFTER_DAYS = 30
 ACTIVE_AFTER_GRACE_DAYS = 1
 
+# The funnel (DESIGN.md): invited -> activated (first sign-in) -> first module -> first import of own accounts
+# -> first exercise run -> course completed -> active in the 30 days after completion.
 FUNNEL: tuple[tuple[str, str], ...] = (
     ("invited", "Invited"),
     ("activated", "Activated (first sign-in)"),

@@ -1,17 +1,19 @@
 """Capability report arithmetic: team x competency heatmaps (pre and post), uplift, knowledge-action gaps.
 
-Pure. Input is one `Score` per learner and competency (as `assessment.capability` defines them: pre and post
-assessment %, knowledge %, applied %, coach rating 1-5, gap = knowledge - applied); averages skip missing values.
+Pure: one `Score` per learner and competency in; averages skip missing values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is ~3x slower to create, and reports make 80,000 of them
 class Score:
+    """One learner's figures for one competency, as `assessment.capability` defines them: pre and post assessment
+    %, knowledge %, applied %, coach rating 1-5; gap = knowledge - applied."""
+
     user_id: int
     name: str
     email: str
@@ -36,6 +38,16 @@ def mean(values: Iterable[float | None]) -> float | None:
     """Return the mean of the values that are not None, None if there are none."""
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
+
+
+def scores_from_profiles(people: Iterable[tuple[int, str, str, str]], found: dict) -> Iterator[Score]:
+    """Yield a Score per learner and competency from (user id, name, email, team) and {user id: LearnerProfile}
+    (the assessment package's profiles, read as plain values); learners without a profile yield nothing."""
+    for uid, name, email, team in people:
+        profile = found.get(uid)
+        for row in getattr(profile, "competencies", ()):
+            rating = row.rating.level if row.rating is not None else None
+            yield Score(uid, name, email, team, row.slug, row.pre, row.post, row.knowledge, row.applied, rating)
 
 
 class _Mean:

@@ -1,8 +1,6 @@
 """Server-rendered SVG charts (bar, line, funnel, heatmap) that look the same in the browser and in PDFs.
 
-Pure: plain values in, a `Chart` out: the SVG markup (with `<title>` and `<desc>`, presentation attributes
-only, since the CSP forbids inline styles and PDFs run no JavaScript) and the same data as a `Table`, the
-accessible alternative shown with every chart. All text is escaped here.
+Pure: plain values in, a `Chart` out: SVG markup plus the same data as a `Table`. All text is escaped here.
 """
 
 from __future__ import annotations
@@ -27,6 +25,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
+    """The SVG markup (with `<title>` and `<desc>`; presentation attributes only, since the CSP forbids inline
+    styles and PDFs run no JavaScript) and the same data as a `Table`, the accessible alternative shown with it."""
+
     svg: str
     table: Table
     title: str

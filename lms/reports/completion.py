@@ -1,9 +1,6 @@
 """Completion and laggard definitions (DESIGN.md "Reports and their definitions"), as plain functions.
 
-An enrolment (not withdrawn) is exactly one of not started, in progress or completed; overdue is a flag on top:
-the due date has passed and the course is not completed. A laggard is a learner with an enrolment that is not
-completed and no statement in the organisation for `LAGGARD_DAYS` days (or none at all).
-The SQL in `reports.services` computes the same states in the database; a test checks they agree.
+Pure. `reports.queries.enrolment_states` computes the same states in SQL; a test checks they agree.
 """
 
 from __future__ import annotations
@@ -12,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+# A laggard: an enrolment not completed and no statement in the organisation for LAGGARD_DAYS (or none at all).
 LAGGARD_DAYS = 14
+# An enrolment (not withdrawn) is exactly one of these; overdue is a flag on top (due date passed, not completed).
 STATUSES = ("not_started", "in_progress", "completed")
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
                  "overdue": "Overdue"}

@@ -54,6 +54,7 @@ def completion_tables(report) -> dict[str, Table]:
 
 
 def laggard_table(rows) -> Table:
+    """Return the laggards table (shared by the completion and adoption reports)."""
     return Table("Laggards", ("Name", "Email", "Team", "Courses not completed", "Earliest due", "Last activity"),
                  tuple((r.name, r.email, r.job_function, r.open_courses, r.earliest_due, r.last_activity)
                        for r in rows))

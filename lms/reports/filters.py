@@ -1,8 +1,6 @@
 """The filters every report takes (period, cohort, function, status, sort, page) as one plain value.
 
-Pure: the view builds `Filters` from the validated filter form; services turn it into SQL conditions.
-The period is inclusive of both dates; an open start means "since the beginning", except for activity
-charts, which show at most `CHART_DAYS` before the end.
+Pure: the view builds `Filters` from the validated form; `reports.queries` turns it into SQL conditions.
 """
 
 from __future__ import annotations
@@ -18,6 +16,9 @@ SORTS = ("name", "email", "cohort", "course", "status", "due", "progress", "last
 
 @dataclass(frozen=True)
 class Filters:
+    """One request's filters. The period is inclusive of both dates; an open start means "since the beginning",
+    except for activity charts, which show at most `CHART_DAYS` before the end."""
+
     org_id: int
     now: datetime  # naive UTC
     cohort_id: int | None = None

@@ -1,15 +1,6 @@
 """Training ROI by the Phillips method (ABM-REFERENCE 4.5): benefits, fully loaded costs, ROI %, BCR, payback.
 
-Pure: plain values in, a `RoiResult` out. Missing inputs never raise or divide by zero: the result carries
-`missing`, plain-English messages naming what to enter ("Enter the programme fees to see ROI.").
-
-Benefit, step by step (every step is kept in `RoiResult.steps` so the page can show it):
-1. value of outcomes = won revenue + open pipeline x win rate (expected revenue), on target accounts in the window
-2. incremental value = value after the programme start - the comparison's value, scaled to the same length
-   (baseline period) or the same head count (untrained comparison group); no comparison: all of it, flagged
-3. gross profit = incremental value x gross margin (a decline credits nothing: conservative)
-4. benefit = gross profit x attribution factor x confidence
-Costs = fee per seat x seats + hours per learner x seats x loaded hourly cost + coach costs + platform costs.
+Pure: plain values in, a `RoiResult` out; missing inputs are named in `RoiResult.missing`, never raised.
 """
 
 from __future__ import annotations
@@ -142,8 +133,18 @@ def roi(costs: Costs, assumptions: Assumptions, after: Outcomes | None,
         comparison: Comparison | None = None) -> RoiResult:
     """Compute benefits, costs, ROI %, benefit-cost ratio, payback months and the attribution sensitivity.
 
-    `after` is None when the programme start is unknown. Returns a RoiResult whose `missing` lists what to enter;
-    figures that cannot be computed are None. Never raises for missing or zero inputs.
+    `after` is None when the programme start is unknown. Returns a RoiResult whose `missing` lists what to enter
+    in plain English ("Enter the programme fees to see ROI."); figures that cannot be computed are None. Never
+    raises or divides by zero for missing or zero inputs.
+
+    Benefit, step by step (every step is kept in `RoiResult.steps` so the page can show it):
+    1. value of outcomes = won revenue + open pipeline x win rate (expected revenue), on target accounts in the
+       window
+    2. incremental value = value after the programme start - the comparison's value, scaled to the same length
+       (baseline period) or the same head count (untrained comparison group); no comparison: all of it, flagged
+    3. gross profit = incremental value x gross margin (a decline credits nothing: conservative)
+    4. benefit = gross profit x attribution factor x confidence
+    Costs = fee per seat x seats + hours per learner x seats x loaded hourly cost + coach costs + platform costs.
     """
     total, cost_lines, missing = total_costs(costs)
     missing = list(missing)

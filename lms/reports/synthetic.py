@@ -1,8 +1,6 @@
 """Synthetic data for trying reports at scale (`flask lms generate`): plain rows from a seeded generator.
 
-Pure: every function returns dicts shaped like the tables' columns, given the ids the loader got back from the
-database, so the same seed gives the same organisation. Learners work in sessions (a burst of statements on one
-day), as real learners do, spread over the last 12 months; cohorts start at different times.
+Pure: dicts shaped like the tables' columns, given the ids the loader got back; the same seed, the same data.
 """
 
 from __future__ import annotations
@@ -44,7 +42,11 @@ class Plan:
 
 
 class Generator:
-    """Produces the rows of one synthetic organisation; call the methods in the loader's order."""
+    """Produces the rows of one synthetic organisation; call the methods in the loader's order.
+
+    Learners work in sessions (a burst of statements on one day), as real learners do, spread over the last
+    12 months; cohorts start at different times.
+    """
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -148,32 +150,11 @@ class Generator:
             span = max(1, int((self.plan.now - first).total_seconds()) - 3600)
             at = first + timedelta(seconds=self.rng.randrange(span))
             size = min(self.rng.randint(*SESSION_SIZE), self.plan.statements - made)
-            for verb, obj_type, obj_id, name in self._session(size, course, exercises):
+            for verb, obj_type, obj_id, name in _session(self.rng, size, course, exercises):
                 yield (str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), at, stored, user_ids[i], verb,
                        obj_type, obj_id, name, org_id, cohort_ids[cohort], course.slug)
                 at += timedelta(seconds=self.rng.randint(20, 300))
             made += size
-
-    def _session(self, size: int, course: CourseShape, exercises: Sequence[str]) -> Iterator[tuple]:
-        yield "logged-in", "user", "self", None
-        m = self.rng.randrange(len(course.module_slugs)) if course.module_slugs else 0
-        module = f"{course.slug}/{course.module_slugs[m]}" if course.module_slugs else course.slug
-        kinds = ("module", "module", "module", "exercise", "workspace", "handoff", "report")
-        for _ in range(size - 1):
-            kind = self.rng.choice(kinds)
-            if kind == "module":
-                verb = self.rng.choice(("launched", "answered", "answered", "completed"))
-                yield verb, ("question" if verb == "answered" else "module"), module, None
-            elif kind == "exercise":
-                slug = self.rng.choice(exercises)
-                yield self.rng.choice(("ran", "ran", "submitted")), "exercise", slug, None
-            elif kind == "workspace":
-                verb = self.rng.choice(("created", "updated", "imported"))
-                yield verb, ("import" if verb == "imported" else "account"), str(self.rng.randint(1, 10_000)), None
-            elif kind == "handoff":
-                yield self.rng.choice(("created", "updated")), "handoff", str(self.rng.randint(1, 10_000)), None
-            else:
-                yield "viewed", "module", module, None
 
     def workspaces(self, org_id: int, cohort_ids: Sequence[int]) -> list[dict]:
         return [{"organization_id": org_id, "cohort_id": cid, "name": f"Team workspace {c + 1:02d}", "kind": "team",
@@ -214,6 +195,29 @@ class Generator:
                              "closed_at": created + timedelta(days=45) if closed else None,
                              "is_won": won if closed else None, "source": "abm"})
         return rows
+
+
+def _session(rng: random.Random, size: int, course: CourseShape, exercises: Sequence[str]) -> Iterator[tuple]:
+    """Yield (verb, object type, object id, name) of one sitting: a login, then modules, exercises, workspace work."""
+    yield "logged-in", "user", "self", None
+    m = rng.randrange(len(course.module_slugs)) if course.module_slugs else 0
+    module = f"{course.slug}/{course.module_slugs[m]}" if course.module_slugs else course.slug
+    kinds = ("module", "module", "module", "exercise", "workspace", "handoff", "report")
+    for _ in range(size - 1):
+        kind = rng.choice(kinds)
+        if kind == "module":
+            verb = rng.choice(("launched", "answered", "answered", "completed"))
+            yield verb, ("question" if verb == "answered" else "module"), module, None
+        elif kind == "exercise":
+            slug = rng.choice(exercises)
+            yield rng.choice(("ran", "ran", "submitted")), "exercise", slug, None
+        elif kind == "workspace":
+            verb = rng.choice(("created", "updated", "imported"))
+            yield verb, ("import" if verb == "imported" else "account"), str(rng.randint(1, 10_000)), None
+        elif kind == "handoff":
+            yield rng.choice(("created", "updated")), "handoff", str(rng.randint(1, 10_000)), None
+        else:
+            yield "viewed", "module", module, None
 
 
 STATEMENT_COLUMNS = ("id", "timestamp", "stored", "actor_id", "verb", "object_type", "object_id", "object_name",

@@ -8,10 +8,19 @@ from flask_login import current_user
 from lms.database import utcnow
 from lms.extensions import db
 from lms.pdf import render_pdf
-from lms.reports import exports, formatting, services
+from lms.reports import exports, formatting
+from lms.reports.costs import costs_for, save_costs
 from lms.reports.filters import Filters
 from lms.reports.forms import FilterForm, RoiInputsForm
+from lms.reports.queries.adoption import adoption_report
+from lms.reports.queries.capability import capability_report, competency_names
+from lms.reports.queries.completion import completion_report
+from lms.reports.queries.learner import learner_detail
+from lms.reports.queries.roi import roi_report
+from lms.reports.queries.scope import cohort_or_404, cohorts
+from lms.reports.queries.tools import exercise_titles
 from lms.tenancy import org_id, role_required
+from lms.tracking.services import record
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -26,14 +35,19 @@ def _helpers() -> dict:
     return {"fmt": formatting, "report_titles": TITLES}
 
 
+def _record_view(user, org: int, report: str, title: str, *, verb: str = "viewed", result: dict | None = None):
+    """Record that `user` viewed (or exported) a report; the caller commits."""
+    record(user, verb, ("report", report, title), result, organization_id=org)
+
+
 def _filters() -> tuple[FilterForm, Filters]:
     """Validate the filter form from the query string; on errors keep them on the form and use the defaults."""
     now = utcnow()
-    cohorts = services.cohorts(org_id())
+    choices = cohorts(org_id())
     wanted = request.args.get("cohort", "")
-    if wanted.isdigit() and int(wanted) not in {c.id for c in cohorts}:
+    if wanted.isdigit() and int(wanted) not in {c.id for c in choices}:
         abort(404)  # another organisation's cohort: not revealed
-    form = FilterForm(request.args, cohorts=cohorts, today=now.date())
+    form = FilterForm(request.args, cohorts=choices, today=now.date())
     f = Filters(org_id(), now)
     if form.validate():
         f = Filters(org_id(), now, cohort_id=int(form.cohort.data) if form.cohort.data else None,
@@ -45,20 +59,20 @@ def _filters() -> tuple[FilterForm, Filters]:
 
 def _build(report: str, f: Filters, *, full: bool = False):
     if report == "completion":
-        return services.completion_report(f, full=full)
+        return completion_report(f, full=full)
     if report == "capability":
-        return services.capability_report(f)
+        return capability_report(f)
     if report == "adoption":
-        return services.adoption_report(f, services.exercise_titles(), full=full)
+        return adoption_report(f, exercise_titles(), full=full)
     if report == "roi":
-        return services.roi_report(f)
+        return roi_report(f)
     abort(404)
 
 
 def _page(report: str):
     form, f = _filters()
     built = _build(report, f)
-    services.record_view(current_user, f.org_id, report, TITLES[report])
+    _record_view(current_user, f.org_id, report, TITLES[report])
     db.session.commit()
     return render_template(f"reports/{report}.html", report=built, form=form, name=report, now=f.now)
 
@@ -68,8 +82,8 @@ def _page(report: str):
 def index():
     """The reports, with the most urgent next steps from the completion report."""
     form, f = _filters()
-    built = services.completion_report(f)
-    services.record_view(current_user, f.org_id, "index", "Reports")
+    built = completion_report(f)
+    _record_view(current_user, f.org_id, "index", "Reports")
     db.session.commit()
     return render_template("reports/index.html", report=built, form=form, name="index", now=f.now)
 
@@ -107,23 +121,23 @@ def roi():
 def learner(user_id: int):
     """One learner: enrolments, progress, last activity, capability and their statements."""
     now = utcnow()
-    detail = services.learner_detail(org_id(), user_id, now)
-    services.record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}")
+    detail = learner_detail(org_id(), user_id, now)
+    _record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}")
     db.session.commit()
     return render_template("reports/learner.html", detail=detail, now=now, name="learner",
-                           names=services.competency_names())
+                           names=competency_names())
 
 
 @bp.get("/learners/<int:user_id>/<table>.csv")
 @role_required("manager")
 def learner_csv(user_id: int, table: str):
     """Download one table of a learner's drill-down (their latest 1,000 statements for the activity)."""
-    detail = services.learner_detail(org_id(), user_id, utcnow(), timeline=1000)
-    tables = exports.learner_tables(detail, services.competency_names())
+    detail = learner_detail(org_id(), user_id, utcnow(), timeline=1000)
+    tables = exports.learner_tables(detail, competency_names())
     if table not in tables:
         abort(404)
-    services.record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}", verb="exported",
-                         result={"format": "csv", "table": table})
+    _record_view(current_user, org_id(), "learner", f"Learner: {detail.user.name}", verb="exported",
+                 result={"format": "csv", "table": table})
     db.session.commit()
     data = tables[table]
     return Response(exports.csv_bytes(data.headers, data.rows), mimetype="text/csv",
@@ -134,14 +148,14 @@ def learner_csv(user_id: int, table: str):
 @role_required("manager")
 def roi_inputs(cohort_id: int):
     """Enter a cohort's programme costs and ROI assumptions."""
-    cohort = services.cohort_or_404(org_id(), cohort_id)
-    saved = services.costs_for(org_id(), cohort.id)
+    cohort = cohort_or_404(org_id(), cohort_id)
+    saved = costs_for(org_id(), cohort.id)
     form = RoiInputsForm(obj=saved if request.method == "GET" else None, cohort_id=cohort.id,
-                         cohorts=services.cohorts(org_id()))
+                         cohorts=cohorts(org_id()))
     if request.method == "GET" and saved is not None and saved.comparison_cohort_id:
         form.comparison_cohort.data = str(saved.comparison_cohort_id)
     if form.validate_on_submit():
-        services.save_costs(org_id(), cohort.id, form.values(), current_user)
+        save_costs(org_id(), cohort.id, form.values(), current_user)
         db.session.commit()
         flash(f"Programme costs for {cohort.name} saved.", "success")
         return redirect(url_for("reports.roi", cohort=cohort.id))
@@ -158,8 +172,8 @@ def export_csv(report: str, table: str):
     tables = TABLES[report](_build(report, f, full=True))
     if table not in tables:
         abort(404)
-    services.record_view(current_user, f.org_id, report, TITLES[report], verb="exported",
-                         result={"format": "csv", "table": table})
+    _record_view(current_user, f.org_id, report, TITLES[report], verb="exported",
+                 result={"format": "csv", "table": table})
     db.session.commit()
     data = tables[table]
     filename = f"{g.org.slug}-{report}-{table}-{f.end_date:%Y-%m-%d}.csv"
@@ -177,7 +191,7 @@ def export_pdf(report: str):
     built = _build(report, f)
     html = render_template("reports/pdf.html", report=built, form=form, name=report, now=f.now, pdf=True,
                            title=TITLES[report])
-    services.record_view(current_user, f.org_id, report, TITLES[report], verb="exported", result={"format": "pdf"})
+    _record_view(current_user, f.org_id, report, TITLES[report], verb="exported", result={"format": "pdf"})
     db.session.commit()
     pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name)
     filename = f"{g.org.slug}-{report}-{f.end_date:%Y-%m-%d}.pdf"

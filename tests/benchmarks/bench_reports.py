@@ -70,9 +70,10 @@ def _prepare(app) -> Organization:
     from lms.content.sync import sync_content
     from lms.database import utcnow
     from lms.identity.passwords import hash_password
-    from lms.practice.services import exercise_registry
-    from lms.reports.jobs import generate, refresh_activity
+    from lms.practice.exercises import exercise_registry
+    from lms.reports.generate import generate
     from lms.reports.models import ToolUserWeeks
+    from lms.reports.rollup import refresh_activity
 
     db.create_all()
     org = db.session.scalar(select(Organization).where(Organization.slug == SLUG))
@@ -127,9 +128,17 @@ def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_bench_reports(backend, tmp_path):
     from lms.database import utcnow
-    from lms.reports import services
+    from lms.reports.dialect import week_start_of
     from lms.reports.filters import Filters
-    from lms.reports.jobs import refresh_activity
+    from lms.reports.queries.a_players import a_players
+    from lms.reports.queries.adoption import active_series, adoption_report, funnel_counts
+    from lms.reports.queries.by_function import by_function
+    from lms.reports.queries.capability import capability_report
+    from lms.reports.queries.completion import completion_counts, completion_report, laggards, learner_rows
+    from lms.reports.queries.learner import learner_detail
+    from lms.reports.queries.roi import roi_report
+    from lms.reports.queries.tools import exercise_titles, tool_usage
+    from lms.reports.rollup import refresh_activity, tool_expression
 
     url = _sqlite_url() if backend == "sqlite" else _postgres_url()
     if url is None:
@@ -147,32 +156,32 @@ def test_bench_reports(backend, tmp_path):
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))
         floor = _median_ms(lambda: db.session.execute(
             text("SELECT count(*) FROM statements WHERE organization_id = :org"), {"org": org.id}).scalar())
-        titles = services.exercise_titles()
-        tool = services.tool_expression()
+        titles = exercise_titles()
+        tool = tool_expression()
         cases = {
-            "completion report": lambda: services.completion_report(f),
-            "  completion counts (GROUP BY)": lambda: services.completion_counts(f),
-            "  learner table, one page": lambda: services.learner_rows(f),
-            "  learner table sorted by last activity": lambda: services.learner_rows(
+            "completion report": lambda: completion_report(f),
+            "  completion counts (GROUP BY)": lambda: completion_counts(f),
+            "  learner table, one page": lambda: learner_rows(f),
+            "  learner table sorted by last activity": lambda: learner_rows(
                 Filters(org.id, now, sort="last_activity", descending=True)),
-            "  laggards": lambda: services.laggards(f),
-            "adoption report (12 months)": lambda: services.adoption_report(f, titles),
-            "  funnel": lambda: services.funnel_counts(f),
-            "  weekly active (roll-up)": lambda: services.active_series(f, "week"),
-            "  monthly active (roll-up)": lambda: services.active_series(f, "month"),
-            "  tool usage, 12 months (roll-up)": lambda: services.tool_usage(f, titles),
-            "  tool usage, last 30 days": lambda: services.tool_usage(
+            "  laggards": lambda: laggards(f),
+            "adoption report (12 months)": lambda: adoption_report(f, titles),
+            "  funnel": lambda: funnel_counts(f),
+            "  weekly active (roll-up)": lambda: active_series(f, "week"),
+            "  monthly active (roll-up)": lambda: active_series(f, "month"),
+            "  tool usage, 12 months (roll-up)": lambda: tool_usage(f, titles),
+            "  tool usage, last 30 days": lambda: tool_usage(
                 Filters(org.id, now, start=(now - timedelta(days=29)).date()), titles),
-            "  sales vs marketing": lambda: services.by_function(f),
-            "  A-players": lambda: services.a_players(f),
-            "capability report": lambda: services.capability_report(f),
-            "ROI report (first cohort)": lambda: services.roi_report(f),
-            "learner drill-down": lambda: services.learner_detail(org.id, learner_id, now),
+            "  sales vs marketing": lambda: by_function(f),
+            "  A-players": lambda: a_players(f),
+            "capability report": lambda: capability_report(f),
+            "ROI report (first cohort)": lambda: roi_report(f),
+            "learner drill-down": lambda: learner_detail(org.id, learner_id, now),
             "roll-up, incremental, nothing new": lambda: refresh_activity(),
             "weekly active, raw scan (what the roll-up saves)": lambda: db.session.execute(
-                select(services.week_start_of(Statement.timestamp), func.count(Statement.actor_id.distinct()))
+                select(week_start_of(Statement.timestamp), func.count(Statement.actor_id.distinct()))
                 .where(Statement.organization_id == org.id, Statement.timestamp >= now - timedelta(days=365))
-                .group_by(services.week_start_of(Statement.timestamp))).all(),
+                .group_by(week_start_of(Statement.timestamp))).all(),
             "tool usage, raw scan (what the roll-up saves)": lambda: db.session.execute(
                 select(tool, func.count(), func.count(Statement.actor_id.distinct()))
                 .where(Statement.organization_id == org.id, Statement.timestamp >= now - timedelta(days=365))

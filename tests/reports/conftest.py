@@ -142,7 +142,7 @@ def world(app) -> World:
     say(outsider, "completed", ("course", "abm-basics", "ABM basics"), now - 30 * day, other, other_cohort)
     say(outsider, "imported", ("import", 3, "accounts"), now - 3 * day, other, other_cohort)
     db.session.commit()
-    from lms.reports.jobs import refresh_activity
+    from lms.reports.rollup import refresh_activity
 
     refresh_activity(until=utcnow())  # as the scheduled `flask lms rollup` would have
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Adoption: the funnel steps, weekly/monthly actives from the roll-up, tool usage, sales vs marketing, A-players."""
+"""Adoption: the funnel steps, weekly/monthly actives from the roll-up, sales vs marketing, A-players, the page."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ from sqlalchemy import select
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.reports import jobs, services
 from lms.reports.filters import Filters
-from lms.reports.models import ActivityWeekly, RollupState
-from lms.tracking.models import Statement
+from lms.reports.models import ActivityWeekly
+from lms.reports.queries.a_players import a_players
+from lms.reports.queries.adoption import active_series, funnel_counts
+from lms.reports.queries.by_function import by_function
+from lms.reports.rollup import refresh_activity
 from lms.tracking.services import record
 from tests.factories import make_cohort, make_org, make_user
 
 
 def rolled_up(world):
-    jobs.refresh_activity(until=utcnow())
+    refresh_activity(until=utcnow())
     db.session.commit()
 
 
 def test_funnel_steps_per_cohort(world):
     rolled_up(world)
-    counts = services.funnel_counts(Filters(world.org.id, world.now))
+    counts = funnel_counts(Filters(world.org.id, world.now))
     # Team A: L1, L2, L5 and one open invitation; L2 never completed a module; only L1 active after completing.
     assert counts[world.team_a.id] == {"invited": 4, "activated": 3, "first_module": 2, "first_import": 2,
                                        "first_run": 2, "completed": 2, "retained": 1}
@@ -35,11 +37,11 @@ def test_funnel_steps_per_cohort(world):
 
 def test_funnel_filters(world):
     rolled_up(world)
-    sales = services.funnel_counts(Filters(world.org.id, world.now, function="sales"))
+    sales = funnel_counts(Filters(world.org.id, world.now, function="sales"))
     # Team A sales: L1 plus the invitation (sales); Team B sales: L3 and L6.
     assert sales[world.team_a.id]["invited"] == 2 and sales[world.team_a.id]["retained"] == 1
     assert sales[world.team_b.id]["invited"] == 2
-    only_b = services.funnel_counts(Filters(world.org.id, world.now, cohort_id=world.team_b.id))
+    only_b = funnel_counts(Filters(world.org.id, world.now, cohort_id=world.team_b.id))
     assert list(only_b) == [world.team_b.id]
 
 
@@ -51,41 +53,15 @@ def test_active_after_completion_counts_days_one_to_thirty(world):
            timestamp=world.now - timedelta(days=100))
     db.session.commit()
     rolled_up(world)
-    counts = services.funnel_counts(Filters(world.org.id, world.now))
+    counts = funnel_counts(Filters(world.org.id, world.now))
     # The roll-up keeps the earliest completion even though it arrived later: 100 days ago now counts,
     # and L1's statements 45 and 44 days ago fall after its day 30.
     assert counts[world.team_a.id]["retained"] == 0
 
 
-def test_tool_usage_counts_and_distinct_users(world):
-    rolled_up(world)
-    f = Filters(world.org.id, world.now, start=(world.now - timedelta(days=60)).date())
-    tools = {t.key: t for t in services.tool_usage(f, {"target-account-list": "Target account list"})}
-    assert (tools["modules"].uses, tools["modules"].users) == (4, 3)  # L1 x2, L2, L5
-    assert tools["modules"].by_function == {"sales": (2, 1), "marketing": (2, 2)}
-    assert (tools["knowledge_checks"].uses, tools["knowledge_checks"].users) == (1, 1)
-    assert (tools["imports"].uses, tools["imports"].users) == (2, 2)
-    exercise = tools["exercise:target-account-list"]
-    assert (exercise.label, exercise.uses, exercise.users) == ("Exercise: Target account list", 2, 2)
-    assert "handoffs" not in tools
-    # Whole weeks: from the Monday on or before 12 days ago (at most 18 days ago): L1 10 days ago, L5 5 days ago.
-    narrow = {t.key: t for t in services.tool_usage(
-        Filters(world.org.id, world.now, start=(world.now - timedelta(days=12)).date()), {})}
-    assert (narrow["modules"].uses, narrow["modules"].users) == (2, 2)
-
-
-def test_reports_usage_counts_managers_viewing(client, auth, world):
-    auth.login("manager@northwind.example")
-    client.get("/reports/completion")
-    client.get("/reports/adoption")
-    rolled_up(world)
-    tools = {t.key: t for t in services.tool_usage(Filters(world.org.id, world.now + timedelta(hours=1)), {})}
-    assert (tools["reports"].uses, tools["reports"].users, tools["reports"].by_function) == (2, 1, {"other": (2, 1)})
-
-
 def test_sales_vs_marketing(world):
-    jobs.refresh_activity(until=world.now + timedelta(minutes=1))
-    rows = {r.function: r for r in services.by_function(Filters(world.org.id, world.now))}
+    refresh_activity(until=world.now + timedelta(minutes=1))
+    rows = {r.function: r for r in by_function(Filters(world.org.id, world.now))}
     # Sales: L1, L3, L6 (L6's enrolment withdrawn); marketing: L2, L4, L5.
     assert (rows["sales"].learners, rows["sales"].enrolments, rows["sales"].completed, rows["sales"].overdue) == \
         (3, 2, 1, 0)
@@ -113,8 +89,8 @@ def test_a_players_rank_by_applied_score_then_activity(world):
     submit(L["L5"], "target-account-list", 60)
     submit(L["L4"], "target-account-list", 85)
     db.session.commit()
-    jobs.refresh_activity(until=world.now + timedelta(minutes=1))
-    players = services.a_players(Filters(world.org.id, world.now))
+    refresh_activity(until=world.now + timedelta(minutes=1))
+    players = a_players(Filters(world.org.id, world.now))
     assert [(p.name, p.applied) for p in players] == [("Learner L1", 85), ("Learner L4", 85)]
     assert players[0].statements == 6 and players[1].statements == 2  # equal applied: more active first
 
@@ -146,54 +122,19 @@ def test_weekly_and_monthly_active_learners_from_the_rollup(app):
         record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at(day))
     record(u1, "launched", ("module", "c/m", "M"), organization_id=other.id, timestamp=_at("2026-01-19"))
     db.session.commit()
-    run = jobs.refresh_activity(until=utcnow() + timedelta(days=1))
+    run = refresh_activity(until=utcnow() + timedelta(days=1))
     assert run.statements == 9
     f = Filters(org.id, datetime(2026, 3, 1), start=date(2026, 1, 1), end=date(2026, 2, 28))
-    weeks, wau = services.active_series(f, "week")
+    weeks, wau = active_series(f, "week")
     assert weeks[0] == date(2025, 12, 29) and weeks[-1] == date(2026, 2, 23)
     assert dict(zip(weeks, wau, strict=True)) == {
         date(2025, 12, 29): 0, date(2026, 1, 5): 2, date(2026, 1, 12): 1, date(2026, 1, 19): 0,
         date(2026, 1, 26): 1, date(2026, 2, 2): 1, date(2026, 2, 9): 0, date(2026, 2, 16): 0, date(2026, 2, 23): 0}
-    months, mau = services.active_series(f, "month")
+    months, mau = active_series(f, "month")
     assert dict(zip(months, mau, strict=True)) == {date(2026, 1, 1): 3, date(2026, 2, 1): 2}
     u3_rows = db.session.scalars(select(ActivityWeekly).where(ActivityWeekly.user_id == u3.id)).all()
     assert sorted((r.week_start, r.month_start, r.statements) for r in u3_rows) == [
         (date(2026, 1, 26), date(2026, 1, 1), 1), (date(2026, 1, 26), date(2026, 2, 1), 1)]
-
-
-def test_rollup_is_idempotent_and_incremental(app):
-    org = make_org("Inc", slug="inc")
-    user = make_user(org, ("learner",), email="inc@inc.example")
-    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
-    db.session.commit()
-    later = utcnow() + timedelta(days=1)
-    assert jobs.refresh_activity(until=later).statements == 1
-    assert jobs.refresh_activity(until=later).statements == 0  # nothing new: nothing counted twice
-    record(user, "answered", ("question", "c/m#q", "Q"), organization_id=org.id, timestamp=_at("2026-01-06"))
-    db.session.flush()
-    # The new statement was stored after the watermark: the next run adds exactly it.
-    db.session.query(Statement).filter_by(verb="answered").update({"stored": later + timedelta(seconds=1)})
-    db.session.commit()
-    assert jobs.refresh_activity(until=later + timedelta(minutes=5)).statements == 1
-    rows = db.session.scalars(select(ActivityWeekly)).all()
-    assert [(r.week_start, r.statements) for r in rows] == [(date(2026, 1, 5), 2)]
-    assert db.session.get(RollupState, services.ROLLUP).processed_to == later + timedelta(minutes=5)
-    assert jobs.refresh_activity(rebuild=True, until=later + timedelta(minutes=5)).statements == 2
-    assert db.session.scalars(select(ActivityWeekly.statements)).all() == [2]
-
-
-def test_rollup_command(runner, app):
-    org = make_org("Cmd", slug="cmd")
-    user = make_user(org, ("learner",), email="cmd@cmd.example")
-    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id,
-           timestamp=utcnow() - timedelta(days=3))
-    db.session.commit()
-    db.session.query(Statement).update({"stored": utcnow() - timedelta(hours=1)})
-    db.session.commit()
-    result = runner.invoke(args=["lms", "rollup"])
-    assert result.exit_code == 0, result.output
-    assert "Rolled up 1 statements" in result.output
-    assert "Rolled up 0 statements" in runner.invoke(args=["lms", "rollup"]).output
 
 
 def test_cohort_filter_on_active_learners(app):
@@ -204,36 +145,7 @@ def test_cohort_filter_on_active_learners(app):
     for user in (ua, ub):
         record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-07"))
     db.session.commit()
-    jobs.refresh_activity(until=utcnow() + timedelta(days=1))
+    refresh_activity(until=utcnow() + timedelta(days=1))
     f = Filters(org.id, datetime(2026, 1, 31), start=date(2026, 1, 5), end=date(2026, 1, 11))
-    assert services.active_series(f, "week")[1] == [2]
-    assert services.active_series(Filters(**{**f.__dict__, "cohort_id": a.id}), "week")[1] == [1]
-
-
-def test_tool_usage_across_a_block_of_week_bits_and_filters(app):
-    from lms.reports.adoption import EPOCH, WEEKS_PER_BLOCK
-
-    org = make_org("Bits", slug="bits")
-    team = make_cohort(org, "Team")
-    seller = make_user(org, ("learner",), email="s@bits.example", job_function="sales", cohort=team, commit=False)
-    marketer = make_user(org, ("learner",), email="m@bits.example", job_function="marketing", commit=False)
-    boundary = datetime.combine(EPOCH + timedelta(weeks=WEEKS_PER_BLOCK * 14), datetime.min.time())
-    for user, when in ((seller, boundary - timedelta(days=3)), (seller, boundary + timedelta(days=1)),
-                       (seller, boundary + timedelta(days=2)), (marketer, boundary + timedelta(days=8))):
-        record(user, "ran", ("exercise", "campaign-plan", "Campaign plan"), organization_id=org.id, timestamp=when)
-    db.session.commit()
-    jobs.refresh_activity(until=utcnow())
-    db.session.commit()
-    now = boundary + timedelta(days=30)
-
-    def usage(**kw):
-        f = Filters(org.id, now, start=(boundary - timedelta(days=7)).date(), end=(boundary + timedelta(days=20)).date(),
-                    **kw)
-        [row] = services.tool_usage(f, {"campaign-plan": "Campaign plan"})
-        return row.uses, row.users, row.by_function
-
-    assert usage() == (4, 2, {"sales": (3, 1), "marketing": (1, 1)})  # the seller counts once across two blocks
-    assert usage(function="marketing") == (1, 1, {"marketing": (1, 1)})
-    assert usage(cohort_id=team.id) == (3, 1, {"sales": (3, 1)})
-    f = Filters(org.id, now, start=boundary.date(), end=(boundary + timedelta(days=6)).date())  # one week, one block
-    assert [(r.uses, r.users) for r in services.tool_usage(f, {})] == [(2, 1)]
+    assert active_series(f, "week")[1] == [2]
+    assert active_series(Filters(**{**f.__dict__, "cohort_id": a.id}), "week")[1] == [1]

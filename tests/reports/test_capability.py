@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lms.extensions import db
-from lms.reports import services
 from lms.reports.filters import Filters
+from lms.reports.queries.capability import capability_report
 
 
 def _submit(world, user, slug, score):
@@ -23,7 +23,7 @@ def test_knowledge_action_gap_per_competency(world):
     # Target-account-list proves account selection (and the operating model): applied 60, so the gap is 40.
     _submit(world, world.learners["L1"], "target-account-list", 60)
     db.session.commit()
-    report = services.capability_report(Filters(world.org.id, world.now))
+    report = capability_report(Filters(world.org.id, world.now))
     assert report.learners == 5  # L1-L5 have an enrolment in the period (L6's is withdrawn)
     assert report.teams == ["Team A", "Team B"]
     by = {s.competency: s for s in report.summaries}

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from lms.extensions import db
 from lms.learning.models import Enrolment
-from lms.reports import services
 from lms.reports.filters import Filters
+from lms.reports.queries.completion import completion_report, laggards, learner_rows
 from lms.tracking.models import Statement
 
 
 def counts(world, **kw):
-    summary = services.completion_report(Filters(world.org.id, world.now, **kw)).summary
+    summary = completion_report(Filters(world.org.id, world.now, **kw)).summary
     return summary
 
 
@@ -38,7 +38,7 @@ def test_filters_by_cohort_function_and_period(world):
 def test_sql_status_agrees_with_the_pure_definition(world):
     from lms.reports.completion import is_overdue, status
 
-    rows, total = services.learner_rows(Filters(world.org.id, world.now), everything=True)
+    rows, total = learner_rows(Filters(world.org.id, world.now), everything=True)
     assert total == 5
     by_user = {e.user_id: e for e in db.session.query(Enrolment).filter_by(organization_id=world.org.id)}
     for row in rows:
@@ -48,25 +48,25 @@ def test_sql_status_agrees_with_the_pure_definition(world):
 
 
 def test_laggards_are_open_and_silent_for_fourteen_days(world):
-    rows, total = services.laggards(Filters(world.org.id, world.now))
+    rows, total = laggards(Filters(world.org.id, world.now))
     assert total == 2
     assert [r.name for r in rows] == ["Learner L3", "Learner L2"]  # never active first, then longest inactive
     assert rows[0].last_activity is None and rows[1].open_courses == 1
-    assert services.laggards(Filters(world.org.id, world.now, cohort_id=world.team_b.id))[1] == 1
+    assert laggards(Filters(world.org.id, world.now, cohort_id=world.team_b.id))[1] == 1
 
 
 def test_learner_table_sorts_filters_and_pages(world):
     f = Filters(world.org.id, world.now, sort="progress", descending=True)
-    rows, total = services.learner_rows(f)
+    rows, total = learner_rows(f)
     assert total == 5
     assert [r.modules_done for r in rows] == [2, 2, 1, 1, 0]
-    overdue, n = services.learner_rows(Filters(world.org.id, world.now, status="overdue"))
+    overdue, n = learner_rows(Filters(world.org.id, world.now, status="overdue"))
     assert n == 1 and overdue[0].name == "Learner L2"
-    started, n = services.learner_rows(Filters(world.org.id, world.now, status="not_started"))
+    started, n = learner_rows(Filters(world.org.id, world.now, status="not_started"))
     assert [r.name for r in started] == ["Learner L3"]
-    page2, n = services.learner_rows(Filters(world.org.id, world.now, per_page=2, page=2))
+    page2, n = learner_rows(Filters(world.org.id, world.now, per_page=2, page=2))
     assert n == 5 and [r.name for r in page2] == ["Learner L3", "Learner L4"]
-    last, _ = services.learner_rows(Filters(world.org.id, world.now, sort="last_activity"))
+    last, _ = learner_rows(Filters(world.org.id, world.now, sort="last_activity"))
     assert last[-1].name == "Learner L3"  # never active sorts last
 
 
@@ -116,5 +116,5 @@ def test_a_statement_the_rollup_has_not_read_yet_still_ends_lagging(world):
     record(world.learners["L2"], "launched", ("module", "abm-basics/mapping", "Mapping"),
            organization_id=world.org.id)
     db.session.commit()
-    rows, total = services.laggards(Filters(world.org.id, world.now + timedelta(seconds=1)))
+    rows, total = laggards(Filters(world.org.id, world.now + timedelta(seconds=1)))
     assert total == 1 and [r.name for r in rows] == ["Learner L3"]

@@ -8,8 +8,8 @@ import pytest
 
 from lms.assessment.capability import CompetencyProfile, LearnerProfile, Rating
 from lms.reports import adoption, capability, completion
+from lms.reports.capability import scores_from_profiles
 from lms.reports.filters import Filters, period_problem
-from lms.reports.services import scores_from_profiles
 
 NOW = datetime(2026, 3, 10, 12, 0)
 

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from lms.extensions import db
-from lms.reports import jobs
+from lms.reports import rollup
 from lms.reports.exports import csv_bytes
 
 TABLES = {
@@ -84,7 +84,7 @@ def test_completion_pdf_carries_the_figures(client, auth, world):
 
 
 def test_adoption_and_capability_pdfs(client, auth, world):
-    jobs.refresh_activity(until=world.now + timedelta(minutes=1))
+    rollup.refresh_activity(until=world.now + timedelta(minutes=1))
     db.session.commit()
     auth.login("manager@northwind.example")
     text = pdf_text(client.get("/reports/adoption.pdf"))

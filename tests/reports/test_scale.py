@@ -10,7 +10,7 @@ from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Membership
 from lms.identity.passwords import hash_password
-from lms.reports import jobs
+from lms.reports.generate import generate
 from lms.tracking.models import Statement
 from tests.factories import DEFAULT_PASSWORD
 from tests.reports.conftest import make_course
@@ -31,8 +31,8 @@ def test_query_counts_are_the_same_for_10_and_1000_learners(app, client, auth, q
     make_course()
     db.session.commit()
     password = hash_password(DEFAULT_PASSWORD)
-    small = jobs.generate("small", 10, 300, seed=3, password_hash=password)
-    large = jobs.generate("large", 1000, 20_000, seed=4, password_hash=password)
+    small = generate("small", 10, 300, seed=3, password_hash=password)
+    large = generate("large", 1000, 20_000, seed=4, password_hash=password)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Membership)
                              .where(Membership.organization_id == large.organization.id)) == 1001

@@ -1,5 +1,5 @@
-"""Report jobs: the incremental activity roll-up (`flask lms rollup`) and the bulk loader behind
-`flask lms generate`. They flush, never commit: the CLI command commits.
+"""The activity roll-ups behind the adoption report (`flask lms rollup`): which statements count as which tool
+and funnel milestone, and the incremental refresh of the weekly tables. Flushes, never commits: the CLI commits.
 """
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, insert, select, true
+from sqlalchemy import String, and_, case, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lms.accounts.models import Account, Opportunity, Workspace
-from lms.content.models import Course, Module
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import Cohort, CohortMember, Invitation, Membership, Organization, User
-from lms.learning.models import Enrolment, ModuleProgress
-from lms.reports import adoption, synthetic
+from lms.identity.models import User
+from lms.reports import adoption
+from lms.reports.dialect import as_date, month_start_of, week_start_of
 from lms.reports.models import (
     ActivityWeekly,
     LearnerMilestone,
@@ -27,15 +25,9 @@ from lms.reports.models import (
     ToolUses,
     ToolWeekly,
 )
-from lms.reports.services import (
-    ROLLUP,
-    as_date,
-    milestone_columns,
-    month_start_of,
-    tool_expression,
-    week_start_of,
-)
 from lms.tracking.models import Statement
+
+ROLLUP = "activity_weekly"  # the RollupState row that holds the watermark
 
 # A statement is rolled up once it has been stored for this long, so a transaction still open when the
 # roll-up runs (its rows carry an earlier `stored`) is not skipped.
@@ -80,6 +72,12 @@ def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) ->
     state.refreshed_at = utcnow()
     db.session.flush()
     return RollupRun(counted, state.processed_to, time.perf_counter() - began)
+
+
+def rolled_up_to() -> datetime | None:
+    """Return how far the roll-ups have read statements (the watermark), or None before the first run."""
+    state = db.session.get(RollupState, ROLLUP)
+    return state.processed_to if state else None
 
 
 def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -> None:
@@ -159,102 +157,25 @@ def _add_milestones(conditions: list) -> None:
             new, merge)
 
 
-@dataclass(frozen=True)
-class Generated:
-    organization: Organization
-    learners: int
-    statements: int
-    manager_email: str
-    seconds: float
+def milestone_columns() -> dict:
+    """Return the funnel milestones kept in learner_milestones, each with the statements that reach it."""
+    return {
+        "first_module_at": and_(Statement.verb == "completed", Statement.object_type == "module"),
+        "first_import_at": Statement.verb == "imported",
+        "first_run_at": and_(Statement.verb == "ran", Statement.object_type == "exercise"),
+        "first_course_at": and_(Statement.verb == "completed", Statement.object_type == "course"),
+    }
 
 
-def _insert(model, rows, *, returning=None) -> list:
-    """Insert rows in chunks; return the generated primary keys in row order when `returning` is given."""
-    ids = []
-    for k in range(0, len(rows), CHUNK):
-        chunk = rows[k:k + CHUNK]
-        if not chunk:
-            continue
-        if returning is not None:
-            ids.extend(db.session.scalars(insert(model).returning(returning, sort_by_parameter_order=True), chunk))
-        else:
-            db.session.execute(insert(model), chunk)
-    return ids
-
-
-def _copy_statements(rows) -> int:
-    """Load statement tuples with PostgreSQL COPY (about ten times faster than INSERT); returns the count."""
-    conn = db.session.connection().connection.driver_connection
-    columns = ", ".join(synthetic.STATEMENT_COLUMNS)
-    n = 0
-    with conn.cursor() as cursor, cursor.copy(f"COPY statements ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            n += 1
-    return n
-
-
-def _insert_statements(rows) -> int:
-    n, chunk = 0, []
-    for row in rows:
-        chunk.append(dict(zip(synthetic.STATEMENT_COLUMNS, row, strict=True)))
-        if len(chunk) >= CHUNK:
-            db.session.execute(insert(Statement.__table__), chunk)
-            n, chunk = n + len(chunk), []
-    if chunk:
-        db.session.execute(insert(Statement.__table__), chunk)
-        n += len(chunk)
-    return n
-
-
-def generate(slug: str, learners: int, statements: int, seed: int = 1, password_hash: str | None = None,
-             manager_password_hash: str | None = None, now: datetime | None = None) -> Generated:
-    """Create organisation `slug` with cohorts, learners, enrolments, progress, statements over 12 months,
-    workspaces and opportunities, using bulk inserts (COPY for statements on PostgreSQL), then roll up activity.
-
-    Raises ValueError if the organisation exists or no course is synced (run `flask lms content sync`).
-    """
-    began = time.perf_counter()
-    now = now or utcnow()
-    if db.session.scalar(select(Organization.id).where(Organization.slug == slug)) is not None:
-        raise ValueError(f"organisation {slug!r} exists already: choose another --org-slug")
-    course = db.session.scalar(select(Course).where(Course.is_archived.is_(False))
-                               .order_by(Course.audience.desc(), Course.id))
-    if course is None:
-        raise ValueError("no course in the database: run `flask lms content sync` first")
-    modules = db.session.execute(select(Module.id, Module.slug).where(Module.course_id == course.id,
-                                                                      Module.is_archived.is_(False))
-                                 .order_by(Module.position)).all()
-    shape = synthetic.CourseShape(course.id, course.slug, course.title, tuple(m[0] for m in modules),
-                                  tuple(m[1] for m in modules))
-    from lms.practice.services import exercise_registry
-
-    gen = synthetic.Generator(synthetic.Plan(learners, statements, now, seed))
-    org = Organization(slug=slug, name=f"{slug.replace('-', ' ').title()} (generated)", kind="client")
-    db.session.add(org)
-    db.session.flush()
-    manager = User(email=f"manager@{slug}.example", name="Generated Manager", job_function="other",
-                   password_hash=manager_password_hash or password_hash, activated_at=now)
-    db.session.add(manager)
-    db.session.flush()
-    db.session.add(Membership(user_id=manager.id, organization_id=org.id, role="manager"))
-    cohort_ids = _insert(Cohort, gen.cohorts(org.id), returning=Cohort.id)
-    user_ids = _insert(User, gen.users(slug, password_hash), returning=User.id)
-    _insert(Membership, gen.memberships(org.id, user_ids))
-    _insert(CohortMember, gen.cohort_members(cohort_ids, user_ids))
-    _insert(Invitation, gen.invitations(org.id, slug, cohort_ids))
-    enrolments, progress = gen.enrolments(org.id, shape, cohort_ids, user_ids)
-    _insert(Enrolment, enrolments)
-    _insert(ModuleProgress, progress)
-    workspace_ids = _insert(Workspace, gen.workspaces(org.id, cohort_ids), returning=Workspace.id)
-    account_rows = gen.accounts(org.id, workspace_ids)
-    account_ids = _insert(Account, account_rows, returning=Account.id)
-    by_workspace: dict[int, list[int]] = {}
-    for row, aid in zip(account_rows, account_ids, strict=True):
-        by_workspace.setdefault(row["workspace_id"], []).append(aid)
-    _insert(Opportunity, gen.opportunities(org.id, workspace_ids, by_workspace))
-    rows = gen.statements(org.id, cohort_ids, user_ids, shape, sorted(exercise_registry()), now)
-    made = _copy_statements(rows) if db.engine.dialect.name == "postgresql" else _insert_statements(rows)
-    db.session.flush()
-    refresh_activity(until=now)
-    return Generated(org, learners, made, manager.email, time.perf_counter() - began)
+def tool_expression():
+    """Return the SQL CASE that names the tool a statement uses (None for statements that use no tool)."""
+    branches = []
+    for tool in adoption.TOOLS:
+        conditions = []
+        if tool.verbs:
+            conditions.append(Statement.verb.in_(tool.verbs))
+        if tool.object_types:
+            conditions.append(Statement.object_type.in_(tool.object_types))
+        value = (literal(f"{tool.key}:", String) + Statement.object_id) if tool.per_object else literal(tool.key, String)
+        branches.append((and_(*conditions), value))
+    return case(*branches, else_=None)

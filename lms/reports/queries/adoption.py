@@ -1,0 +1,162 @@
+"""The adoption report: the funnel per cohort, weekly and monthly active learners, and the page that brings them
+together with tool usage, sales vs marketing, laggards and A-players.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, exists, func, literal_column, select
+from sqlalchemy.orm import aliased
+
+from lms.extensions import db
+from lms.identity.models import Cohort, CohortMember, Invitation, User
+from lms.reports import adoption, charts, completion
+from lms.reports.dialect import as_date, plus_days, sqlite_no_index
+from lms.reports.filters import Filters
+from lms.reports.models import ActivityWeekly, LearnerMilestone
+from lms.reports.queries.a_players import APlayer, a_players
+from lms.reports.queries.by_function import FunctionRow, by_function
+from lms.reports.queries.completion import LaggardRow, laggards
+from lms.reports.queries.scope import NO_COHORT, cohorts, learner_ids
+from lms.reports.queries.tools import ToolRow, tool_usage
+from lms.reports.rollup import rolled_up_to
+from lms.tracking.models import Statement
+
+
+def funnel_counts(f: Filters) -> dict[int, dict[str, int]]:
+    """Return {cohort id: {funnel step: people}} for the organisation's cohorts (two queries).
+
+    Population: the cohort's learners who joined in the period, plus invitations to the cohort made in the period
+    and neither accepted nor revoked. Steps count whenever they were reached, as far as the roll-up has read
+    (learner_milestones); "active after completing" reads the statements themselves.
+    """
+    member = (select(CohortMember.cohort_id, CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
+              .join(User, User.id == CohortMember.user_id)
+              .where(Cohort.organization_id == f.org_id, CohortMember.role == "learner",
+                     CohortMember.joined_at < f.end_before))
+    if f.start_at:
+        member = member.where(CohortMember.joined_at >= f.start_at)
+    if f.cohort_id:
+        member = member.where(CohortMember.cohort_id == f.cohort_id)
+    if f.function:
+        member = member.where(User.job_function == f.function)
+    m = member.subquery("m")
+    firsts = LearnerMilestone
+    later = aliased(Statement)
+    retained = exists().where(
+        later.actor_id == m.c.user_id, sqlite_no_index(later.organization_id) == f.org_id,  # see scope.by_actor
+        later.timestamp >= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_GRACE_DAYS))),
+        later.timestamp <= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_DAYS))))
+    out: dict[int, dict[str, int]] = {}
+    for cid, members, activated, module, imported, run, course, kept in db.session.execute(
+        select(m.c.cohort_id, func.count(), func.count(User.activated_at), func.count(firsts.first_module_at),
+               func.count(firsts.first_import_at), func.count(firsts.first_run_at), func.count(firsts.first_course_at),
+               func.count().filter(and_(firsts.first_course_at.is_not(None), retained)))
+        .select_from(m).join(User, User.id == m.c.user_id)
+        .outerjoin(firsts, and_(firsts.user_id == m.c.user_id, firsts.organization_id == f.org_id))
+        .group_by(m.c.cohort_id)
+    ):
+        out[cid] = {"invited": members, "activated": activated, "first_module": module, "first_import": imported,
+                    "first_run": run, "completed": course, "retained": kept}
+    for cid, pending in db.session.execute(_pending_invitations(f)):
+        out.setdefault(cid, dict.fromkeys(adoption.FUNNEL_LABELS, 0))["invited"] += pending
+    return out
+
+
+def _pending_invitations(f: Filters):
+    """Invitations per cohort made in the period and neither accepted nor revoked (the top of the funnel)."""
+    invited = (select(Invitation.cohort_id, func.count())
+               .where(Invitation.organization_id == f.org_id, Invitation.cohort_id.is_not(None),
+                      Invitation.role == "learner", Invitation.accepted_at.is_(None),
+                      Invitation.revoked_at.is_(None), Invitation.created_at < f.end_before)
+               .group_by(Invitation.cohort_id))
+    if f.start_at:
+        invited = invited.where(Invitation.created_at >= f.start_at)
+    if f.cohort_id:
+        invited = invited.where(Invitation.cohort_id == f.cohort_id)
+    if f.function:
+        invited = invited.where(Invitation.job_function == f.function)
+    return invited
+
+
+def active_series(f: Filters, period: str) -> tuple[list[date], list[int]]:
+    """Return the period starts and distinct active learners per week or month, from the roll-up (one query)."""
+    column = ActivityWeekly.week_start if period == "week" else ActivityWeekly.month_start
+    starts = adoption.periods(f.chart_start, f.end_date, period)
+    if not starts:
+        return [], []
+    values = {as_date(start): n for start, n in db.session.execute(
+        select(column, func.count(ActivityWeekly.user_id.distinct()))
+        .where(ActivityWeekly.organization_id == f.org_id, column >= starts[0], column <= f.end_date,
+               ActivityWeekly.user_id.in_(learner_ids(f)))
+        .group_by(column))}
+    return starts, adoption.fill_series(values, starts)
+
+
+@dataclass
+class AdoptionReport:
+    filters: Filters
+    funnels: list[tuple[str, list[adoption.FunnelStep]]]
+    total: list[adoption.FunnelStep]
+    advice: str | None
+    weeks: list[date]
+    wau: list[int]
+    months: list[date]
+    mau: list[int]
+    learners: int
+    tools: list[ToolRow]
+    functions: list[FunctionRow]
+    laggards: list[LaggardRow]
+    laggard_total: int
+    a_players: list[APlayer]
+    rolled_up_to: datetime | None
+    actions: list[str]
+    charts: list[charts.Chart]
+
+
+def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool = False) -> AdoptionReport:
+    """Return the adoption report: funnel per cohort, weekly and monthly active learners, tool usage, sales vs
+    marketing, laggards (all of them when `full`) and A-players (a fixed number of queries)."""
+    names = {c.id: c.name for c in cohorts(f.org_id)}
+    counts = funnel_counts(f)
+    funnels = [(names.get(cid, NO_COHORT), adoption.funnel(c))
+               for cid, c in sorted(counts.items(), key=lambda kv: names.get(kv[0], ""))]
+    totals = {key: sum(c.get(key, 0) for c in counts.values()) for key in adoption.FUNNEL_LABELS}
+    total = adoption.funnel(totals)
+    weeks, wau = active_series(f, "week")
+    months, mau = active_series(f, "month")
+    population = db.session.scalar(select(func.count()).select_from(learner_ids(f).subquery()))
+    tools = tool_usage(f, exercise_titles)
+    functions = by_function(f)
+    lag, lag_total = laggards(f, limit=None if full else 100)
+    players = a_players(f)
+    processed_to = rolled_up_to()
+    advice = adoption.funnel_advice(total)
+    actions = [a for a in (advice,) if a]
+    if lag_total:
+        actions.append(f"{lag_total} laggard{'s have' if lag_total != 1 else ' has'} done nothing for "
+                       f"{completion.LAGGARD_DAYS} days: send them a nudge (emails in the laggards CSV).")
+    if players:
+        actions.append(f"Ask your A-players ({', '.join(p.name for p in players[:3])}) to show their work to "
+                       "the team.")
+    used = {t.key.split(":")[0] for t in tools}
+    never = [t.label for t in adoption.TOOLS if t.key not in used and t.key != "reports"]
+    if never and population:
+        actions.append(f"Not used in this period: {', '.join(never)}. Show the team where to find them.")
+    built = [
+        charts.funnel_chart("Adoption funnel", "From invitation to active use after completing a course: people "
+                            "reaching each step, with their share of those invited.",
+                            [(s.label, s.count) for s in total], ident="funnel"),
+        charts.line_chart("Weekly active learners",
+                          f"Distinct learners with at least one statement each week, of {population} learners.",
+                          [f"{d.day} {d:%b %Y}" for d in weeks], [("Active learners", wau)], ident="wau"),
+        charts.line_chart("Monthly active learners",
+                          f"Distinct learners with at least one statement each month, of {population} learners.",
+                          [f"{d:%b %Y}" for d in months], [("Active learners", mau)], ident="mau"),
+        charts.bar_chart("Tool usage", "Uses of each tool in the period.", [t.label for t in tools],
+                         [t.uses for t in tools], value_header="Uses", ident="tools"),
+    ]
+    return AdoptionReport(f, funnels, total, advice, weeks, wau, months, mau, population, tools, functions, lag,
+                          lag_total, players, processed_to, actions, built)

@@ -1,0 +1,57 @@
+"""Sales vs marketing: learners, enrolments, completions, overdue and active learners per job function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.identity.models import User
+from lms.learning.models import Enrolment
+from lms.reports import adoption
+from lms.reports.filters import Filters
+from lms.reports.models import ActivityWeekly
+from lms.reports.queries import enrolment_states
+from lms.reports.queries.scope import learner_ids
+
+
+@dataclass(frozen=True)
+class FunctionRow:
+    function: str
+    learners: int
+    enrolments: int
+    completed: int
+    overdue: int
+    active: int  # learners with a statement in the period's weeks
+
+    @property
+    def completion_rate(self) -> float | None:
+        return adoption.share(self.completed, self.enrolments)
+
+    @property
+    def active_rate(self) -> float | None:
+        return adoption.share(self.active, self.learners)
+
+
+def by_function(f: Filters) -> list[FunctionRow]:
+    """Return learners, enrolments, completions, overdue and active learners per job function (three queries)."""
+    learners = dict(db.session.execute(
+        select(User.job_function, func.count(User.id.distinct())).where(User.id.in_(learner_ids(f)))
+        .group_by(User.job_function)).all())
+    enrolments = {fn: (n, done, late) for fn, n, done, late in db.session.execute(
+        select(User.job_function, func.count(), func.count().filter(enrolment_states.completed()),
+               func.count().filter(enrolment_states.overdue(f.now)))
+        .select_from(Enrolment).join(User, User.id == Enrolment.user_id)
+        .where(*enrolment_states.enrolment_conditions(f))
+        .group_by(User.job_function))}
+    active = dict(db.session.execute(
+        select(User.job_function, func.count(ActivityWeekly.user_id.distinct()))
+        .join(User, User.id == ActivityWeekly.user_id)
+        .where(ActivityWeekly.organization_id == f.org_id,
+               ActivityWeekly.week_start >= adoption.week_start(f.chart_start),
+               ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f)))
+        .group_by(User.job_function)).all())
+    functions = [fn for fn in ("sales", "marketing", "other") if fn in learners or fn in enrolments]
+    return [FunctionRow(fn, learners.get(fn, 0), *enrolments.get(fn, (0, 0, 0)), active.get(fn, 0))
+            for fn in functions]

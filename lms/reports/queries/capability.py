@@ -1,0 +1,91 @@
+"""The capability report: team x competency heatmaps, uplift and knowledge-action gaps, from the assessment
+package's learner profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, select
+
+from lms.extensions import db
+from lms.identity.models import Cohort, CohortMember, User
+from lms.learning.models import Enrolment
+from lms.reports import capability, charts
+from lms.reports.filters import Filters
+from lms.reports.queries.scope import NO_COHORT, learner_ids
+
+
+def profiles(user_ids: list[int], org_id: int) -> dict:
+    """Return {user id: LearnerProfile} from the assessment package (a fixed number of queries)."""
+    from lms.assessment.profiles import profiles_for
+
+    return profiles_for(user_ids, org_id)
+
+
+def competency_names() -> dict[str, str]:
+    """Return {slug: name} of the active competencies in framework order."""
+    from lms.assessment.profiles import competencies
+
+    return {c.slug: c.name for c in competencies()}
+
+
+def capability_scores(people: list[tuple[int, str, str, str]], org_id: int) -> Iterator[capability.Score]:
+    """Yield the capability Scores of (user id, name, email, team) learners."""
+    return capability.scores_from_profiles(people, profiles([p[0] for p in people], org_id))
+
+
+def capability_people(f: Filters) -> list[tuple[int, str, str, str]]:
+    """Return (user id, name, email, team) of the learners in the filters with an enrolment in the period; the
+    team is the cohort filtered on, else the learner's first cohort by name (one query)."""
+    enrolled = [Enrolment.user_id == User.id, Enrolment.organization_id == f.org_id,
+                Enrolment.withdrawn_at.is_(None), Enrolment.enrolled_at < f.end_before]
+    if f.start_at:
+        enrolled.append(Enrolment.enrolled_at >= f.start_at)
+    team_join = and_(CohortMember.user_id == User.id, CohortMember.role == "learner")
+    if f.cohort_id:
+        team_join = and_(team_join, CohortMember.cohort_id == f.cohort_id)
+    q = (select(User.id, User.name, User.email, func.min(Cohort.name))
+         .outerjoin(CohortMember, team_join)
+         .outerjoin(Cohort, and_(Cohort.id == CohortMember.cohort_id, Cohort.organization_id == f.org_id))
+         .where(User.id.in_(learner_ids(f)), exists().where(*enrolled))
+         .group_by(User.id, User.name, User.email).order_by(func.lower(User.name), User.id))
+    return [(uid, name, email, team or NO_COHORT) for uid, name, email, team in db.session.execute(q)]
+
+
+@dataclass
+class CapabilityReport:
+    filters: Filters
+    names: dict[str, str]
+    teams: list[str]
+    learners: int
+    summaries: list[capability.CompetencySummary]
+    uplift: float | None
+    gaps: list[capability.Score]
+    action: str
+    charts: list[charts.Chart]
+
+
+def capability_report(f: Filters) -> CapabilityReport:
+    """Return team x competency heatmaps (pre, post), uplift, gaps per competency and the largest gaps."""
+    people = capability_people(f)
+    names = competency_names()
+    teams = sorted({p[3] for p in people})
+    slugs = list(names)
+    labels = [names[s] for s in slugs]
+    summary = capability.summarise(capability_scores(people, f.org_id), teams, slugs)
+    summaries = summary.competencies
+    built = [
+        charts.heatmap("Before the course (pre-assessment)",
+                       "Average pre-assessment score (%) by team and competency; grey: no score yet.",
+                       teams, labels, summary.pre, unit="%", ident="heat-pre"),
+        charts.heatmap("After the course (post-assessment)",
+                       "Average post-assessment score (%) by team and competency; grey: no score yet.",
+                       teams, labels, summary.post, unit="%", ident="heat-post"),
+        charts.bar_chart("Knowledge-action gap by competency",
+                         "Average knowledge score minus applied (exercise) score, in points, per competency.",
+                         labels, [s.gap for s in summaries], value_header="Gap (points)", ident="gap"),
+    ]
+    return CapabilityReport(f, names, teams, len(people), summaries, summary.uplift, summary.largest_gaps,
+                            capability.next_action(summaries, names), built)

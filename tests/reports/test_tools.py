@@ -1,0 +1,73 @@
+"""Tool usage from the weekly tool roll-ups: uses and distinct users per tool and job function, in any period."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from lms.database import utcnow
+from lms.extensions import db
+from lms.reports.filters import Filters
+from lms.reports.queries.tools import tool_usage
+from lms.reports.rollup import refresh_activity
+from lms.tracking.services import record
+from tests.factories import make_cohort, make_org, make_user
+
+
+def rolled_up(world):
+    refresh_activity(until=utcnow())
+    db.session.commit()
+
+
+def test_tool_usage_counts_and_distinct_users(world):
+    rolled_up(world)
+    f = Filters(world.org.id, world.now, start=(world.now - timedelta(days=60)).date())
+    tools = {t.key: t for t in tool_usage(f, {"target-account-list": "Target account list"})}
+    assert (tools["modules"].uses, tools["modules"].users) == (4, 3)  # L1 x2, L2, L5
+    assert tools["modules"].by_function == {"sales": (2, 1), "marketing": (2, 2)}
+    assert (tools["knowledge_checks"].uses, tools["knowledge_checks"].users) == (1, 1)
+    assert (tools["imports"].uses, tools["imports"].users) == (2, 2)
+    exercise = tools["exercise:target-account-list"]
+    assert (exercise.label, exercise.uses, exercise.users) == ("Exercise: Target account list", 2, 2)
+    assert "handoffs" not in tools
+    # Whole weeks: from the Monday on or before 12 days ago (at most 18 days ago): L1 10 days ago, L5 5 days ago.
+    narrow = {t.key: t for t in tool_usage(
+        Filters(world.org.id, world.now, start=(world.now - timedelta(days=12)).date()), {})}
+    assert (narrow["modules"].uses, narrow["modules"].users) == (2, 2)
+
+
+def test_reports_usage_counts_managers_viewing(client, auth, world):
+    auth.login("manager@northwind.example")
+    client.get("/reports/completion")
+    client.get("/reports/adoption")
+    rolled_up(world)
+    tools = {t.key: t for t in tool_usage(Filters(world.org.id, world.now + timedelta(hours=1)), {})}
+    assert (tools["reports"].uses, tools["reports"].users, tools["reports"].by_function) == (2, 1, {"other": (2, 1)})
+
+
+def test_tool_usage_across_a_block_of_week_bits_and_filters(app):
+    from lms.reports.adoption import EPOCH, WEEKS_PER_BLOCK
+
+    org = make_org("Bits", slug="bits")
+    team = make_cohort(org, "Team")
+    seller = make_user(org, ("learner",), email="s@bits.example", job_function="sales", cohort=team, commit=False)
+    marketer = make_user(org, ("learner",), email="m@bits.example", job_function="marketing", commit=False)
+    boundary = datetime.combine(EPOCH + timedelta(weeks=WEEKS_PER_BLOCK * 14), datetime.min.time())
+    for user, when in ((seller, boundary - timedelta(days=3)), (seller, boundary + timedelta(days=1)),
+                       (seller, boundary + timedelta(days=2)), (marketer, boundary + timedelta(days=8))):
+        record(user, "ran", ("exercise", "campaign-plan", "Campaign plan"), organization_id=org.id, timestamp=when)
+    db.session.commit()
+    refresh_activity(until=utcnow())
+    db.session.commit()
+    now = boundary + timedelta(days=30)
+
+    def usage(**kw):
+        f = Filters(org.id, now, start=(boundary - timedelta(days=7)).date(), end=(boundary + timedelta(days=20)).date(),
+                    **kw)
+        [row] = tool_usage(f, {"campaign-plan": "Campaign plan"})
+        return row.uses, row.users, row.by_function
+
+    assert usage() == (4, 2, {"sales": (3, 1), "marketing": (1, 1)})  # the seller counts once across two blocks
+    assert usage(function="marketing") == (1, 1, {"marketing": (1, 1)})
+    assert usage(cohort_id=team.id) == (3, 1, {"sales": (3, 1)})
+    f = Filters(org.id, now, start=boundary.date(), end=(boundary + timedelta(days=6)).date())  # one week, one block
+    assert [(r.uses, r.users) for r in tool_usage(f, {})] == [(2, 1)]
