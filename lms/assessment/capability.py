@@ -1,18 +1,17 @@
 """Pure capability calculations: per learner and competency, knowledge, applied score, coach rating and the gap.
+Plain values in, dataclasses out, so the learner's profile page and the manager reports compute the same numbers
+the same way."""
 
-Plain values in, dataclasses out (no Flask, no database), so the learner's profile page and the manager reports
-compute the same numbers the same way. Definitions (DESIGN.md, "Reports and their definitions"):
-
-- pre / post: the share of a competency's questions answered right in the pre- and post-course assessment
-  (the first pre-assessment taken is the baseline; the latest post-assessment counts);
-- checks: the share of the competency's module knowledge-check questions answered that were answered right
-  (at least once, as the module score counts them);
-- knowledge: post-assessment and module-check questions pooled (right answers over questions); before any
-  post-assessment or module check, the pre-assessment;
-- applied: the mean of the best submitted scores of the exercises mapped to the competency that have one;
-- rating: the coach's latest rating, 1-5 against the framework's levels;
-- gap: knowledge minus applied (positive: knows more than they have shown in practice).
-"""
+# Definitions (DESIGN.md, "Reports and their definitions"):
+# - pre / post: the share of a competency's questions answered right in the pre- and post-course assessment
+#   (the first pre-assessment taken is the baseline; the latest post-assessment counts);
+# - checks: the share of the competency's module knowledge-check questions answered that were answered right
+#   (at least once, as the module score counts them);
+# - knowledge: post-assessment and module-check questions pooled (right answers over questions); before any
+#   post-assessment or module check, the pre-assessment;
+# - applied: the mean of the best submitted scores of the exercises mapped to the competency that have one;
+# - rating: the coach's latest rating, 1-5 against the framework's levels;
+# - gap: knowledge minus applied (positive: knows more than they have shown in practice).
 
 from __future__ import annotations
 

@@ -97,6 +97,3 @@ class CoachRating(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-
-# Subscribes the question-bank store to content sync whenever the models are loaded (create_app loads them).
-from lms.assessment import sync as _sync  # noqa: E402, F401

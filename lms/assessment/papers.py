@@ -1,8 +1,6 @@
 """Pure assessment logic: drawing a paper from the question bank, option order, timing, scoring, availability.
-
-Plain values in, dataclasses out: no Flask, no database. Randomness is seeded (by the attempt's id), so the
-same attempt always shows the same paper in the same order.
-"""
+Plain values in, dataclasses out. Randomness is seeded (by the attempt's id), so the same attempt always shows
+the same paper in the same order."""
 
 from __future__ import annotations
 

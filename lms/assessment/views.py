@@ -17,7 +17,11 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from lms.assessment import services
+from lms.assessment import attempts, coaching, profiles
+
+# Subscribes the question-bank store to content sync; the blueprint imports it, so it is connected whenever an
+# app is created.
+from lms.assessment import sync as _sync  # noqa: F401
 from lms.assessment.forms import RatingForm
 from lms.assessment.models import KIND_LABELS, KINDS
 from lms.database import utcnow
@@ -56,15 +60,15 @@ def _viewable_learner(user_id: int):
     coaches and the organisation's managers may).
     """
     learner = identity.member_or_404(_org().id, user_id)
-    cohort_id = services.coached_cohort_id(current_user.id, learner.id, g.org.id)
+    cohort_id = coaching.coached_cohort_id(current_user.id, learner.id, g.org.id)
     if learner.id != current_user.id and cohort_id is None and not has_role("manager"):
         abort(403)
     return learner, cohort_id
 
 
 def _profile_page(learner, cohort_id, failed: tuple[str, RatingForm] | None = None, status: int = 200):
-    framework = services.competencies()
-    page = services.progress_page(learner, g.org.id, framework=framework)
+    framework = profiles.competencies()
+    page = profiles.progress_page(learner, g.org.id, framework=framework)
     forms = {c.slug: RatingForm(c.levels, prefix=c.slug, formdata=None) for c in framework} if cohort_id else {}
     forms.update([failed] if failed else [])
     return render_template("assessment/profile.html", page=page, own=learner.id == current_user.id, forms=forms,
@@ -75,7 +79,7 @@ def _profile_page(learner, cohort_id, failed: tuple[str, RatingForm] | None = No
 @login_required
 def profile():
     """Your capability profile: knowledge before and after, applied, coach ratings and the gap."""
-    page = services.progress_page(current_user, _org().id, coaching=has_role("coach"))
+    page = profiles.progress_page(current_user, _org().id, coaching=has_role("coach"))
     return render_template("assessment/profile.html", page=page, own=True, forms={})
 
 
@@ -91,13 +95,13 @@ def learner_profile(user_id: int):
 def rate(user_id: int, competency: str):
     """A coach rates one of their learners on a competency: a level from 1 to 5 with a comment."""
     learner, cohort_id = _viewable_learner(user_id)
-    row = next((c for c in services.competencies() if c.slug == competency), None) or abort(404)
+    row = next((c for c in profiles.competencies() if c.slug == competency), None) or abort(404)
     if cohort_id is None:
         abort(403)  # managers see profiles; only the learner's coaches rate them
     form = RatingForm(row.levels, prefix=row.slug)
     if not form.validate_on_submit():
         return _profile_page(learner, cohort_id, failed=(row.slug, form), status=400)
-    services.rate(current_user, learner, g.org.id, cohort_id, row, form.level.data, form.comment.data)
+    coaching.rate(current_user, learner, g.org.id, cohort_id, row, form.level.data, form.comment.data)
     db.session.commit()
     flash(f"Rating saved: {learner.name}, {row.name}, level {form.level.data}.", "success")
     return redirect(url_for("assessment.learner_profile", user_id=learner.id, _anchor=f"rate-{row.slug}"))
@@ -107,8 +111,8 @@ def rate(user_id: int, competency: str):
 @login_required
 def overview(course: str, kind: str):
     """What the pre- or post-course assessment is, whether you can take it now, and the way in."""
-    ctx = services.course_context(current_user, _org(), course)
-    settings = services.settings_for(current_app.config, ctx.view.course.slug)
+    ctx = attempts.course_context(current_user, _org(), course)
+    settings = attempts.settings_for(current_app.config, ctx.view.course.slug)
     return render_template("assessment/overview.html", ctx=ctx, kind=_kind(kind), label=KIND_LABELS[kind],
                            offer=ctx.offer(kind), attempt=ctx.attempts.get(kind), settings=settings,
                            form=EmptyForm())
@@ -118,19 +122,19 @@ def overview(course: str, kind: str):
 @login_required
 def start(course: str, kind: str):
     """Start (or resume) the assessment: a paper drawn from the question bank for this attempt."""
-    ctx = services.course_context(current_user, _org(), course)
+    ctx = attempts.course_context(current_user, _org(), course)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    settings = services.settings_for(current_app.config, ctx.view.course.slug)
+    settings = attempts.settings_for(current_app.config, ctx.view.course.slug)
     try:
-        attempt = services.start_attempt(current_user, g.org, ctx, _kind(kind), settings, utcnow())
+        attempt = attempts.start_attempt(current_user, g.org, ctx, _kind(kind), settings, utcnow())
         db.session.commit()
-    except services.AssessmentUnavailable as exc:
+    except attempts.AssessmentUnavailable as exc:
         flash(exc.reason, "warning")
         return redirect(url_for("assessment.overview", course=course, kind=kind))
     except IntegrityError:  # a second click started it at the same moment: carry on with that attempt
         db.session.rollback()
-        attempt = services.course_context(current_user, g.org, course).attempts[kind]
+        attempt = attempts.course_context(current_user, g.org, course).attempts[kind]
     return redirect(url_for("assessment.attempt_show", attempt_id=attempt.id))
 
 
@@ -138,25 +142,25 @@ def start(course: str, kind: str):
 @login_required
 def attempt_show(attempt_id: int):
     """The paper while the attempt is open; the results, with feedback, once it is closed."""
-    attempt = services.attempt_or_404(attempt_id, current_user, _org())
-    if services.expire_if_due(current_user, attempt, utcnow()):
+    attempt = attempts.attempt_or_404(attempt_id, current_user, _org())
+    if attempts.expire_if_due(current_user, attempt, utcnow()):
         db.session.commit()
         flash("The time limit has passed, so the assessment is closed. Answers given in time are counted.",
               "warning")
-    return render_template("assessment/attempt.html", view=services.paper_view(attempt), form=EmptyForm())
+    return render_template("assessment/attempt.html", view=attempts.paper_view(attempt), form=EmptyForm())
 
 
 @bp.post("/assessments/attempts/<int:attempt_id>/questions/<int:number>")
 @login_required
 def attempt_answer(attempt_id: int, number: int):
     """Save your answer to one question of your open attempt (checked on the server, shown when you finish)."""
-    attempt = services.attempt_or_404(attempt_id, current_user, _org())
+    attempt = attempts.attempt_or_404(attempt_id, current_user, _org())
     if not EmptyForm().validate_on_submit():
         abort(400)
     chosen = [int(v) for v in request.form.getlist("option") if v.isdigit()]
     try:
-        outcome = services.answer(current_user, attempt, number, chosen, utcnow())
-    except services.AttemptClosed:
+        outcome = attempts.answer(current_user, attempt, number, chosen, utcnow())
+    except attempts.AttemptClosed:
         flash("This assessment is closed, so its answers can no longer change.", "warning")
         return redirect(url_for("assessment.attempt_show", attempt_id=attempt.id))
     db.session.commit()
@@ -169,10 +173,10 @@ def attempt_answer(attempt_id: int, number: int):
 @login_required
 def attempt_finish(attempt_id: int):
     """Hand in your attempt: it is scored and closed, and the results show what was right and why."""
-    attempt = services.attempt_or_404(attempt_id, current_user, _org())
+    attempt = attempts.attempt_or_404(attempt_id, current_user, _org())
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.close(current_user, attempt, utcnow())
+    attempts.close(current_user, attempt, utcnow())
     db.session.commit()
     return redirect(url_for("assessment.attempt_show", attempt_id=attempt.id))
 

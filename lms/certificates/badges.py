@@ -1,9 +1,8 @@
-"""Pure Open Badges 2.0: hosted Assertion, BadgeClass and Issuer documents, hashed recipients, baked SVGs.
+"""Pure Open Badges 2.0: hosted Assertion, BadgeClass and Issuer documents, hashed recipients, baked SVGs."""
 
-Spec: https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html (hosted verification,
-revocation by `410 Gone` with `revoked` and `revocationReason`) and its Baking Specification (SVG:
-an `<openbadges:assertion verify="…">` element in the http://openbadges.org namespace).
-"""
+# Spec: https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html (hosted verification,
+# revocation by `410 Gone` with `revoked` and `revocationReason`) and its Baking Specification (SVG:
+# an `<openbadges:assertion verify="…">` element in the http://openbadges.org namespace).
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Which characters the certificate PDF can draw on this machine: the fonts shipped in static/fonts cover
-Latin, Greek, Cyrillic and Arabic; Chinese, Japanese and Korean come from the system (Debian fonts-noto-cjk).
-
-Pure: reads font files and asks fontconfig's `fc-list`; no Flask, no database.
-"""
+"""Which characters the certificate PDF can draw here: the fonts in static/fonts cover Latin, Greek, Cyrillic
+and Arabic; Chinese, Japanese and Korean come from the system (Debian fonts-noto-cjk). Pure: reads font files
+and asks fontconfig's `fc-list`."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def render_certificates(certificate_ids: Sequence[int]) -> int:
     app from the environment (the same LMS_* settings as the web processes) and commits nothing, as it writes
     only files.
     """
-    from lms.certificates.services import render_missing
+    from lms.certificates.storage import render_missing
 
     if has_app_context():
         return render_missing(list(certificate_ids))

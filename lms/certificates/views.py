@@ -17,7 +17,19 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms.certificates import badges, jobs, services, sharing
+# issuing and revocation subscribe to learning's and identity's signals when imported: the blueprint imports
+# them so they are connected whenever an app is created.
+from lms.certificates import (
+    access,
+    badge_hosting,
+    badges,
+    cards,
+    issuing,
+    jobs,
+    revocation,
+    sharing,
+    storage,
+)
 from lms.certificates.forms import ReasonForm
 from lms.extensions import db, limiter
 from lms.tenancy import platform_admin_required, role_required
@@ -51,17 +63,17 @@ def _svg_response(svg: str, status: int = 200) -> Response:
 @login_required
 def mine():
     """Your certificates: download, share, add to LinkedIn; cohort certificates for managers and coaches."""
-    return render_template("certificates/mine.html", cards=services.mine(current_user),
-                           cohorts=services.cohorts_for(current_user, g.org))
+    return render_template("certificates/mine.html", cards=cards.mine(current_user),
+                           cohorts=access.cohorts_for(current_user, g.org))
 
 
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def download(code: str):
     """The certificate's PDF: the stored file, rendered on the first download only."""
-    certificate = services.downloadable_or_404(code, current_user)
-    response = send_file(services.pdf_bytes(certificate), mimetype="application/pdf", as_attachment=True,
-                         download_name=services.download_name(certificate), max_age=0)
+    certificate = access.downloadable_or_404(code, current_user)
+    response = send_file(storage.pdf_bytes(certificate), mimetype="application/pdf", as_attachment=True,
+                         download_name=storage.download_name(certificate), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -70,22 +82,22 @@ def download(code: str):
 @role_required("manager", "coach")
 def cohort(cohort_id: int):
     """A cohort's certificates, for its organisation's managers and its coaches."""
-    row = services.visible_cohort_or_404(cohort_id, current_user)
-    cards = [services.card(c) for c in services.cohort_certificates(row)]
-    return render_template("certificates/cohort.html", cohort=row, cards=cards)
+    row = access.visible_cohort_or_404(cohort_id, current_user)
+    shown = [cards.card(c) for c in access.cohort_certificates(row)]
+    return render_template("certificates/cohort.html", cohort=row, cards=shown)
 
 
 @bp.get("/certificates/cohorts/<int:cohort_id>/certificates.zip")
 @role_required("manager", "coach")
 def cohort_zip(cohort_id: int):
     """All of a cohort's valid and expired certificates as one ZIP of PDFs."""
-    row = services.visible_cohort_or_404(cohort_id, current_user)
-    members = services.zip_members(row)
-    missing = services.missing_pdfs(members)
+    row = access.visible_cohort_or_404(cohort_id, current_user)
+    members = storage.zip_members(row)
+    missing = storage.missing_pdfs(members)
     if missing and jobs.render_later([c.id for c in missing]):
         flash(f"{len(missing)} certificates are being prepared. Download the ZIP again in a minute.", "info")
         return redirect(url_for("certificates.cohort", cohort_id=row.id))
-    response = send_file(services.zip_of(members), mimetype="application/zip", as_attachment=True,
+    response = send_file(storage.zip_of(members), mimetype="application/zip", as_attachment=True,
                          download_name=sharing.file_name(row.name, "certificates", suffix=".zip"))
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -95,42 +107,42 @@ def cohort_zip(cohort_id: int):
 @limiter.limit(_verify_limit)
 def verify(code: str):
     """Public: is this certificate valid, expired or revoked?"""
-    certificate = services.by_code(code)
+    certificate = access.by_code(code)
     if certificate is None:
         return render_template("certificates/not_found.html"), 404
-    return render_template("certificates/verify.html", card=services.card(certificate))
+    return render_template("certificates/verify.html", card=cards.card(certificate))
 
 
 @bp.get("/badges/issuer.json")
 def badge_issuer():
     """Open Badges 2.0 Issuer Profile."""
-    return _badge_response(services.issuer_doc())
+    return _badge_response(badge_hosting.issuer_doc())
 
 
 @bp.get("/badges/classes/<slug>.json")
 def badge_class(slug: str):
     """Open Badges 2.0 BadgeClass for a course that awards certificates."""
-    return _badge_response(services.badge_class_doc(services.badge_course_or_404(slug)))
+    return _badge_response(badge_hosting.badge_class_doc(badge_hosting.badge_course_or_404(slug)))
 
 
 @bp.get("/badges/classes/<slug>.svg")
 def badge_class_image(slug: str):
     """The course's badge image."""
-    return _svg_response(services.badge_class_svg(services.badge_course_or_404(slug)))
+    return _svg_response(badge_hosting.badge_class_svg(badge_hosting.badge_course_or_404(slug)))
 
 
 @bp.get("/badges/assertions/<code>.json")
 @limiter.limit(_verify_limit)
 def badge_assertion(code: str):
     """Open Badges 2.0 hosted Assertion: 200, or 410 Gone with the revocation when revoked."""
-    return _badge_response(*services.assertion_doc(services.by_code_or_404(code)))
+    return _badge_response(*badge_hosting.assertion_doc(access.by_code_or_404(code)))
 
 
 @bp.get("/badges/assertions/<code>.svg")
 @limiter.limit(_verify_limit)
 def badge_assertion_image(code: str):
     """The badge image baked with this assertion (its URL and JSON), to upload to a backpack."""
-    svg, status = services.baked_svg(services.by_code_or_404(code))
+    svg, status = badge_hosting.baked_svg(access.by_code_or_404(code))
     response = _svg_response(svg, status)
     if status == 200 and request.args.get("download"):
         response.headers["Content-Disposition"] = "attachment; filename=badge.svg"
@@ -142,15 +154,15 @@ def badge_assertion_image(code: str):
 def admin():
     """Platform admins: find a certificate by code, holder name or email."""
     query = request.args.get("q", "")
-    return render_template("certificates/admin.html", query=query, rows=services.search(query))
+    return render_template("certificates/admin.html", query=query, rows=access.search(query))
 
 
 @bp.get("/platform/certificates/<code>")
 @platform_admin_required
 def admin_show(code: str):
     """Platform admins: one certificate, with revoke and reissue."""
-    certificate = services.by_code_or_404(code)
-    return render_template("certificates/admin_show.html", card=services.card(certificate),
+    certificate = access.by_code_or_404(code)
+    return render_template("certificates/admin_show.html", card=cards.card(certificate),
                            revoke_form=ReasonForm(prefix="revoke"), reissue_form=ReasonForm(prefix="reissue"))
 
 
@@ -158,14 +170,14 @@ def admin_show(code: str):
 @platform_admin_required
 def revoke(code: str):
     """Revoke a certificate, with a reason shown on its verification page."""
-    certificate = services.by_code_or_404(code)
+    certificate = access.by_code_or_404(code)
     form = ReasonForm(prefix="revoke")
     if not form.validate_on_submit():
-        return render_template("certificates/admin_show.html", card=services.card(certificate), revoke_form=form,
+        return render_template("certificates/admin_show.html", card=cards.card(certificate), revoke_form=form,
                                reissue_form=ReasonForm(prefix="reissue", formdata=None)), 400
     try:
-        services.revoke(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
+        revocation.revoke(certificate, current_user, form.reason.data)
+    except issuing.CertificateError as exc:
         flash(str(exc).capitalize() + ".", "error")
     else:
         db.session.commit()
@@ -177,14 +189,14 @@ def revoke(code: str):
 @platform_admin_required
 def reissue(code: str):
     """Replace a certificate with a new one (new code); the old code shows it was replaced."""
-    certificate = services.by_code_or_404(code)
+    certificate = access.by_code_or_404(code)
     form = ReasonForm(prefix="reissue")
     if not form.validate_on_submit():
-        return render_template("certificates/admin_show.html", card=services.card(certificate), reissue_form=form,
+        return render_template("certificates/admin_show.html", card=cards.card(certificate), reissue_form=form,
                                revoke_form=ReasonForm(prefix="revoke", formdata=None)), 400
     try:
-        new = services.reissue(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
+        new = revocation.reissue(certificate, current_user, form.reason.data)
+    except issuing.CertificateError as exc:
         flash(str(exc).capitalize() + ".", "error")
         return redirect(url_for("certificates.admin_show", code=code))
     db.session.commit()

@@ -22,7 +22,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from lms.content.loader import EXERCISE_MACRO, MODULE_FILE
+from lms.content.module_files import EXERCISE_MACRO, MODULE_FILE
 
 CALLOUT_KINDS = ("tip", "note", "warning", "example")
 EXTERNAL_REL = "noopener noreferrer"

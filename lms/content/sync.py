@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app, render_template, url_for
 from sqlalchemy import select
 
+from lms.content import catalogue as loaded
 from lms.content import loader
 from lms.content.models import Competency, Course, Module
 from lms.content.render import render_inline, render_module
@@ -28,7 +29,7 @@ class SyncReport:
                 f"{len(self.archived)} archived")
 
 
-def _question_html(question: loader.Question) -> dict:
+def _question_html(question: loaded.Question) -> dict:
     data = asdict(question)
     data["prompt_html"] = render_inline(question.prompt)
     data["explanation_html"] = render_inline(question.explanation)
@@ -38,7 +39,7 @@ def _question_html(question: loader.Question) -> dict:
     return data
 
 
-def _render(module: loader.Module, course: loader.Course, exercises: dict) -> str:
+def _render(module: loaded.Module, course: loaded.Course, exercises: dict) -> str:
     slugs = {m.slug for m in course.modules}
 
     def module_url(slug: str) -> str | None:
@@ -130,7 +131,7 @@ def sync_content(courses_root: Path, exercises: dict) -> SyncReport:
     return report
 
 
-def _sync_assessments(banks: dict[str, loader.QuestionBank], now) -> None:
+def _sync_assessments(banks: dict[str, loaded.QuestionBank], now) -> None:
     """Hand courses/assessments/ to whoever stores them (the assessment package subscribes): content stays the
     only part that reads content files, and imports nothing above it."""
     question_banks_synced.send(

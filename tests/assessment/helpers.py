@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lms.assessment import papers, services
+from lms.assessment import papers, question_bank
 from lms.assessment.models import AssessmentAttempt
 from lms.extensions import db
 from tests.assessment.conftest import COURSE
@@ -18,12 +18,12 @@ def start(client, kind: str = "pre") -> AssessmentAttempt:
 
 
 def correct_options(key: str) -> list[int]:
-    question = services.questions_for([key])[key]
+    question = question_bank.questions_for([key])[key]
     return [i for i, option in enumerate(question["options"]) if option["correct"]]
 
 
 def wrong_option(key: str) -> int:
-    question = services.questions_for([key])[key]
+    question = question_bank.questions_for([key])[key]
     return next(i for i, option in enumerate(question["options"]) if not option["correct"])
 
 

@@ -1,54 +1,17 @@
-"""Pre- and post-course assessments: the bank, drawing a stable paper, answering, scoring, closing, ownership."""
+"""Pre- and post-course assessments: drawing a stable paper, answering, scoring, closing, ownership, settings."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
-from lms.assessment import papers, services
-from lms.assessment.models import AssessmentAnswer, AssessmentAttempt, AssessmentQuestion
-from lms.content.loader import ContentError
-from lms.content.models import Course
-from lms.content.sync import sync_content
+from lms.assessment import attempts, papers
+from lms.assessment.models import AssessmentAnswer, AssessmentAttempt
 from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.assessment.conftest import COURSE
 from tests.assessment.helpers import answer, correct_options, paper_of, start, wrong_option
 
 MODULES = ("choosing-target-accounts", "mapping-the-buying-group")
-
-
-def test_the_bank_holds_module_questions_under_each_competency_and_the_assessment_only_ones(synced, people):
-    items, questions = services.bank(["account-selection", "buying-group-mapping"], people.org)
-    module_keys = {k for k in questions if not k.startswith("assessments/")}
-    assert module_keys == {f"{COURSE}/{m}#{q}" for m, qs in (
-        (MODULES[0], ("choose-1", "choose-2", "choose-3")), (MODULES[1], ("map-1", "map-2", "map-3"))) for q in qs}
-    assert len(questions) == 6 + 10
-    by_competency = {}
-    for item in items:
-        by_competency.setdefault(item.competency, []).append(item)
-    for competency in ("account-selection", "buying-group-mapping"):
-        mine = by_competency[competency]
-        assert len(mine) == 11  # both modules teach both competencies: 6 module questions plus 5 of its own
-        assert {i.difficulty for i in mine if i.key in module_keys} == {2}  # modules default to medium
-    assert {i.difficulty for i in by_competency["account-selection"] if i.key.startswith("assessments/")} == {1, 2, 3}
-    assert questions["assessments/account-selection#as-easy-1"]["prompt_html"]  # rendered at sync
-
-
-def test_sync_archives_a_removed_assessment_question_and_old_papers_still_show_it(app, synced, people):
-    root = Path(app.config["COURSES_DIR"])
-    bank = root / "assessments" / "buying-group-mapping.yaml"
-    text = bank.read_text()
-    bank.write_text(text[:text.index("  - id: bg-hard-2")])
-    sync_content(root, {})
-    db.session.commit()
-    row = db.session.scalar(select(AssessmentQuestion).where(AssessmentQuestion.question_id == "bg-hard-2"))
-    assert row.is_archived
-    items, _ = services.bank(["buying-group-mapping"], people.org)
-    assert "assessments/buying-group-mapping#bg-hard-2" not in {i.key for i in items}
-    assert services.questions_for(["assessments/buying-group-mapping#bg-hard-2"])  # still shown on old papers
 
 
 def test_pre_assessment_paper_has_the_mix_and_is_the_same_on_every_reload(client, auth, synced, people):
@@ -204,19 +167,7 @@ def test_unknown_kind_or_course_answers_404(client, auth, synced, people):
 
 
 def test_settings_come_from_the_app_config():
-    settings = services.settings_for({"ASSESSMENT_MIX": {"1": 2, "3": 1}, "ASSESSMENT_TIME_LIMIT_MINUTES": 30,
+    settings = attempts.settings_for({"ASSESSMENT_MIX": {"1": 2, "3": 1}, "ASSESSMENT_TIME_LIMIT_MINUTES": 30,
                                       "ASSESSMENT_TIME_LIMITS": {"tiny-course": 12}}, "tiny-course")
-    assert settings == services.Settings(mix={1: 2, 3: 1}, time_limit_minutes=12)
-    assert services.settings_for({}, "tiny-course") == services.Settings(papers.DEFAULT_MIX, None)
-
-
-def test_sync_refuses_a_broken_assessment_file_and_writes_nothing(app):
-    root = Path(app.config["COURSES_DIR"])
-    bank = root / "assessments" / "account-selection.yaml"
-    bank.write_text(bank.read_text().replace("id: as-easy-2", "id: as-easy-1"))
-    with pytest.raises(ContentError) as caught:
-        sync_content(root, {})
-    assert [p.message for p in caught.value.problems] == ["duplicate question id 'as-easy-1'"]
-    db.session.rollback()
-    assert db.session.scalar(select(AssessmentQuestion)) is None
-    assert db.session.scalar(select(Course)) is None
+    assert settings == attempts.Settings(mix={1: 2, 3: 1}, time_limit_minutes=12)
+    assert attempts.settings_for({}, "tiny-course") == attempts.Settings(papers.DEFAULT_MIX, None)

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from lms.assessment import services
 from lms.assessment.models import AssessmentAttempt, CoachRating
+from lms.assessment.profiles import profiles_for
 from lms.content.models import Course, Module
 from lms.extensions import db
 from lms.learning.models import Enrolment, QuestionAnswer
@@ -68,7 +68,7 @@ def test_profile_numbers_worked_out_by_hand_including_the_gap(client, auth, sync
     auth.login(people.coach.email)
     client.post(f"/progress/{people.learner.id}/ratings/account-selection",
                 data={"account-selection-level": "3", "account-selection-comment": "A solid, agreed list."})
-    profile = services.profiles_for([people.learner.id], people.org.id)[people.learner.id]
+    profile = profiles_for([people.learner.id], people.org.id)[people.learner.id]
     selection = profile.competency("account-selection")
     # pre 1/4 = 25; post 3/4 = 75; change +50; checks (2 + 3) / (3 + 3) = 83;
     # knowledge = post and checks pooled = (3 + 5) / (4 + 6) = 80; applied = best of target-account-list = 70;
@@ -119,13 +119,13 @@ def test_profiles_for_many_learners_takes_a_fixed_number_of_queries(app, synced,
     for user in few:
         record_learner_evidence(user, people.org)
     with queries:
-        services.profiles_for([u.id for u in few], people.org.id)
+        profiles_for([u.id for u in few], people.org.id)
     small = queries.count
     many = few + [make_user(people.org, ("learner",), commit=False) for _ in range(12)]
     for user in many[2:]:
         record_learner_evidence(user, people.org)
     with queries:
-        profiles = services.profiles_for([u.id for u in many], people.org.id)
+        profiles = profiles_for([u.id for u in many], people.org.id)
     assert queries.count == small <= 5
     assert len(profiles) == 14
     assert {p.competency("account-selection").gap for p in profiles.values()} == {10}
@@ -133,7 +133,7 @@ def test_profiles_for_many_learners_takes_a_fixed_number_of_queries(app, synced,
 
 def test_profiles_are_scoped_to_the_organisation(app, synced, people):
     record_learner_evidence(people.learner, people.org)
-    elsewhere = services.profiles_for([people.learner.id], people.outsider.memberships[0].organization_id)
+    elsewhere = profiles_for([people.learner.id], people.outsider.memberships[0].organization_id)
     row = elsewhere[people.learner.id].competency("account-selection")
     assert (row.pre, row.knowledge, row.applied, row.rating) == (None, None, None, None)
 
@@ -190,7 +190,7 @@ def test_a_coach_rates_a_learner_from_1_to_5_with_a_comment(client, auth, synced
     assert statement.actor_id == people.coach.id and statement.object_id == "account-selection"
     assert statement.result["score"]["raw"] == 4 and statement.context["learner_id"] == people.learner.id
     rate(client, people.learner.id, "5", "Now refreshes the list from outcomes.")
-    profile = services.profiles_for([people.learner.id], people.org.id)[people.learner.id]
+    profile = profiles_for([people.learner.id], people.org.id)[people.learner.id]
     assert profile.competency("account-selection").rating.level == 5  # the latest counts
     assert len(db.session.scalars(select(CoachRating)).all()) == 2  # the history is kept
 

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 
 from lms import pdf
-from lms.certificates import jobs, services
+from lms.certificates import jobs
+from lms.certificates.rendering import render_certificate
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate, sync_courses
 from tests.factories import make_cohort, make_org, make_user
@@ -53,7 +54,7 @@ def test_bench_certificates(app, client, auth):
 
     with app.test_request_context():
         floor_render = median_seconds(lambda: pdf.render_pdf("<p>Certificate</p>"), repeat=20)
-        one = median_seconds(lambda: services.render_certificate(first), repeat=20)
+        one = median_seconds(lambda: render_certificate(first), repeat=20)
     report("Render one certificate", one, "a one-line WeasyPrint PDF", floor_render)
 
     ids = [c.id for c in certs]

@@ -9,7 +9,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from lms.certificates import services
+from lms.certificates import issuing
 from lms.content.models import Course
 from lms.content.sync import sync_content
 from lms.database import utcnow
@@ -33,6 +33,6 @@ def issue_certificate(user, org, course: Course, *, cohort=None, completed_at: d
     """Enrol `user`, mark the enrolment completed and issue its certificate (committed)."""
     enrolment = learning.enrol(user, course, org, cohort_id=cohort.id if cohort else None)
     enrolment.completed_at = completed_at or utcnow()
-    certificate = services.issue(enrolment, user, now=enrolment.completed_at)
+    certificate = issuing.issue(enrolment, user, now=enrolment.completed_at)
     db.session.commit()
     return certificate

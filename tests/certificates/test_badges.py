@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lms.certificates import badges, services
+from lms.certificates import badges, revocation
 from lms.database import utcnow
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate
@@ -88,7 +88,7 @@ def test_json_is_served_as_json_ld_or_plain_json_as_asked(client, earned):
 def test_a_revoked_assertion_answers_410_with_the_reason(client, earned):
     _, certificate = earned
     admin = make_user(email="admin@academy.example", is_platform_admin=True)
-    services.revoke(certificate, admin, "Issued in error")
+    revocation.revoke(certificate, admin, "Issued in error")
     db.session.commit()
     url = f"http://lms.test/badges/assertions/{certificate.code}.json"
     doc = get_json(client, url, expected=410)
@@ -101,7 +101,7 @@ def test_a_revoked_assertion_answers_410_with_the_reason(client, earned):
 def test_a_replaced_assertion_is_revoked_and_the_new_one_is_valid(client, earned):
     _, old = earned
     admin = make_user(email="admin@academy.example", is_platform_admin=True)
-    new = services.reissue(old, admin, "Name corrected")
+    new = revocation.reissue(old, admin, "Name corrected")
     db.session.commit()
     old_doc = get_json(client, f"http://lms.test/badges/assertions/{old.code}.json", expected=410)
     assert old_doc["revoked"] is True and "Name corrected" in old_doc["revocationReason"]

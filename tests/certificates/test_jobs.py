@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.certificates import jobs, services
+from lms.certificates import jobs, storage
 from tests.certificates.conftest import issue_certificate, sync_courses
 from tests.conftest import ROOT, _test_config
 from tests.factories import make_cohort, make_org, make_user
@@ -38,9 +38,9 @@ def make_cohort_with_certificates(course, count: int = 3):
 def test_without_a_queue_rendering_runs_in_process(app, course):
     _, certs = make_cohort_with_certificates(course)
     assert jobs.queue() is None
-    assert services.missing_pdfs(certs) == certs
+    assert storage.missing_pdfs(certs) == certs
     assert jobs.render_later([c.id for c in certs]) is False
-    assert services.missing_pdfs(certs) == []
+    assert storage.missing_pdfs(certs) == []
     assert jobs.render_certificates([c.id for c in certs]) == 0  # all stored: nothing rendered again
 
 
@@ -51,7 +51,7 @@ def test_the_zip_renders_missing_pdfs_in_process_without_a_queue(client, auth, c
     auth.login(manager.email)
     response = client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip")
     assert response.status_code == 200
-    assert services.missing_pdfs(certs) == []
+    assert storage.missing_pdfs(certs) == []
 
 
 @pytest.mark.skipif(HAS_RQ, reason="rq is installed: the queued path is tested below")
@@ -60,7 +60,7 @@ def test_a_redis_url_without_rq_installed_renders_in_process(app, course):
     app.config["REDIS_URL"] = REDIS_URL
     assert jobs.queue() is None
     assert jobs.render_later([certs[0].id]) is False
-    assert services.missing_pdfs(certs) == []
+    assert storage.missing_pdfs(certs) == []
 
 
 def test_the_job_creates_its_own_app_outside_one(tmp_path, monkeypatch):
@@ -104,7 +104,7 @@ def test_with_rq_and_redis_the_zip_queues_the_rendering_for_a_worker(tmp_path, c
 
     response = client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip")
     assert response.status_code == 302  # "being prepared": nothing rendered in the request
-    assert services.missing_pdfs(certs) == certs
+    assert storage.missing_pdfs(certs) == certs
     assert redis.llen(f"rq:queue:{jobs.QUEUE_NAME}") == 1
 
     env = {**os.environ, "LMS_REDIS_URL": REDIS_URL}
@@ -114,7 +114,7 @@ def test_with_rq_and_redis_the_zip_queues_the_rendering_for_a_worker(tmp_path, c
               f"SimpleWorker([Queue({jobs.QUEUE_NAME!r}, connection=r)], connection=r).work(burst=True)")
     subprocess.run([sys.executable, "-c", worker], cwd=ROOT, env=env, check=True, timeout=120)
 
-    assert services.missing_pdfs(certs) == []
+    assert storage.missing_pdfs(certs) == []
     assert client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip").status_code == 200
     clear_rq(redis)
 

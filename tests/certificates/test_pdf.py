@@ -13,7 +13,7 @@ import pypdf
 import pytest
 import segno
 
-from lms.certificates import fonts, services
+from lms.certificates import fonts, rendering, revocation, storage
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate
 from tests.factories import make_org, make_user
@@ -29,7 +29,7 @@ NAMES = {
 
 def require_fonts_for(text: str) -> None:
     """Skip (or, with LMS_REQUIRE_FONTS set, fail) when no installed font draws some of `text`."""
-    missing = fonts.missing_characters(text, services.FONT_DIR)
+    missing = fonts.missing_characters(text, rendering.FONT_DIR)
     if not missing:
         return
     message = fonts.advice(missing)
@@ -119,8 +119,8 @@ def test_pdf_shows_a_qr_code_of_the_verification_url(app, course):
     certificate = issue_certificate(make_user(org), org, course)
     url = f"http://lms.test/verify/{certificate.code}"
     with app.test_request_context():
-        html = services.render_template(services.PDF_TEMPLATE, qr=services.qr_data_uri(url),
-                                        **services._pdf_context(certificate))
+        html = rendering.render_template(rendering.PDF_TEMPLATE, qr=rendering.qr_data_uri(url),
+                                         **rendering.pdf_context(certificate))
     assert segno.make(url, error="m", micro=False).png_data_uri(scale=10, border=0, dark="#111827") in html
     assert f">{url}<" in html
 
@@ -129,13 +129,13 @@ def test_organisation_logo_under_static_is_used_and_nothing_else(app, course):
     org = make_org("Northwind", logo_path="img/logo.svg")
     certificate = issue_certificate(make_user(org), org, course)
     with app.test_request_context():
-        assert services._pdf_context(certificate)["org_logo"] == "/static/img/logo.svg"
+        assert rendering.pdf_context(certificate)["org_logo"] == "/static/img/logo.svg"
         for path in ("/static/img/logo.svg", "static/img/logo.svg"):
             org.logo_path = path
-            assert services._pdf_context(certificate)["org_logo"] == "/static/img/logo.svg"
+            assert rendering.pdf_context(certificate)["org_logo"] == "/static/img/logo.svg"
         for path in ("../lms/config.py", "img/missing.png", "/etc/passwd", "", None):
             org.logo_path = path
-            assert services._pdf_context(certificate)["org_logo"] is None
+            assert rendering.pdf_context(certificate)["org_logo"] is None
 
 
 def test_the_stored_file_is_served_the_second_time_without_rendering(client, auth, course, app):
@@ -143,7 +143,7 @@ def test_the_stored_file_is_served_the_second_time_without_rendering(client, aut
     learner = make_user(org, name="Zoë Ångström-Øverby")
     certificate = issue_certificate(learner, org, course)
     first = download(client, auth, learner, certificate)
-    [stored] = list((services._store_dir()).rglob(f"{certificate.code}-*.pdf"))
+    [stored] = list((storage._store_dir()).rglob(f"{certificate.code}-*.pdf"))
     assert stored.read_bytes() == first
 
     # Replace the stored file with a marker: a second download that rendered would not return it.
@@ -158,16 +158,16 @@ def test_a_name_change_renders_a_new_pdf_and_drops_the_old_one(client, auth, cou
     learner = make_user(org, name="Zoe Angstrom")
     certificate = issue_certificate(learner, org, course)
     download(client, auth, learner, certificate)
-    [old] = list(services._store_dir().rglob(f"{certificate.code}-*.pdf"))
+    [old] = list(storage._store_dir().rglob(f"{certificate.code}-*.pdf"))
 
     learner.name = "Zoë Ångström-Øverby"
-    services.refresh_for_name_change(learner)
+    revocation.refresh_for_name_change(learner)
     db.session.commit()
     data = client.get(f"/certificates/{certificate.code}.pdf").data
 
     assert "Zoë Ångström-Øverby" in pdf_text(data)
     assert not old.exists()
-    assert len(list(services._store_dir().rglob(f"{certificate.code}-*.pdf"))) == 1
+    assert len(list(storage._store_dir().rglob(f"{certificate.code}-*.pdf"))) == 1
 
 
 def test_missing_fonts_are_reported_with_the_packages_to_install(tmp_path):
@@ -176,4 +176,4 @@ def test_missing_fonts_are_reported_with_the_packages_to_install(tmp_path):
     for package in ("fonts-noto-core", "fonts-noto-cjk", "fonts-dejavu-core"):
         assert package in advice
     # Shipped fonts cover accented Latin and Arabic without any system font.
-    assert fonts.missing_characters("Zoë Ångström-Øverby Łukasz محمد", services.FONT_DIR) == []
+    assert fonts.missing_characters("Zoë Ångström-Øverby Łukasz محمد", rendering.FONT_DIR) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lms.certificates import services
+from lms.certificates import cards, revocation
 from lms.database import utcnow
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate
@@ -22,7 +22,7 @@ def test_a_valid_certificate_shows_holder_course_dates_without_signing_in(client
     certificate = issue_certificate(make_user(org, name="Łukasz Wąs"), org, course,
                                     completed_at=utcnow() - timedelta(days=3))
     html = page(client, certificate.code)
-    card = services.card(certificate)
+    card = cards.card(certificate)
     assert "This certificate is valid" in html
     assert "Łukasz Wąs" in html and "ABM in Ten Minutes" in html
     assert card.issued.strftime("%-d %B %Y") in html
@@ -54,7 +54,7 @@ def test_a_revoked_certificate_shows_when_and_why(client, course):
     org = make_org()
     admin = make_user(email="admin@academy.example", is_platform_admin=True)
     certificate = issue_certificate(make_user(org), org, course)
-    services.revoke(certificate, admin, "Assessment found to be copied", now=datetime(2026, 12, 1, 15, 0))
+    revocation.revoke(certificate, admin, "Assessment found to be copied", now=datetime(2026, 12, 1, 15, 0))
     db.session.commit()
     html = page(client, certificate.code)
     assert "This certificate was revoked" in html
@@ -66,7 +66,7 @@ def test_a_replaced_certificate_points_to_the_holder(client, course):
     org = make_org()
     admin = make_user(email="admin@academy.example", is_platform_admin=True)
     old = issue_certificate(make_user(org), org, course)
-    new = services.reissue(old, admin, "Wrong name", now=datetime(2026, 12, 2, 9, 0))
+    new = revocation.reissue(old, admin, "Wrong name", now=datetime(2026, 12, 2, 9, 0))
     db.session.commit()
     html = page(client, old.code)
     assert "This certificate was replaced" in html

@@ -106,10 +106,10 @@ def test_who_else_may_download_a_certificate(client, auth, world, who, status):
 
 
 def test_a_revoked_certificate_is_not_handed_out(client, auth, world):
-    from lms.certificates import services
+    from lms.certificates import revocation
 
     cert = world["certs"]["zoe"]
-    services.revoke(cert, world["people"]["admin"], "Issued in error")
+    revocation.revoke(cert, world["people"]["admin"], "Issued in error")
     db.session.commit()
     auth.login(world["people"]["zoe"].email)
     assert client.get(f"/certificates/{cert.code}.pdf").status_code == 404
@@ -149,9 +149,9 @@ def test_another_organisations_cohort_and_zip_answer_404(client, auth, world):
 
 
 def test_the_cohort_zip_holds_each_valid_certificate_as_a_pdf(client, auth, world):
-    from lms.certificates import services
+    from lms.certificates import revocation
 
-    services.revoke(world["certs"]["jose"], world["people"]["admin"], "Issued in error")
+    revocation.revoke(world["certs"]["jose"], world["people"]["admin"], "Issued in error")
     db.session.commit()
     auth.login(world["people"]["manager"].email)
     response = client.get(f"/certificates/cohorts/{world['cohort'].id}/certificates.zip")

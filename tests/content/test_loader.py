@@ -8,15 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.content.loader import (
-    Catalogue,
-    Competency,
-    ContentError,
-    Option,
-    Problem,
-    load_catalogue,
-    split_front_matter,
-)
+from lms.content.catalogue import Catalogue, Competency, Option
+from lms.content.loader import ContentError, Problem, load_catalogue, split_front_matter
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 TODAY = date(2026, 11, 22)

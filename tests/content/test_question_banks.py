@@ -29,6 +29,13 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def app_config(app_config: dict, tree: Path) -> dict:
+    """The app reads the fixture tree with courses/assessments/ added (a copy: the shared tree stays as it is)."""
+    app_config["COURSES_DIR"] = str(tree)
+    return app_config
+
+
 def edit(root: Path, file: str, old: str, new: str) -> None:
     path = root.parent / file
     text = path.read_text(encoding="utf-8")

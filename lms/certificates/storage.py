@@ -1,0 +1,112 @@
+"""Stored certificate PDFs: rendered once, kept under STORAGE_DIR keyed by what they show, served from the file;
+ZIPs of a cohort's certificates."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms.certificates import sharing
+from lms.certificates.access import cohort_certificates
+from lms.certificates.models import Certificate
+from lms.certificates.rendering import pdf_context, render_certificate, template_digest
+from lms.extensions import db
+from lms.identity.models import Cohort
+
+STORE = "certificates"  # folder under STORAGE_DIR
+
+
+def _store_dir() -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / STORE
+
+
+def _fingerprint(context: dict) -> str:
+    payload = json.dumps(context, sort_keys=True, ensure_ascii=False) + template_digest()
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _path_for(certificate: Certificate, context: dict) -> Path:
+    return _store_dir() / certificate.code[:2] / f"{certificate.code}-{_fingerprint(context)}.pdf"
+
+
+def stored_pdf(certificate: Certificate) -> Path | None:
+    """Return the stored PDF showing the certificate as it is now, or None if it has not been rendered."""
+    path = _path_for(certificate, pdf_context(certificate))
+    return path if path.is_file() else None
+
+
+def pdf_file(certificate: Certificate) -> Path:
+    """Return the path of the certificate's stored PDF, rendering and storing it first if needed (once: later
+    calls find the file). Older versions (before a name change) are removed."""
+    context = pdf_context(certificate)
+    path = _path_for(certificate, context)
+    if path.is_file():
+        return path
+    data = render_certificate(certificate, context)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)  # atomic: a concurrent download sees the whole file or none
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob(f"{certificate.code}-*.pdf"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def pdf_bytes(certificate: Certificate) -> io.BytesIO:
+    """Return the stored PDF (rendered first if needed) in memory, ready to send: a few dozen kilobytes, and
+    no open file left for the server to close."""
+    return io.BytesIO(pdf_file(certificate).read_bytes())
+
+
+def missing_pdfs(certificates: Iterable[Certificate]) -> list[Certificate]:
+    """Return those of `certificates` whose current PDF has not been rendered yet."""
+    return [c for c in certificates if stored_pdf(c) is None]
+
+
+def render_missing(certificate_ids: Sequence[int]) -> int:
+    """Render and store the PDFs of these certificates that are not stored yet; returns how many were rendered."""
+    if not certificate_ids:
+        return 0
+    rows = db.session.scalars(select(Certificate).where(Certificate.id.in_(list(certificate_ids))))
+    done = 0
+    for certificate in rows:
+        if stored_pdf(certificate) is None:
+            pdf_file(certificate)
+            done += 1
+    return done
+
+
+def download_name(certificate: Certificate) -> str:
+    """Return the file name a downloaded PDF is saved as."""
+    return sharing.file_name(certificate.holder_name, certificate.course_title)
+
+
+def zip_of(certificates: Sequence[Certificate]) -> io.BytesIO:
+    """Return a ZIP of the certificates' stored PDFs (rendering any missing), one file per certificate."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            name = sharing.file_name(certificate.holder_name, certificate.course_title, certificate.code[:8])
+            archive.write(pdf_file(certificate), arcname=name)
+    buffer.seek(0)
+    return buffer
+
+
+def zip_members(cohort: Cohort) -> list[Certificate]:
+    """Return the cohort's certificates that go into its ZIP: current ones that are not revoked."""
+    return [c for c in cohort_certificates(cohort) if c.revoked_at is None]
