@@ -82,7 +82,7 @@ def content_sync() -> None:
 
     from lms.content.loader import ContentError
     from lms.content.sync import sync_content
-    from lms.practice.services import exercise_registry
+    from lms.practice.exercises import exercise_registry
 
     try:
         report = sync_content(Path(current_app.config["COURSES_DIR"]), exercise_registry())
@@ -107,17 +107,6 @@ def _now_option(value: str | None):
         raise click.BadParameter(str(exc), param_hint="--now") from None
 
 
-def _awaiting_review():
-    """practice's `awaiting_review_for_coach(coach_id) -> list`, or None while practice doesn't provide it."""
-    import importlib
-
-    try:
-        practice = importlib.import_module("lms.practice.services")
-    except ModuleNotFoundError:
-        return None
-    return getattr(practice, "awaiting_review_for_coach", None)
-
-
 @lms_group.command("remind")
 @click.option("--now", "now_text", help="Act as if it were this time (ISO 8601, UTC if no offset); for tests.")
 @click.option("--dry-run", is_flag=True, help="List who would get which reminder; send nothing.")
@@ -131,14 +120,12 @@ def remind(now_text: str | None, dry_run: bool) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from lms.learning import reminders
+    from lms.practice.reviews import awaiting_review_for_coach
     from lms.urls import SiteURLMissing
 
     now = _now_option(now_text)
-    awaiting = _awaiting_review()
-    if awaiting is None:
-        click.echo("Coach reminders skipped: lms.practice.services.awaiting_review_for_coach is not available.")
     try:
-        due = reminders.due_reminders(now, awaiting_review=awaiting)
+        due = reminders.due_reminders(now, awaiting_review=awaiting_review_for_coach)
     except SiteURLMissing as exc:
         raise click.ClickException(str(exc)) from None
     sent = skipped = failed = 0
@@ -229,7 +216,7 @@ def xapi_forward(batch_size: int | None, retry_now: bool, every: float | None) -
 @with_appcontext
 def rollup(rebuild: bool) -> None:
     """Update the weekly activity roll-up behind the reports' active-learner charts (idempotent, incremental)."""
-    from lms.reports.jobs import refresh_activity
+    from lms.reports.rollup import refresh_activity
 
     run = refresh_activity(rebuild=rebuild)
     db.session.commit()
@@ -247,7 +234,7 @@ def rollup(rebuild: bool) -> None:
 def generate(learners: int, statements: int, org_slug: str, seed: int, password: str) -> None:
     """Create a large synthetic organisation (bulk inserts) so reports can be tried at scale."""
     from lms.identity.passwords import hash_password
-    from lms.reports.jobs import generate as generate_data
+    from lms.reports.generate import generate as generate_data
 
     try:
         made = generate_data(org_slug, learners, statements, seed, password_hash=hash_password(password))

@@ -264,6 +264,25 @@ def purity_problems(graph: Mapping[str, set[str]], raw: Mapping[str, set[str]]) 
     return problems
 
 
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 80
+
+
+def oversized(files: Iterable[Path], root: Path = ROOT) -> list[str]:
+    """Modules over MAX_MODULE_LINES and functions over MAX_FUNCTION_LINES: where a reader gets lost."""
+    found = []
+    for path in files:
+        source, where = path.read_text(), path.relative_to(root)
+        if (lines := len(source.splitlines())) > MAX_MODULE_LINES:
+            found.append(f"{where}: {lines} lines")
+        for node in ast.walk(ast.parse(source, str(path))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (lines := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES:
+                found.append(f"{where}:{node.lineno} {node.name}: {lines} lines")
+    return found
+
+
 # --- the rules held against the code -----------------------------------------------------------------------
 
 GRAPH, RAW = import_graph()
@@ -294,6 +313,10 @@ def test_modules_do_not_import_each_other_in_a_cycle():
 
 def test_pure_modules_stay_pure():
     assert purity_problems(GRAPH, RAW) == []
+
+
+def test_no_module_or_function_of_the_application_is_too_long_to_read():
+    assert oversized(f for f in source_files() if f.is_relative_to(ROOT / "lms")) == []
 
 
 # --- the rules fail when broken (made-up graphs) ---------------------------------------------------------
@@ -406,3 +429,10 @@ def test_adding_a_practice_import_to_accounts_breaks_the_rules(tmp_path):
     assert forbidden_arrows(graph) == [
         "lms.accounts.records imports lms.practice.reviews (accounts may not depend on practice)"]
     assert cycles(graph) == [["lms.accounts.records", "lms.practice.reviews"]]
+
+
+def test_a_long_module_and_a_long_function_are_reported(tmp_path):
+    (tmp_path / "long.py").write_text("def f():\n" + "    x = 1\n" * MAX_FUNCTION_LINES + "\n" * MAX_MODULE_LINES)
+    (tmp_path / "short.py").write_text("def g():\n    return 1\n")
+    assert oversized([tmp_path / "short.py", tmp_path / "long.py"], tmp_path) == [
+        f"long.py: {MAX_FUNCTION_LINES + MAX_MODULE_LINES + 1} lines", f"long.py:1 f: {MAX_FUNCTION_LINES + 1} lines"]

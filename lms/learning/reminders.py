@@ -1,7 +1,6 @@
-"""Reminder emails: learners whose assignments are due soon or overdue, a weekly digest of overdue learners for
-managers, and coaches with submissions awaiting review. At most one per person, reason and local day (the
-sent_reminders table's unique key); nobody who opted out. Flush, never commit: `flask lms remind` commits after
-each reminder it claims."""
+"""Reminder emails: learners' assignments due soon or overdue, managers' weekly digest, coaches' submissions awaiting
+review (listed by practice, passed in). At most one per person, reason and local day; nobody who opted out. Flush,
+never commit: `flask lms remind` commits after each reminder it claims."""
 
 from __future__ import annotations
 
@@ -24,8 +23,21 @@ from lms.urls import external_url
 MANAGER_DIGEST = "manager_digest"
 COACH_REVIEWS = "coach_reviews"
 
-# practice provides it: the submissions awaiting a coach's review (anything with a length).
-AwaitingReview = Callable[[int], list]
+
+@dataclass(frozen=True)
+class WaitingReview:
+    """A submission waiting for a coach's review, as practice lists it for the coach's reminder."""
+
+    organization: str  # the organisation's name: a coach of several sees which to work in
+    exercise: str  # the exercise's title
+    learner: str  # the learner's name
+    submitted_at: datetime  # naive UTC
+    url: str  # the submission's review page
+
+
+# Given a coach, the submissions waiting for their review. practice provides it (learning sits below practice,
+# so `flask lms remind` passes it in): lms.practice.reviews.awaiting_review_for_coach.
+AwaitingReview = Callable[[User], list[WaitingReview]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ class Reminder:
     day: date
     items: list[Item] = field(default_factory=list)
     sections: list[tuple[str, list[Item]]] = field(default_factory=list)  # the digest: per organisation
-    count: int = 0  # coaches: submissions awaiting review
+    count: int = 0  # coaches: submissions awaiting review (listed in `sections`, per organisation)
 
     @property
     def subject(self) -> str:
@@ -125,35 +137,45 @@ def _manager_digests(now: datetime, every_days: int) -> list[Reminder]:
     return list(found.values())
 
 
-def _coach_reminders(now: datetime, awaiting_review: AwaitingReview) -> list[Reminder]:
+def _coach_reminders(now: datetime, awaiting_review: AwaitingReview, sent: set[tuple[int, str, date]]
+                     ) -> list[Reminder]:
     coaches = db.session.execute(_reachable(
         select(User, func.min(Organization.timezone)).join(Membership, Membership.user_id == User.id)
         .join(Organization, Organization.id == Membership.organization_id)
         .where(Membership.role == "coach").group_by(User.id)).order_by(User.id))
     out = []
     for user, org_zone in coaches:
-        waiting = awaiting_review(user.id)
-        if waiting:
-            out.append(Reminder(user.id, user.email, user.first_name, COACH_REVIEWS,
-                                deadlines.local_day(now, _zone(user, org_zone)), count=len(waiting)))
+        tz = _zone(user, org_zone)
+        today = deadlines.local_day(now, tz)
+        if (user.id, COACH_REVIEWS, today) in sent:
+            continue  # already emailed today: don't gather their queue again
+        waiting = awaiting_review(user)
+        if not waiting:
+            continue
+        reminder = Reminder(user.id, user.email, user.first_name, COACH_REVIEWS, today, count=len(waiting))
+        by_org: dict[str, list[Item]] = {}
+        for w in waiting:
+            by_org.setdefault(w.organization, []).append(
+                Item(w.exercise, f"{w.learner}, handed in {deadlines.format_local(w.submitted_at, tz)}", w.url))
+        reminder.sections = list(by_org.items())
+        out.append(reminder)
     return out
 
 
-def due_reminders(now: datetime | None = None, *, awaiting_review: AwaitingReview | None = None) -> list[Reminder]:
+def due_reminders(now: datetime | None = None, *, awaiting_review: AwaitingReview) -> list[Reminder]:
     """Return the reminders to send now, leaving out any already sent today (each recipient's local day).
 
     Learners: one email per reason (due within REMINDER_DUE_SOON_DAYS, or overdue) listing their courses.
     Managers: a digest of their organisations' overdue learners when the last one is REMINDER_DIGEST_DAYS old.
-    Coaches: when `awaiting_review(coach_id)` (from practice) lists submissions; skipped when it is None.
+    Coaches: one email listing every submission `awaiting_review(coach)` (from practice) returns, if any.
     Raises lms.urls.SiteURLMissing outside a request without LMS_SITE_URL or SERVER_NAME.
     """
     now = now or utcnow()
     cfg = current_app.config
     reminders = _learner_reminders(now, cfg["REMINDER_DUE_SOON_DAYS"])
     reminders += _manager_digests(now, cfg["REMINDER_DIGEST_DAYS"])
-    if awaiting_review is not None:
-        reminders += _coach_reminders(now, awaiting_review)
     sent = _already_sent(now)
+    reminders += _coach_reminders(now, awaiting_review, sent)
     return [r for r in reminders if (r.user_id, r.reason, r.day) not in sent]
 
 
@@ -180,8 +202,7 @@ def send(reminder: Reminder) -> None:
     if reminder.reason == MANAGER_DIGEST:
         links["assignments_url"] = external_url("learning.assignments")
     if reminder.reason == COACH_REVIEWS:
-        has_reviews = "practice.reviews" in current_app.view_functions
-        links["reviews_url"] = external_url("practice.reviews") if has_reviews else links["dashboard_url"]
+        links["reviews_url"] = external_url("practice.reviews")
     send_template(reminder.email, reminder.subject, f"learning/email/{reminder.reason}", reminder=reminder,
                   site_name=current_app.config["SITE_NAME"], **links)
 

@@ -1,9 +1,6 @@
-"""Exercise answers: from a submitted form to the answer dict checkers receive, and back to form values.
-
-Pure: takes an exercise's `answer_fields` (as in its front matter) and a werkzeug MultiDict or a plain dict of
-form values; never raises, whatever the form holds. Form names: `answer-<field>` for a field, and
-`answer-<field>-<row>-<column>` for a cell of a `rows` field.
-"""
+"""Exercise answers, from a submitted form (MultiDict or dict) to the answer checkers receive and back to form
+values, by the exercise's `answer_fields`. Pure; never raises. Form names: `answer-<field>` for a field,
+`answer-<field>-<row>-<column>` for a cell of a `rows` field."""
 
 from __future__ import annotations
 
@@ -219,6 +216,8 @@ def to_form(fields: Sequence[Mapping], answer: Mapping | None) -> dict[str, list
 
 @dataclass(frozen=True)
 class RowSlots:
+    """How many rows a `rows` field shows: those with content, then empty ones to fill in."""
+
     filled: int  # rows with content
     blank: int  # empty rows offered after them
 

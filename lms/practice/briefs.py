@@ -1,8 +1,5 @@
-"""Exercise briefs: Markdown written with CommonMark-style list indents, made safe for Python-Markdown.
-
-Authors indent nested lists and list paragraphs by three spaces, as CommonMark allows ("1. " is three
-characters wide); Python-Markdown needs four, or the nested items run into the paragraph above. Pure.
-"""
+"""Exercise briefs: Markdown written with CommonMark-style list indents (three spaces, as "1. " is wide) made
+safe for Python-Markdown, which needs four or runs nested items into the paragraph above. Pure."""
 
 from __future__ import annotations
 

@@ -84,6 +84,8 @@ def snapshot_counts(snapshot: WorkspaceSnapshot) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class FindingGroup:
+    """The findings of one severity, as a page shows them: the first `limit`, and how many more there are."""
+
     severity: str
     label: str  # "Must fix", "Could be better", "Done well"
     items: tuple[tuple[int, dict], ...]  # (index in the run's findings, finding), at most `limit` of them

@@ -14,6 +14,8 @@ class AnswerForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
+    """A coach's review: a comment to the learner and, optionally, the decision."""
+
     comment = TextAreaField(
         "Your comment to the learner",
         validators=[Optional(), Length(max=5000)],

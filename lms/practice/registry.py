@@ -1,8 +1,6 @@
 """Finds the exercises in exercises/: each folder's brief (exercise.md) and checker (check.py).
-
 `load_exercises(root)` returns a {slug: Exercise} registry; `check_exercises(root, ...)` returns the faults
-as `path:line: problem`, like the course content check.
-"""
+as `path:line: problem`, like the course content check."""
 
 from __future__ import annotations
 
@@ -24,6 +22,8 @@ OPTIONAL = {"minutes": int, "needs": list, "answer": dict}
 
 @dataclass(frozen=True)
 class Exercise:
+    """One installed exercise: its brief and settings from exercise.md, and its checker from check.py."""
+
     slug: str
     title: str
     summary: str

@@ -33,6 +33,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Result:
+    """What a checker returns: a score from 0 to 100, whether it passed, and the findings."""
+
     score: int  # 0-100
     passed: bool
     findings: tuple[Finding, ...] = ()

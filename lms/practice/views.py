@@ -21,7 +21,9 @@ from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.pdf import render_pdf
-from lms.practice import answers, services
+from lms.practice import answers
+from lms.practice.errors import CheckFailed, PracticeError
+from lms.practice.exercises import exercise_or_404
 from lms.practice.findings import (
     SEVERITY_TAGS,
     comment_key,
@@ -30,7 +32,19 @@ from lms.practice.findings import (
     summary_figures,
 )
 from lms.practice.forms import AnswerForm, ReviewForm
+from lms.practice.handoffs import handoff_brief, note_brief_exported
 from lms.practice.models import REVIEW_STATUS_LABELS
+from lms.practice.pages import exercise_overview, exercise_page, next_exercise, review_page, run_page
+from lms.practice.reviews import (
+    coach_counts,
+    coach_submissions,
+    email_review,
+    recent_reviews,
+    review,
+    review_or_404,
+)
+from lms.practice.runs import run_exercise, run_or_404, save_answer
+from lms.practice.submissions import submit_best
 from lms.tenancy import role_required
 
 bp = Blueprint("practice", __name__)
@@ -74,24 +88,24 @@ def recent_review_notes() -> list:
     """The signed-in learner's unread review notifications, for practice/_dashboard_reviews.html on any page."""
     if not current_user.is_authenticated or getattr(g, "org", None) is None:
         return []
-    return services.recent_reviews(current_user, g.org)
+    return recent_reviews(current_user, g.org)
 
 
 @bp.get("/exercises")
 @login_required
 def exercises():
     """Every exercise, with your best score, where you stand and the module to read first."""
-    rows = services.exercise_overview(current_user, _org())
-    return render_template("practice/exercises.html", rows=rows, next_row=services.next_exercise(rows),
-                           review_notes=services.recent_reviews(current_user, g.org))
+    rows = exercise_overview(current_user, _org())
+    return render_template("practice/exercises.html", rows=rows, next_row=next_exercise(rows),
+                           review_notes=recent_reviews(current_user, g.org))
 
 
 @bp.get("/exercises/<slug>")
 @login_required
 def exercise_show(slug: str):
     """An exercise: its brief, your answer form, and the result of your latest check."""
-    exercise = services.exercise_or_404(slug)
-    page = services.exercise_page(current_user, _org(), exercise, request.args)
+    exercise = exercise_or_404(slug)
+    page = exercise_page(current_user, _org(), exercise, request.args)
     return render_template("practice/exercise.html", page=page, form=AnswerForm(), submit_form=EmptyForm())
 
 
@@ -99,21 +113,21 @@ def exercise_show(slug: str):
 @login_required
 def exercise_run(slug: str):
     """Save your answer and check your workspace (or, for "add more rows", save it and show more rows)."""
-    exercise = services.exercise_or_404(slug)
+    exercise = exercise_or_404(slug)
     if not AnswerForm().validate_on_submit():
         abort(400)
     answer = answers.parse_answer(exercise.answer_fields, request.form)
     workspace = workspace_for(current_user, _org())
     more = request.form.get("more")
     if more in answers.rows_fields(exercise.answer_fields):
-        services.save_answer(current_user, g.org, workspace, slug, answer)
+        save_answer(current_user, g.org, workspace, slug, answer)
         db.session.commit()
         blank = answers.row_slots({}, 0, request.form.get(f"blank-{more}")).blank + answers.BLANK_ROWS
         return redirect(url_for("practice.exercise_show", slug=slug, _anchor=f"field-{more}",
                                 **{f"blank-{more}": blank}))
     try:
-        run = services.run_exercise(current_user, g.org, workspace, exercise, answer)
-    except services.CheckFailed as exc:
+        run = run_exercise(current_user, g.org, workspace, exercise, answer)
+    except CheckFailed as exc:
         db.session.commit()  # the answer is kept as a draft
         flash(str(exc), "error")
         return redirect(url_for("practice.exercise_show", slug=slug))
@@ -133,12 +147,12 @@ def _run_message(run, exercise) -> str:
 @login_required
 def exercise_submit(slug: str):
     """Hand in your best run for credit and review."""
-    exercise = services.exercise_or_404(slug)
+    exercise = exercise_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        submission = services.submit_best(current_user, _org(), exercise)
-    except services.PracticeError as exc:
+        submission = submit_best(current_user, _org(), exercise)
+    except PracticeError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("practice.exercise_show", slug=slug))
     db.session.commit()
@@ -155,8 +169,8 @@ def exercise_submit(slug: str):
 @login_required
 def run_show(run_id: int):
     """One of your past runs: score, findings, and your coach's review if you handed it in."""
-    run = services.run_or_404(current_user, _org(), run_id)
-    page = services.run_page(current_user, g.org, run)
+    run = run_or_404(current_user, _org(), run_id)
+    page = run_page(current_user, g.org, run)
     db.session.commit()  # notifications about this review are now read
     return render_template("practice/run.html", page=page)
 
@@ -167,29 +181,28 @@ def reviews():
     """Submissions from the learners in the cohorts you coach, newest first."""
     status = request.args.get("status", "awaiting")
     status = status if status in REVIEW_STATUS_LABELS else "all"
-    rows = services.coach_submissions(current_user, g.org, None if status == "all" else status)
+    rows = coach_submissions(current_user, g.org, None if status == "all" else status)
     return render_template("practice/reviews.html", rows=rows, status=status,
-                           counts=services.coach_counts(current_user, g.org))
+                           counts=coach_counts(current_user, g.org))
 
 
 @bp.route("/reviews/<int:submission_id>", methods=["GET", "POST"])
 @role_required("coach")
 def review_show(submission_id: int):
     """A learner's submission: comment on it and on its findings, and accept it or ask for changes."""
-    submission = services.review_or_404(current_user, g.org, submission_id)
-    page = services.review_page(g.org, submission)
+    submission = review_or_404(current_user, g.org, submission_id)
+    page = review_page(g.org, submission)
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            note = services.review(current_user, g.org, submission, comment=form.comment.data,
-                                   finding_comments=parse_finding_comments(request.form, len(page.run.findings)),
-                                   decision=form.decision.data)
-        except services.PracticeError as exc:
+            note = review(current_user, g.org, submission, comment=form.comment.data,
+                          finding_comments=parse_finding_comments(request.form, len(page.run.findings)),
+                          decision=form.decision.data)
+        except PracticeError as exc:
             form.comment.errors.append(str(exc))
         else:
             db.session.commit()
-            emailed = services.email_review(note, url_for("practice.run_show", run_id=submission.run_id,
-                                                          _external=True))
+            emailed = email_review(note, url_for("practice.run_show", run_id=submission.run_id, _external=True))
             flash(f"Review saved. {page.learner.name} {'has been emailed and ' if emailed else ''}will see it on "
                   "their dashboard.", "success")
             return redirect(url_for("practice.reviews"))
@@ -200,10 +213,10 @@ def review_show(submission_id: int):
 @login_required
 def handoff_pdf(handoff_id: int):
     """A one-page A4 brief of a handoff for the seller who follows it up."""
-    brief = services.handoff_brief(current_user, _org(), handoff_id)
+    brief = handoff_brief(current_user, _org(), handoff_id)
     html = render_template("practice/pdf/handoff_brief.html", brief=brief)
     pdf = render_pdf(html, title=f"Handoff brief: {brief.account}", author=current_user.name)
-    services.note_brief_exported(current_user, g.org, brief)
+    note_brief_exported(current_user, g.org, brief)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="handoff-{brief.id}-brief.pdf"'})

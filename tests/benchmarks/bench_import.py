@@ -17,8 +17,11 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from lms.abm import domains
-from lms.accounts import services
+from lms.accounts import resolution
+from lms.accounts.analysis import analyse_table
+from lms.accounts.batches import import_file, read_upload
 from lms.accounts.models import Account, Contact
+from lms.accounts.workspaces import current_workspace
 from lms.extensions import db
 from tests.factories import make_cohort, make_org, make_user
 
@@ -86,7 +89,7 @@ def floor(data: bytes) -> int:
 
 def cold_caches() -> None:
     """Forget every memo the import keeps (titles, email and domain parsing): each run starts cold."""
-    services._title_facts.cache_clear()
+    resolution._title_facts.cache_clear()
     domains._email_ascii_domain.cache_clear()
     domains._registrable_host.cache_clear()
 
@@ -112,9 +115,9 @@ def test_bench_import_10000_contacts(app):
     org = make_org("Bench")
     cohort = make_cohort(org, "Bench team", shares_workspace=True)
     user = make_user(org, email="bench@bench.example", cohort=cohort)
-    ws, _ = services.current_workspace(user, org)
+    ws, _ = current_workspace(user, org)
     accounts, contacts = generate()
-    services.import_file(ws, user, "accounts.csv", accounts)
+    import_file(ws, user, "accounts.csv", accounts)
     db.session.commit()
     assert db.session.scalar(select(func.count(Account.id))) == N_ACCOUNTS
 
@@ -124,11 +127,11 @@ def test_bench_import_10000_contacts(app):
         cold_caches()
 
     def first_import() -> None:
-        services.import_file(ws, user, "contacts.csv", contacts)
+        import_file(ws, user, "contacts.csv", contacts)
         db.session.commit()
 
     def reimport() -> None:
-        analysis, counts = services.import_file(ws, user, "contacts.csv", contacts)
+        analysis, counts = import_file(ws, user, "contacts.csv", contacts)
         db.session.commit()
         assert counts.new == 0 and counts.updated == 0
 
@@ -138,9 +141,9 @@ def test_bench_import_10000_contacts(app):
     assert db.session.scalar(select(func.count(Contact.id))) == expected
     unchanged_seconds = median_seconds(reimport, before=cold_caches)
 
-    table = services.read_upload(contacts, "contacts.csv")
-    read_seconds = median_seconds(lambda: services.read_upload(contacts, "contacts.csv"), before=cold_caches)
-    analyse_seconds = median_seconds(lambda: services.analyse_table(ws, table, "contacts.csv"),
+    table = read_upload(contacts, "contacts.csv")
+    read_seconds = median_seconds(lambda: read_upload(contacts, "contacts.csv"), before=cold_caches)
+    analyse_seconds = median_seconds(lambda: analyse_table(ws, table, "contacts.csv"),
                                      before=cold_caches)
     titles = len({cells[2] for _, cells in table.rows})
     print(f"\n{N_CONTACTS:,} contacts ({len(contacts) / 1e6:.1f} MB, {titles:,} distinct titles) into "

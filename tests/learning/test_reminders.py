@@ -1,5 +1,5 @@
-"""`flask lms remind` against a real SMTP server: due soon, overdue, managers' digest, coaches; once a day;
-opt-outs respected; overdue and dates right across time zones."""
+"""`flask lms remind` against a real SMTP server: due soon, overdue, managers' digest; once a day; opt-outs
+respected; overdue and dates right across time zones. Coaches' reminders: tests/practice/test_coach_reminders.py."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lms.content.sync import sync_content
 from lms.extensions import db
 from lms.learning import assignments, reminders
 from lms.learning.models import Enrolment, SentReminder
+from lms.practice.reviews import awaiting_review_for_coach
 from tests.factories import make_cohort, make_org, make_user
 from tests.smtp import body_of
 
@@ -123,10 +124,11 @@ def test_a_failed_send_is_not_recorded_and_goes_out_on_the_next_run(app, runner,
 
 
 def test_a_reminder_claimed_by_another_run_is_not_sent_twice(app, people):
-    [first, *_] = reminders.due_reminders(NOW)
+    [first, *_] = reminders.due_reminders(NOW, awaiting_review=awaiting_review_for_coach)
     reminders.claim(first)
     db.session.commit()
-    assert (first.user_id, first.reason) not in {(r.user_id, r.reason) for r in reminders.due_reminders(NOW)}
+    again = reminders.due_reminders(NOW, awaiting_review=awaiting_review_for_coach)
+    assert (first.user_id, first.reason) not in {(r.user_id, r.reason) for r in again}
     with pytest.raises(IntegrityError):
         reminders.claim(first)
     db.session.rollback()
@@ -187,43 +189,6 @@ def test_once_a_day_means_the_learners_own_day(runner, travellers, smtp_server):
     subjects = inbox(smtp_server)
     assert subjects["nia@northwind.example"] == ["Overdue: ABM in Ten Minutes"] * 2  # a new day in New York
     assert subjects["taro@northwind.example"] == ["Overdue: ABM in Ten Minutes"]  # the same day in Tokyo
-
-
-# --- Coaches ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def coach(app, smtp_server):
-    app.config.update(smtp_server.config())
-    org = make_org("Northwind")
-    chloe = make_user(org, ("coach",), email="chloe@northwind.example", name="Chloe Adeyemi")
-    make_user(org, ("coach",), email="idle@northwind.example")
-    return chloe
-
-
-def test_coaches_hear_about_submissions_awaiting_review(runner, coach, smtp_server, monkeypatch):
-    import lms.practice.services as practice
-
-    waiting = {coach.id: ["submission 1", "submission 2"]}
-    monkeypatch.setattr(practice, "awaiting_review_for_coach", lambda coach_id: waiting.get(coach_id, []),
-                        raising=False)
-    result = remind(runner)
-    assert result.exit_code == 0, result.output
-    assert inbox(smtp_server) == {"chloe@northwind.example": ["2 submissions awaiting your review"]}
-    assert "Review them here:" in body_of(smtp_server.messages[0])
-    remind(runner, NOW + timedelta(hours=1))
-    assert len(smtp_server.messages) == 1
-
-
-def test_without_practices_review_queue_coach_reminders_are_skipped_and_said_so(runner, coach, smtp_server,
-                                                                              monkeypatch):
-    import lms.practice.services as practice
-
-    monkeypatch.delattr(practice, "awaiting_review_for_coach", raising=False)
-    result = remind(runner)
-    assert result.exit_code == 0
-    assert "Coach reminders skipped" in result.output
-    assert smtp_server.messages == []
 
 
 # --- Links from cron ----------------------------------------------------------------------------

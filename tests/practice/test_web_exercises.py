@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.practice.exercises import exercise_registry
 from lms.practice.models import ExerciseRun, SavedAnswer
-from lms.practice.services import exercise_registry
 from lms.tracking.models import Statement
 from tests.factories import make_org, make_user
 from tests.practice.web_helpers import (
@@ -316,9 +316,9 @@ def test_a_big_workspace_shows_the_first_findings_of_each_kind_and_counts_the_re
 
 def test_account_lists_offer_the_most_important_accounts_first_and_keep_the_chosen_one(client, auth, app,
                                                                                         monkeypatch):
-    from lms.practice import services
+    from lms.practice import pages
 
-    monkeypatch.setattr(services, "ACCOUNT_CHOICES", 3)
+    monkeypatch.setattr(pages, "ACCOUNT_CHOICES", 3)
     _, user, ws = learner_with_workspace()
     add_account(ws, "Zeta One", "1:1")
     add_account(ws, "Alpha Few", "1:few")

@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember
 from lms.identity.services import join_cohort
 from lms.practice.models import ReviewComment, ReviewNotification, Submission
-from lms.practice.services import recent_reviews
+from lms.practice.reviews import recent_reviews
 from lms.tracking.models import Statement
 from tests.factories import make_org, make_user
 from tests.practice.web_helpers import add_account, coach_for, learner_with_workspace

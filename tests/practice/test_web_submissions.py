@@ -8,7 +8,7 @@ from lms.database import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress
 from lms.practice.models import Submission
-from lms.practice.services import best_scores, best_scores_for_users
+from lms.practice.submissions import best_scores, best_scores_for_users
 from lms.tracking.models import Statement
 from tests.factories import make_org
 from tests.practice.web_helpers import (
