@@ -57,6 +57,7 @@ class Generator:
                               for c in range(plan.cohorts)]
         self.learner_cohort: list[int] = []
         self.activated: list[bool] = []
+        self.people: list[tuple[str, str]] = []  # (email, name) per learner: the record names its actors
 
     def cohorts(self, org_id: int) -> list[dict]:
         return [{"organization_id": org_id, "name": f"Cohort {c + 1:02d}", "delivery": "in_house",
@@ -72,8 +73,10 @@ class Generator:
             activated = self.rng.random() < 0.92
             self.learner_cohort.append(cohort)
             self.activated.append(activated)
+            email, name = f"learner{i + 1:05d}@{slug}.example", f"Learner {i + 1:05d}"
+            self.people.append((email, name))
             rows.append({
-                "email": f"learner{i + 1:05d}@{slug}.example", "name": f"Learner {i + 1:05d}",
+                "email": email, "name": name,
                 "job_function": FUNCTIONS[i % len(FUNCTIONS)], "password_hash": password_hash,
                 "is_platform_admin": False, "is_active_user": True, "reminders_opt_out": False,
                 "session_version": 1, "created_at": start - timedelta(days=7),
@@ -151,8 +154,8 @@ class Generator:
             at = first + timedelta(seconds=self.rng.randrange(span))
             size = min(self.rng.randint(*SESSION_SIZE), self.plan.statements - made)
             for verb, obj_type, obj_id, name in _session(self.rng, size, course, exercises):
-                yield (str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), at, stored, user_ids[i], verb,
-                       obj_type, obj_id, name, org_id, cohort_ids[cohort], course.slug)
+                yield (str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), at, stored, user_ids[i],
+                       *self.people[i], verb, obj_type, obj_id, name, org_id, cohort_ids[cohort], course.slug)
                 at += timedelta(seconds=self.rng.randint(20, 300))
             made += size
 
@@ -220,5 +223,5 @@ def _session(rng: random.Random, size: int, course: CourseShape, exercises: Sequ
             yield "viewed", "module", module, None
 
 
-STATEMENT_COLUMNS = ("id", "timestamp", "stored", "actor_id", "verb", "object_type", "object_id", "object_name",
-                     "organization_id", "cohort_id", "course_slug")
+STATEMENT_COLUMNS = ("id", "timestamp", "stored", "actor_id", "actor_email", "actor_name", "verb", "object_type",
+                     "object_id", "object_name", "organization_id", "cohort_id", "course_slug")

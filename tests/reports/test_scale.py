@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import Membership
+from lms.identity.models import Membership, User
 from lms.identity.passwords import hash_password
 from lms.reports.generate import generate
 from lms.tracking.models import Statement
@@ -63,5 +63,8 @@ def test_generated_data_is_complete_and_rolled_up(app, runner):
     assert db.session.scalar(select(func.sum(ActivityWeekly.statements))) == 2000
     oldest = db.session.scalar(select(func.min(Statement.timestamp)))
     assert utcnow() - oldest < timedelta(days=366)
+    named = db.session.execute(select(Statement.actor_email, User.email, Statement.actor_name, User.name)
+                               .join(User, User.id == Statement.actor_id)).all()
+    assert len(named) == 2000 and all(row[0] == row[1] and row[2] == row[3] for row in named)  # the record names them
     again = runner.invoke(args=["lms", "generate", "--learners", "5", "--statements", "5", "--org-slug", "gen"])
     assert again.exit_code != 0 and "exists already" in again.output
