@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.abm.coverage import CoverageDetail, RoleRequirement, coverage_detail, required_roles
@@ -106,6 +106,16 @@ ACCOUNT_SORTS = {
 }
 
 
+AGREEMENT_STATES = {"agreed": True, "disagreed": False, "not_reviewed": None}
+
+
+def where_agreement(stmt: Select, agreement: str) -> Select:
+    """Filter accounts by sales' verdict: "agreed", "disagreed", "not_reviewed", or anything else for all."""
+    if agreement not in AGREEMENT_STATES:
+        return stmt
+    return stmt.where(Account.sales_agreed.is_(AGREEMENT_STATES[agreement]))
+
+
 def account_page(ws: Workspace, *, q: str = "", tier: str = "", agreement: str = "", sort: str = "name",
                  page: int = 1, per_page: int = 25) -> Page:
     """Return a page of (Account, contact count) rows, searched by name/domain and filtered; two queries."""
@@ -119,13 +129,7 @@ def account_page(ws: Workspace, *, q: str = "", tier: str = "", agreement: str =
         stmt = stmt.where(Account.tier.is_(None))
     elif tier:
         stmt = stmt.where(Account.tier == tier)
-    if agreement == "agreed":
-        stmt = stmt.where(Account.sales_agreed.is_(True))
-    elif agreement == "disagreed":
-        stmt = stmt.where(Account.sales_agreed.is_(False))
-    elif agreement == "not_reviewed":
-        stmt = stmt.where(Account.sales_agreed.is_(None))
-    stmt = stmt.order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"])())
+    stmt = where_agreement(stmt, agreement).order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"])())
     return paginate(stmt, page, per_page)
 
 

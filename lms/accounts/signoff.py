@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from lms.accounts.models import Account, AccountReview, Workspace
-from lms.accounts.queries import Page, paginate
+from lms.accounts.queries import Page, paginate, where_agreement
 from lms.accounts.workspaces import record_statement
 from lms.database import utcnow
 from lms.extensions import db
@@ -23,12 +23,7 @@ def can_sign_off(user: User) -> bool:
 def signoff_page(ws: Workspace, *, show: str = "not_reviewed", page: int = 1, per_page: int = 25) -> Page:
     """Return a page of target accounts for sign-off: not reviewed (default), agreed, disagreed or all."""
     stmt = select(Account).where(Account.workspace_id == ws.id, Account.is_target.is_(True))
-    if show == "not_reviewed":
-        stmt = stmt.where(Account.sales_agreed.is_(None))
-    elif show == "agreed":
-        stmt = stmt.where(Account.sales_agreed.is_(True))
-    elif show == "disagreed":
-        stmt = stmt.where(Account.sales_agreed.is_(False))
+    stmt = where_agreement(stmt, show)
     tier_order = case((Account.tier == "1:1", 0), (Account.tier == "1:few", 1), (Account.tier == "1:many", 2),
                       else_=3)
     return paginate(stmt.order_by(tier_order, func.lower(Account.name)), page, per_page, scalars=True)

@@ -1,47 +1,41 @@
-"""The workspace package's layout: an upload flows one way through the import stages.
+"""The workspace package's layout: an upload flows one way through the import stages, and the stages are pure.
 
-Module and function sizes are held for the whole application by tests/test_architecture.py.
+Package arrows, cycles and sizes are held for the whole application by tests/test_architecture.py.
 """
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
-ACCOUNTS = Path(__file__).resolve().parents[2] / "lms" / "accounts"
+from tests.test_architecture import GRAPH, RAW, is_framework
+
 # The path of an upload, first to last: a module may import only modules before it in this list.
 IMPORT_FLOW = ("fields", "labels", "importer.reading", "importer.detection", "importer.values",
                "importer.validation", "importer", "resolution", "analysis", "batches")
-FRAMEWORK = ("flask", "flask_login", "flask_wtf", "sqlalchemy", "lms.extensions", "lms.database")
+PURE = ("fields", "labels", "importer.reading", "importer.detection", "importer.values", "importer.validation",
+        "importer")
 
 
-def imported(path: Path) -> set[str]:
-    """Every module a file imports, at the top or inside a function."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+def later_stages_imported(flow: tuple[str, ...], graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each stage, the later stages it imports: an upload bouncing back up the flow."""
+    found = {}
+    for position, module in enumerate(flow):
+        later = {f"lms.accounts.{m}" for m in flow[position + 1:]}
+        if bad := graph[f"lms.accounts.{module}"] & later:
+            found[module] = bad
+    return found
 
 
-def path_of(module: str) -> Path:
-    path = ACCOUNTS.joinpath(*module.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+def test_each_import_stage_imports_only_the_stages_before_it():
+    assert later_stages_imported(IMPORT_FLOW, GRAPH) == {}
 
 
-@pytest.mark.parametrize("position", range(len(IMPORT_FLOW)))
-def test_each_import_stage_imports_only_the_stages_before_it(position):
-    module = IMPORT_FLOW[position]
-    later = {f"lms.accounts.{m}" for m in IMPORT_FLOW[position + 1:]}
-    assert imported(path_of(module)) & later == set()
+def test_a_stage_importing_a_later_one_is_reported():
+    graph = {"lms.accounts.a": {"lms.accounts.b"}, "lms.accounts.b": set()}
+    assert later_stages_imported(("a", "b"), graph) == {"a": {"lms.accounts.b"}}
 
 
-@pytest.mark.parametrize("module", [m for m in IMPORT_FLOW if m.startswith("importer")] + ["fields", "labels"])
-def test_the_importer_and_the_field_vocabulary_are_pure(module):
-    names = imported(path_of(module))
-    assert [n for n in names if n.startswith(FRAMEWORK) or n.endswith(".models")] == []
-
+@pytest.mark.parametrize("module", PURE)
+def test_the_importer_and_the_field_vocabulary_import_no_framework_and_no_model(module):
+    names = RAW[f"lms.accounts.{module}"]
+    assert [n for n in names if is_framework(n) or n.endswith(".models")] == []
