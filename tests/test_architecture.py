@@ -32,7 +32,7 @@ LAYERS = {
 }
 SAME_LAYER = {("practice", "accounts"), ("workshops", "accounts"), ("reports", "certificates")}
 # What an exercise checker may see: the kernel and the checker contract (result types, answer-value readers).
-CHECKER_CONTRACT = ("lms.abm", "lms.practice.result", "lms.practice.values")
+CHECKER_CONTRACT = ("lms.abm", "lms.practice.result", "lms.practice.rules", "lms.practice.values")
 # A module that imports any of these, directly or through another module of ours, is not pure.
 FRAMEWORK = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "flask_migrate", "flask_limiter", "wtforms",
              "sqlalchemy", "werkzeug", "jinja2", "lms.extensions", "lms.database")

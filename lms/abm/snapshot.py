@@ -6,8 +6,10 @@ workspace tables and hands it to `check(workspace, answer)`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class AccountSnap:
     sales_agreed: bool | None = None  # None: not yet reviewed by sales; False: sales disagreed
     sales_agreed_by: str | None = None
     sales_agreed_at: datetime | None = None
+    sales_agreed_via: str | None = None  # "sales" (a sales member), "guest" (an invited sales colleague), "coach"
     sales_disagree_reason: str | None = None
     required_roles: tuple[str, ...] = ()  # set by the learner; empty means "use the tier's default"
     status: str | None = None
@@ -103,9 +106,23 @@ class HandoffSnap:
 
 
 @dataclass(frozen=True)
+class PersonSnap:
+    """A member of the workspace's team (or the learner, on a personal workspace): who can own work."""
+
+    name: str
+    email: str | None = None
+    job_function: str | None = None  # sales | marketing | other
+
+
+@dataclass(frozen=True)
 class WorkspaceSnapshot:
     name: str
     now: datetime  # "now" for the check, naive UTC, so checkers are deterministic
+    kind: str = "personal"  # "team": an in-house cohort's shared workspace; "personal": one learner's
+    team: tuple[PersonSnap, ...] = ()  # the people who work in it
+    # The learner's own saved answers to the other exercises, by slug: checkers that ask the learner to apply
+    # their own definitions (qualification rules, say) read them here.
+    answers: Mapping[str, dict] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     accounts: tuple[AccountSnap, ...] = ()
     contacts: tuple[ContactSnap, ...] = ()
     signals: tuple[SignalSnap, ...] = ()

@@ -17,6 +17,7 @@ from lms.abm.snapshot import (
     ContactSnap,
     HandoffSnap,
     OpportunitySnap,
+    PersonSnap,
     SignalSnap,
     WorkspaceSnapshot,
 )
@@ -139,6 +140,20 @@ def build_snapshot(workspace: Workspace, now: datetime | None = None) -> Workspa
                           for row in _rows(Opportunity, OPPORTUNITY_FIELDS, wid, Opportunity.id))
     handoffs = tuple(HandoffSnap(**{**row._asdict(), "meeting_booked": bool(row.meeting_booked)})
                      for row in _rows(Handoff, HANDOFF_FIELDS, wid, Handoff.id))
-    return WorkspaceSnapshot(name=workspace.name, now=now or utcnow(), accounts=accounts, contacts=contacts,
-                             signals=signals, opportunities=opportunities, handoffs=handoffs,
-                             programme_start=workspace.programme_start)
+    return WorkspaceSnapshot(name=workspace.name, now=now or utcnow(), kind=workspace.kind, team=team_of(workspace),
+                             accounts=accounts, contacts=contacts, signals=signals, opportunities=opportunities,
+                             handoffs=handoffs, programme_start=workspace.programme_start)
+
+
+def team_of(workspace: Workspace) -> tuple[PersonSnap, ...]:
+    """Return the people who work in a workspace (one query): a team's cohort members, or the personal owner."""
+    if workspace.kind == "team" and workspace.cohort_id is not None:
+        stmt = (select(User.name, User.email, User.job_function)
+                .join(CohortMember, CohortMember.user_id == User.id)
+                .where(CohortMember.cohort_id == workspace.cohort_id, User.is_active_user.is_(True)))
+    elif workspace.owner_id is not None:
+        stmt = select(User.name, User.email, User.job_function).where(User.id == workspace.owner_id)
+    else:
+        return ()
+    return tuple(PersonSnap(name, email, job_function) for name, email, job_function in
+                 db.session.execute(stmt.order_by(User.name, User.id)))

@@ -56,6 +56,9 @@ def finding_dict(finding: Finding) -> dict:
         "label": finding.label,
         "field": finding.field,
         "module": finding.module,
+        "account_id": finding.account_id,
+        "account": finding.account,
+        "rule": finding.rule,
     }
 
 

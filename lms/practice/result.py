@@ -15,7 +15,10 @@ class Finding:
 
     `about` names what it concerns: "account", "contact", "signal", "opportunity", "handoff", "answer" or
     "workspace"; `about_id` is that record's id (or the answer row number), `field` the field to fix, and
-    `module` the slug of the module that teaches the fix.
+    `module` the slug of the module that teaches the fix. `account_id` and `account` name the account the
+    finding belongs to, so findings can be grouped by account (a finding about an account fills them itself);
+    `rule` is the name of the checker's rule that found it. Messages are plain words a learner understands:
+    no field names.
     """
 
     severity: str
@@ -25,10 +28,16 @@ class Finding:
     label: str | None = None  # human name of the thing, e.g. the account's name
     field: str | None = None
     module: str | None = None
+    account_id: int | None = None
+    account: str | None = None
+    rule: str | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
+        if self.about == "account" and self.account_id is None and self.about_id is not None:
+            object.__setattr__(self, "account_id", self.about_id)
+            object.__setattr__(self, "account", self.account or self.label)
 
 
 @dataclass(frozen=True)

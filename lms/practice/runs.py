@@ -3,8 +3,10 @@ kept since. Add and flush, never commit: the view owns the commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime
+from types import MappingProxyType
 
 from flask import abort, current_app
 from sqlalchemy import select
@@ -37,6 +39,13 @@ def saved_answer(user: User, workspace: Workspace | None, slug: str) -> dict:
     return row if isinstance(row, dict) else {}
 
 
+def saved_answers(user: User, workspace: Workspace) -> dict[str, dict]:
+    """Return all the learner's saved answers in this workspace by exercise slug (one query)."""
+    rows = db.session.execute(select(SavedAnswer.exercise_slug, SavedAnswer.answer).where(
+        SavedAnswer.workspace_id == workspace.id, SavedAnswer.user_id == user.id))
+    return {slug: answer for slug, answer in rows if isinstance(answer, dict)}
+
+
 def save_answer(user: User, org: Organization, workspace: Workspace, slug: str, answer: dict) -> SavedAnswer:
     """Keep the learner's answer for an exercise in this workspace (a draft between runs); returns the row."""
     row = db.session.scalar(select(SavedAnswer).where(
@@ -58,7 +67,8 @@ def run_exercise(user: User, org: Organization, workspace: Workspace, exercise: 
     returns something other than a Result; the saved answer is kept either way.
     """
     save_answer(user, org, workspace, exercise.slug, answer)
-    snapshot = build_snapshot(workspace, now)
+    snapshot = dataclasses.replace(build_snapshot(workspace, now),
+                                   answers=MappingProxyType(saved_answers(user, workspace)))
     started = time.perf_counter()
     try:
         result = exercise.check(snapshot, answer)

@@ -49,7 +49,7 @@ def test_stored_results_are_json_safe():
     findings, summary, total = stored_result(result)
     assert total == 1
     assert findings == [{"severity": "blocker", "message": "m", "about": "account", "about_id": 3, "label": "Acme",
-                         "field": "tier", "module": "c/m"}]
+                         "field": "tier", "module": "c/m", "account_id": 3, "account": "Acme", "rule": None}]
     json.dumps(summary)
     assert summary["when"] == "2025-01-02T03:04:00" and summary["share"] is None
     assert summary["roles"] == ["a", "b"] and summary["set"] == ["x", "y"] and summary["nested"] == {"1": [1.5, None]}
