@@ -17,7 +17,8 @@ from lms.content.loader import ContentError, Problem, split_front_matter
 FIELD_TYPES = {"text", "textarea", "number", "choice", "multichoice", "account", "role", "roles", "signal_types",
                "rows"}
 REQUIRED = {"title": str, "summary": str, "competencies": list, "modules": list, "pass_mark": int}
-OPTIONAL = {"minutes": int, "needs": list, "answer": dict}
+OPTIONAL = {"minutes": int, "needs": list, "answer": dict, "review": str}
+REVIEW_MODES = ("coach",)  # review: coach = code cannot judge it; a coach must accept the submission
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Exercise:
     version: str  # hash of exercise.md + check.py: a new version when either changes
     path: Path
     check: Callable[..., Any] = field(repr=False, compare=False)
+    review: str | None = None  # "coach": passing the check is not enough, a coach must accept the submission
 
 
 def _import_checker(slug: str, path: Path) -> Callable[..., Any]:
@@ -93,6 +95,8 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
     for key, kind in OPTIONAL.items():
         if key in meta and not isinstance(meta[key], kind):
             problems.append(Problem(rel, 1, f"'{key}' must be a {kind.__name__}"))
+    if isinstance(meta.get("review"), str) and meta["review"] not in REVIEW_MODES:
+        problems.append(Problem(rel, 1, f"'review' must be one of {list(REVIEW_MODES)}"))
     unknown = set(meta) - set(REQUIRED) - set(OPTIONAL)
     problems.extend(Problem(rel, 1, f"unknown field '{key}'") for key in sorted(unknown))
     fields = (meta.get("answer") or {}).get("fields", []) if isinstance(meta.get("answer"), dict) else []
@@ -118,6 +122,7 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
         version=version,
         path=folder,
         check=check,
+        review=meta.get("review"),
     ), []
 
 
