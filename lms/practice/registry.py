@@ -17,7 +17,8 @@ from lms.content.loader import ContentError, Problem, split_front_matter
 FIELD_TYPES = {"text", "textarea", "number", "choice", "multichoice", "account", "role", "roles", "signal_types",
                "rows"}
 REQUIRED = {"title": str, "summary": str, "competencies": list, "modules": list, "pass_mark": int}
-OPTIONAL = {"minutes": int, "needs": list, "answer": dict, "review": str}
+OPTIONAL = {"minutes": int, "needs": list, "answer": dict, "review": str, "artefact": dict}
+ARTEFACT_FORMATS = ("pdf", "csv", "xlsx")  # what a passed exercise gives the learner to take back to work
 REVIEW_MODES = ("coach",)  # review: coach = code cannot judge it; a coach must accept the submission
 
 
@@ -39,6 +40,9 @@ class Exercise:
     path: Path
     check: Callable[..., Any] = field(repr=False, compare=False)
     review: str | None = None  # "coach": passing the check is not enough, a coach must accept the submission
+    # What a passed submission exports, e.g. {"title": "Messaging matrix", "format": "xlsx", "field": "messages"}:
+    # pdf renders the whole answer; csv and xlsx render one rows field.
+    artefact: dict | None = None
 
 
 def _import_checker(slug: str, path: Path) -> Callable[..., Any]:
@@ -74,6 +78,22 @@ def _field_problems(fields: Any, rel: str) -> list[Problem]:
     return problems
 
 
+def _artefact_problems(artefact: Any, fields: list, rel: str) -> list[Problem]:
+    if artefact is None or not isinstance(artefact, dict):
+        return []
+    problems = []
+    if not isinstance(artefact.get("title"), str) or not artefact["title"].strip():
+        problems.append(Problem(rel, 1, "artefact needs a title"))
+    if artefact.get("format") not in ARTEFACT_FORMATS:
+        problems.append(Problem(rel, 1, f"artefact format must be one of {list(ARTEFACT_FORMATS)}"))
+    elif artefact["format"] != "pdf":
+        rows = {f.get("name") for f in fields if isinstance(f, dict) and f.get("type") == "rows"}
+        if artefact.get("field") not in rows:
+            problems.append(Problem(rel, 1, f"a {artefact['format']} artefact needs field: one of the rows fields "
+                                            f"{sorted(n for n in rows if n)}"))
+    return problems
+
+
 def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
     brief, checker = folder / "exercise.md", folder / "check.py"
     rel = str(brief.relative_to(base))
@@ -97,6 +117,7 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
             problems.append(Problem(rel, 1, f"'{key}' must be a {kind.__name__}"))
     if isinstance(meta.get("review"), str) and meta["review"] not in REVIEW_MODES:
         problems.append(Problem(rel, 1, f"'review' must be one of {list(REVIEW_MODES)}"))
+    problems.extend(_artefact_problems(meta.get("artefact"), fields, rel))
     unknown = set(meta) - set(REQUIRED) - set(OPTIONAL)
     problems.extend(Problem(rel, 1, f"unknown field '{key}'") for key in sorted(unknown))
     fields = (meta.get("answer") or {}).get("fields", []) if isinstance(meta.get("answer"), dict) else []
@@ -123,6 +144,7 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
         path=folder,
         check=check,
         review=meta.get("review"),
+        artefact=meta.get("artefact"),
     ), []
 
 
