@@ -117,11 +117,11 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
             problems.append(Problem(rel, 1, f"'{key}' must be a {kind.__name__}"))
     if isinstance(meta.get("review"), str) and meta["review"] not in REVIEW_MODES:
         problems.append(Problem(rel, 1, f"'review' must be one of {list(REVIEW_MODES)}"))
-    problems.extend(_artefact_problems(meta.get("artefact"), fields, rel))
     unknown = set(meta) - set(REQUIRED) - set(OPTIONAL)
     problems.extend(Problem(rel, 1, f"unknown field '{key}'") for key in sorted(unknown))
     fields = (meta.get("answer") or {}).get("fields", []) if isinstance(meta.get("answer"), dict) else []
     problems.extend(_field_problems(fields, rel))
+    problems.extend(_artefact_problems(meta.get("artefact"), fields, rel))
     if problems:
         return None, problems
     try:
