@@ -1,0 +1,132 @@
+"""The integrity rules every checker shares: what makes an answer honest work rather than a pass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from lms.abm.integrity import (
+    MAX_ROLES_PER_CONTACT,
+    account_facts,
+    is_answered,
+    mentions,
+    owner_problem,
+    repeated,
+    role_contradiction,
+    sla_problem,
+    team_member,
+)
+from lms.abm.snapshot import (
+    AccountSnap,
+    ContactSnap,
+    OpportunitySnap,
+    PersonSnap,
+    SignalSnap,
+    WorkspaceSnapshot,
+)
+
+NOW = datetime(2026, 11, 16)
+ACME = AccountSnap(1, "Acme Freight Ltd", domain="acme-freight.example", industry="Logistics", employees=4200)
+BRILL = AccountSnap(2, "Brill Devices plc", domain="brill.example", industry="Medical devices")
+TEAM = (PersonSnap("Priya Raman", "priya@northwind.example", "sales"),
+        PersonSnap("Hannah Kerr", "hannah@northwind.example", "marketing"))
+
+
+def workspace(kind: str = "team", team=TEAM) -> WorkspaceSnapshot:
+    return WorkspaceSnapshot(
+        "w", NOW, kind=kind, team=team, accounts=(ACME, BRILL),
+        contacts=(ContactSnap(10, 1, "Jo", "Okafor", title="Chief Operating Officer"),),
+        signals=(SignalSnap(20, 1, 10, "pricing_page", NOW, topic="Route optimisation"),),
+        opportunities=(OpportunitySnap(30, 1, "Depot expansion 2027"),))
+
+
+def test_the_same_reason_on_five_rows_is_found_even_with_each_name_in_it():
+    texts = {i: f"{name}: big logistics company UK sector" for i, name in enumerate("ABCDE")}
+    names = dict(enumerate("ABCDE"))
+    assert set(repeated(texts, names=names)) == set(range(5))
+
+
+def test_different_reasons_are_not_repeats():
+    texts = {1: "Opening two UK depots next year; routing cuts their fuel bill",
+             2: "New CFO from a current customer asked for a pricing call"}
+    assert repeated(texts) == {}
+
+
+def test_a_reason_that_names_the_account_its_contact_or_its_signal_is_specific():
+    facts = account_facts(workspace(), ACME)
+    assert mentions("Acme is consolidating carriers", facts)
+    assert mentions("Jo Okafor asked about routing", facts)
+    assert mentions("Read our route optimisation guide twice", facts)
+    assert mentions("Their depot expansion needs planning software", facts)
+    assert mentions("Fleet of 300 lorries", facts)  # a figure of its own
+
+
+def test_a_generic_reason_is_not_specific():
+    facts = account_facts(workspace(), ACME)
+    assert not mentions("big company in the UK sector, good ICP fit", facts)
+    assert not mentions("strategic account with growth potential", facts)
+
+
+def test_short_text_is_not_an_answer():
+    assert not is_answered("big")
+    assert not is_answered("tbc tbc tbc")
+    assert is_answered("Opening two depots in the Midlands")
+
+
+@pytest.mark.parametrize("title, role", [
+    ("Intern", "senior_decision_maker"),
+    ("Marketing Intern", "finance"),
+    ("Graduate Trainee", "functional_owner"),
+    ("Software Engineer", "senior_decision_maker"),
+    ("IT Manager", "finance"),
+    ("Finance Director", "technical_evaluator"),
+])
+def test_a_title_that_contradicts_a_role_is_named(title, role):
+    assert role_contradiction(title, role)
+
+
+@pytest.mark.parametrize("title, role", [
+    ("Chief Financial Officer", "finance"),
+    ("Chief Executive Officer", "senior_decision_maker"),
+    ("Head of IT", "technical_evaluator"),
+    ("Operations Analyst", "user"),
+    ("Intern", "user"),
+    ("", "senior_decision_maker"),
+])
+def test_a_title_that_fits_its_role_or_says_nothing_is_accepted(title, role):
+    assert role_contradiction(title, role) is None
+
+
+def test_at_most_two_roles_a_contact():
+    assert MAX_ROLES_PER_CONTACT == 2
+
+
+@pytest.mark.parametrize("owner", ["Sales team", "Marketing", "SDRs", "TBC", "n/a", "", "Everyone"])
+def test_a_team_or_placeholder_is_not_an_owner(owner):
+    assert owner_problem(owner, workspace())
+
+
+def test_on_a_team_workspace_the_owner_is_a_member():
+    ws = workspace()
+    assert owner_problem("Priya Raman", ws) is None
+    assert owner_problem("priya@northwind.example", ws) is None
+    assert owner_problem("Hannah", ws) is None  # a first name only one member has
+    assert "not a member" in owner_problem("Alex Stranger", ws)
+
+
+def test_on_a_personal_workspace_a_full_name_is_enough():
+    ws = workspace(kind="personal", team=(PersonSnap("Alex Attendee"),))
+    assert owner_problem("Dana Whitlock", ws) is None
+    assert "full name" in owner_problem("Dana", ws)
+
+
+def test_a_first_name_two_members_share_names_nobody():
+    team = (PersonSnap("Sam Jones"), PersonSnap("Sam Patel"))
+    assert team_member("Sam", team) is None
+    assert team_member("Sam Patel", team) == team[1]
+
+
+@pytest.mark.parametrize("hours, ok", [(None, False), (0.5, False), (1, True), (4, True), (72, True), (96, False)])
+def test_response_slas_stay_within_bounds(hours, ok):
+    assert (sla_problem(hours) is None) is ok
