@@ -14,7 +14,7 @@ from lms.identity.models import Cohort, Organization, User
 CLIENT = {"slug": "northwind", "name": "Northwind Analytics", "kind": "client"}
 PEOPLE = [
     # (login label, email, name, function, org, roles, cohort role)
-    ("platform admin", "admin@abm-academy.example", "Priya Raman", "other", None, (), None),
+    ("platform admin", "admin@abm-academy.example", "Ravi Shah", "other", None, (), None),
     ("org admin", "olivia.admin@northwind.example", "Olivia Hart", "other", "client", ("org_admin", "manager"), None),
     ("manager", "marcus.manager@northwind.example", "Marcus Bell", "sales", "client", ("manager",), None),
     ("coach", "chloe.coach@abm-academy.example", "Chloe Adeyemi", "marketing", "client", ("coach",), "coach"),
@@ -22,6 +22,18 @@ PEOPLE = [
      ("learner",), "learner"),
     ("learner (sales)", "sam.sales@northwind.example", "Sam Whitfield", "sales", "client", ("learner",), "learner"),
     ("public attendee", "alex.attendee@example.com", "Alex Moreau", "marketing", "public", ("learner",), "learner"),
+]
+
+# The account owners named in the demo CRM export (tests/fixtures/demo_workspace/accounts.csv) are members of the
+# Northwind team too: on a team workspace an owner must be someone on the team, so the demo can pass honestly.
+TEAM_OWNERS = [
+    ("dana.whitlock@northwind.example", "Dana Whitlock", "sales"),
+    ("marcus.oyelowo@northwind.example", "Marcus Oyelowo", "sales"),
+    ("priya.raman@northwind.example", "Priya Raman", "sales"),
+    ("tom.ellery@northwind.example", "Tom Ellery", "sales"),
+    ("hannah.kerr@northwind.example", "Hannah Kerr", "marketing"),
+    ("luca.bianchi@northwind.example", "Luca Bianchi", "marketing"),
+    ("sofia.lindgren@northwind.example", "Sofia Lindgren", "marketing"),
 ]
 
 
@@ -55,6 +67,10 @@ def load_demo(password: str) -> list[tuple[str, str]]:
             if cohort_role:
                 services.join_cohort(user, cohort, cohort_role)
         logins.append((label, email))
+    for email, name, function in TEAM_OWNERS:
+        user = services.user_by_email(email) or services.create_user(email, name, password, function)
+        services.add_role(user, client, "learner")
+        services.join_cohort(user, team, "learner")
     _enrol_demo_learners(client, team, public, workshop)
     _load_demo_workspaces(client, public)
     return logins
