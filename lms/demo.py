@@ -67,6 +67,10 @@ def load_demo(password: str) -> list[tuple[str, str]]:
             if cohort_role:
                 services.join_cohort(user, cohort, cohort_role)
         logins.append((label, email))
+    # The provider's coach also runs the public workshop, so attendees' work has a reviewer.
+    coach = services.user_by_email("chloe.coach@abm-academy.example")
+    services.add_role(coach, public, "coach")
+    services.join_cohort(coach, workshop, "coach")
     for email, name, function in TEAM_OWNERS:
         user = services.user_by_email(email) or services.create_user(email, name, password, function)
         services.add_role(user, client, "learner")

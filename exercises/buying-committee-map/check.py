@@ -1,28 +1,30 @@
-"""Check the buying-committee map: does each chosen account have a known contact in every required role?
+"""Check the buying-committee map: does each mapped account have a real, known contact in every role it needs?
 
-Accounts mapped: the answer's `accounts` rows, or by default every 1:1 and 1:few target account.
-Required roles (lms.abm.coverage): the account's own `required_roles`, else the answer's per-tier override
-(`required_1_1`, `required_1_few`, `required_1_many`), else the tier default: 1:1 needs the senior decision
-maker (economic buyer), a champion and any four more of functional owner, technical evaluator, finance,
-procurement, user and influencer; 1:few needs senior decision maker, functional owner, technical evaluator
-and finance; 1:many needs senior decision maker and functional owner.
+Accounts mapped: the answer's `accounts` rows, or by default every 1:1 and 1:few target account. Required roles
+(lms.abm.buying_group): the account's own list, else the form's list for its tier, else the tier default (1:1:
+economic buyer, champion, functional owner, technical evaluator, finance and procurement; 1:few: economic buyer,
+functional owner, technical evaluator, finance; 1:many: economic buyer, functional owner), never without the
+tier's minimum. A contact counts only for the roles their title does not contradict, with a title, as a person
+(not a shared inbox), holding at most two roles.
 
-Coverage per account = required roles with at least one contact / required roles (ABM-REFERENCE 4.2).
-Score = mean coverage across mapped accounts. A 1:1 account without a champion is a blocker.
+Rules, in the order a learner fixes them:
+  roles-fit-titles           no role the job title contradicts, no one holding more than two roles (blockers)
+  contacts-have-roles        every contact at a mapped account has a buying role
+  required-roles-covered     coverage = required roles with a counted contact / required roles, per account
+  one-to-one-has-a-champion  every 1:1 account has a champion (a blocker without one)
 """
 
 from __future__ import annotations
 
-from lms.abm.coverage import (
-    coverage_of_roles,
-    normalise_roles,
-    normalise_tier,
-    required_roles,
-    roles_present,
-)
-from lms.abm.snapshot import WorkspaceSnapshot
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lms.abm.buying_group import Requirement, Standing, requirement, standing
+from lms.abm.coverage import coverage_of_roles, normalise_roles, normalise_tier
+from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import role_label
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 from lms.practice.values import as_id, as_rows
 
 PASS_MARK = 80
@@ -35,288 +37,218 @@ OVERRIDE_FIELDS = {"required_1_1": "1:1", "required_1_few": "1:few", "required_1
 
 # Who to look for, per role: the fix a learner can act on.
 ROLE_HINTS = {
-    "senior_decision_maker": "add the executive who owns the outcome and the budget line (a VP, C-level or "
-    "Head of the function that benefits)",
-    "functional_owner": "add the director or head who runs the team that would use what you sell",
-    "technical_evaluator": "add the person who will assess integration, security and data (IT, architecture "
-    "or engineering lead)",
-    "finance": "add the person who signs off budget (Finance Director, FP&A lead or CFO)",
-    "procurement": "add the person who runs supplier selection and contracts (procurement or purchasing "
-    "manager)",
-    "user": "add someone who would use it day to day (an analyst, coordinator or team member)",
-    "influencer": "add an adjacent team lead or adviser whose opinion the decision makers trust",
-    "champion": "find the person who wants this to happen and will sell it internally, and mark them as champion",
-    "blocker": "note anyone likely to resist (the incumbent tool owner or a sceptic) and mark them as blocker",
+    "senior_decision_maker": "the executive who owns the outcome and the budget line (C-level, VP or head of the "
+    "function)",
+    "functional_owner": "the director who runs the team that would use what you sell",
+    "technical_evaluator": "the person who will assess integration, security and data (IT or engineering lead)",
+    "finance": "the person who signs off budget (finance director, FP&A lead or CFO)",
+    "procurement": "the person who runs supplier selection and contracts (procurement or category manager)",
+    "user": "someone who would use it every day",
+    "influencer": "an adjacent team lead whose opinion the decision makers trust",
+    "champion": "the person who wants this to happen and argues for it inside (from what they do, not their title)",
+    "blocker": "anyone likely to resist, such as the owner of the current tool",
 }
 
-
-def _tier_label(account) -> str:
-    return normalise_tier(account.tier) or "no tier"
+RULES = Rules()
 
 
-def _chosen_accounts(workspace, answer: dict, findings: list[Finding]) -> list | None:
-    """Return the accounts the learner chose in the answer (None if they chose none)."""
+@dataclass(frozen=True)
+class Context:
+    """What the rules read: the mapped accounts, their contacts, what each contact counts for, the requirements."""
+
+    workspace: WorkspaceSnapshot
+    accounts: tuple[AccountSnap, ...]
+    contacts: Mapping[int, tuple[ContactSnap, ...]]  # account id -> its contacts
+    standing: Mapping[int, Standing]  # contact id -> the roles they count for, and why not others
+    requirements: Mapping[int, Requirement]  # account id -> roles it needs
+
+
+def build_context(workspace: WorkspaceSnapshot, accounts: tuple[AccountSnap, ...],
+                  overrides: Mapping[str, tuple[str, ...]]) -> Context:
+    """Return the context for mapping `accounts` with the learner's per-tier `overrides`."""
+    contacts = {a.id: workspace.contacts_of(a.id) for a in accounts}
+    standings = {c.id: standing(c) for group in contacts.values() for c in group}
+    return Context(workspace, accounts, contacts, standings, {a.id: requirement(a, overrides) for a in accounts})
+
+
+def _tier(a: AccountSnap) -> str:
+    return normalise_tier(a.tier) or "no tier"
+
+
+def _about(severity: str, message: str, a: AccountSnap, c: ContactSnap | None = None, field: str = "roles",
+           module: str | None = None) -> Finding:
+    if c is None:
+        return Finding(severity, message, "account", a.id, a.name, field, module)
+    return Finding(severity, message, "contact", c.id, c.name, field, module, account_id=a.id, account=a.name)
+
+
+@RULES.rule("roles-fit-titles", module=M_ROLES, weight=1)
+def roles_fit_titles(ctx: Context) -> Outcome:
+    """No contact holds a role their title contradicts, or more than two roles; untitled contacts and shared
+    inboxes do not count."""
+    findings, tagged, sound = [], 0, 0
+    for a in ctx.accounts:
+        for c in ctx.contacts[a.id]:
+            if not normalise_roles(c.roles):
+                continue
+            tagged += 1
+            state = ctx.standing[c.id]
+            if not state.problems:
+                sound += 1
+                continue
+            title = f" ({c.title.strip()})" if isinstance(c.title, str) and c.title.strip() else ""
+            severity = "blocker" if state.contradicted or state.too_many else "improve"
+            fix = " Fix the role, or the title if it has changed." if state.contradicted else ""
+            findings.append(_about(severity, f"{c.name}{title} at {a.name}: {'; '.join(state.problems)}.{fix}", a, c,
+                                   module=M_CONTACTS if severity == "improve" else None))
+    return Outcome.of(sound, tagged, findings)
+
+
+@RULES.rule("contacts-have-roles", module=M_ROLES, weight=1)
+def contacts_have_roles(ctx: Context) -> Outcome:
+    """Every contact at a mapped account has a buying role, so the map shows who they are."""
+    findings, people = [], 0
+    for a in ctx.accounts:
+        for c in ctx.contacts[a.id]:
+            people += 1
+            if not normalise_roles(c.roles):
+                title = f" ({c.title.strip()})" if isinstance(c.title, str) and c.title.strip() else ""
+                findings.append(_about("improve", f"{c.name}{title} at {a.name} has no buying role: give them one "
+                                       "from their title and what you know of them.", a, c))
+    return Outcome.of(people - len(findings), people, findings, contacts_without_roles=len(findings))
+
+
+def _missing_text(a: AccountSnap, detail) -> str:
+    """Return "Acme (1:few) has no finance contact (3 of 4 roles): find ..." for the roles still missing, or ""."""
+    roles = [r for r in detail.missing_must if r != "champion"]  # a missing champion is its own rule
+    parts = [f"has no {' or '.join(map(role_label, roles))} contact"] if roles else []
+    if detail.pool_missing:
+        options = " or ".join(role_label(r) for r in detail.pool_unfilled)
+        parts.append(f"needs {detail.pool_missing} more of {options}")
+    if not parts:
+        return ""
+    hints = "; ".join(ROLE_HINTS[r] for r in roles)
+    find = f": find {hints}" if hints else ""
+    return (f"{a.name} ({_tier(a)}) {' and '.join(parts)} ({detail.filled} of {detail.slots} roles){find}. If one of "
+            "your contacts already plays a role, tag them.")
+
+
+@RULES.rule("required-roles-covered", module=M_ROLES, weight=4)
+def required_roles_covered(ctx: Context) -> Outcome:
+    """Each mapped account has a counted contact in every role it needs (coverage, module 05)."""
+    findings, total, complete = [], 0.0, 0
+    for a in ctx.accounts:
+        need = ctx.requirements[a.id]
+        counted = [r for c in ctx.contacts[a.id] for r in ctx.standing[c.id].counted]
+        detail = coverage_of_roles(counted, need.roles)
+        total += detail.ratio
+        complete += detail.complete
+        if need.added:
+            findings.append(_about("improve", f"The roles you require at {a.name} leave out "
+                                   f"{', '.join(map(role_label, need.added))}: at {_tier(a)} they stay required, so "
+                                   "add them to its list.", a, field="required_roles", module=M_TIER))
+        missing = _missing_text(a, detail)
+        if not ctx.contacts[a.id]:
+            findings.append(_about("improve", f"{a.name} ({_tier(a)}) has no contacts yet: add its buying group "
+                                   f"({need.roles.describe()}).", a, field="contacts", module=M_CONTACTS))
+        elif missing:
+            findings.append(_about("improve", missing, a, field="contacts"))
+        blockers = [c.name for c in ctx.contacts[a.id] if "blocker" in ctx.standing[c.id].counted]
+        if blockers:
+            findings.append(_about("good", f"You have marked {', '.join(blockers)} as a blocker at {a.name}: plan how "
+                                   "to meet their concerns before they surface late in the deal.", a))
+    n = len(ctx.accounts)
+    if complete:
+        findings.append(Finding("good", f"{complete} of {n} mapped accounts have a known contact in every role they "
+                                "need."))
+    mean = total / n if n else 0.0
+    return Outcome(mean if n else None, tuple(findings), {"accounts_mapped": n, "mean_coverage": round(mean, 3),
+                                                          "accounts_complete": complete,
+                                                          "share_complete": round(complete / n, 3) if n else 0.0})
+
+
+@RULES.rule("one-to-one-has-a-champion", module=M_TIER, weight=1)
+def one_to_one_has_a_champion(ctx: Context) -> Outcome:
+    """Every 1:1 account has a champion: without one, nobody sells for you on the inside."""
+    findings, ones = [], 0
+    for a in ctx.accounts:
+        if _tier(a) != "1:1":
+            continue
+        ones += 1
+        if not any("champion" in ctx.standing[c.id].counted for c in ctx.contacts[a.id]):
+            findings.append(_about("blocker", f"{a.name} (1:1) has no champion: find {ROLE_HINTS['champion']}, and "
+                                   "mark them as champion.", a, field="contacts", module=M_ROLES))
+    return Outcome.of(ones - len(findings), ones, findings, one_to_one_without_champion=len(findings))
+
+
+def read_overrides(answer: Mapping) -> tuple[dict[str, tuple[str, ...]], list[Finding]]:
+    """Return the learner's required roles per tier, and findings for values that are not buying roles."""
+    overrides, findings = {}, []
+    for field, tier in OVERRIDE_FIELDS.items():
+        value = answer.get(field)
+        raw = value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else [value]
+        unknown = [str(v) for v in raw if v not in (None, "") and str(v).strip() and not normalise_roles([v])]
+        if unknown:
+            findings.append(Finding("improve", f"The required roles for {tier} include {', '.join(map(repr, unknown))}, "
+                                    "which the role list does not have: choose from it.", "answer", None,
+                                    f"Required roles for {tier}", field, M_ROLES))
+        roles = normalise_roles(value)
+        if roles:
+            overrides[tier] = roles
+    return overrides, findings
+
+
+def read_accounts(workspace: WorkspaceSnapshot, answer: Mapping) -> tuple[list[AccountSnap], list[Finding]]:
+    """Return the accounts the learner chose in the form (empty when none), and findings for unreadable rows."""
     rows = as_rows(answer.get("accounts"))
     if rows is None:
-        findings.append(
-            Finding(
-                "improve",
-                "The accounts to map could not be read: pick each account from the list, one per row, or leave "
-                "the table empty to map all your 1:1 and 1:few target accounts.",
-                "answer",
-                None,
-                "Accounts to map",
-                "accounts",
-                M_ROLES,
-            )
-        )
-        return None
-    chosen: dict[int, object] = {}
+        return [], [Finding("improve", "The accounts to map could not be read: pick each account from the list, one "
+                            "per row, or leave the table empty to map your 1:1 and 1:few target accounts.", "answer",
+                            None, "Accounts to map", "accounts", M_ROLES)]
+    chosen, findings = {}, []
     for number, row in enumerate(rows, start=1):
         value = row.get("account") if isinstance(row, dict) else row
-        if value is None or value == "":
+        if value in (None, ""):
             continue
         account = workspace.account(as_id(value))
         if account is None:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Row {number} of the accounts to map names an account that is not in your workspace "
-                    f"({value!r}): pick one of your accounts or delete the row.",
-                    "answer",
-                    number,
-                    f"Accounts to map, row {number}",
-                    "accounts.account",
-                    M_ROLES,
-                )
-            )
-            continue
-        chosen.setdefault(account.id, account)
-    return list(chosen.values()) or None
+            findings.append(Finding("improve", f"Row {number} of the accounts to map is not one of your accounts: "
+                                    "pick one from the list or delete the row.", "answer", number,
+                                    f"Accounts to map, row {number}", "accounts.account", M_ROLES))
+        else:
+            chosen.setdefault(account.id, account)
+    return list(chosen.values()), findings
 
 
-def _overrides(answer: dict, findings: list[Finding]) -> dict[str, tuple[str, ...]]:
-    overrides: dict[str, tuple[str, ...]] = {}
-    for field, tier in OVERRIDE_FIELDS.items():
-        value = answer.get(field)
-        if value is None or value == [] or value == "":
-            continue
-        roles = normalise_roles(value)
-        raw = (
-            value.split(",")
-            if isinstance(value, str)
-            else value
-            if isinstance(value, list | tuple)
-            else [value]
-        )
-        unknown = [str(v) for v in raw if str(v).strip() and not normalise_roles([v])]
-        if unknown:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"The required roles for {tier} include {', '.join(repr(u) for u in unknown)}, which "
-                    f"{'is not a buying role' if len(unknown) == 1 else 'are not buying roles'}: choose from the "
-                    "role list.",
-                    "answer",
-                    None,
-                    f"Required roles for {tier}",
-                    field,
-                    M_ROLES,
-                )
-            )
-        if roles:
-            overrides[tier] = roles
-    return overrides
+def _selection_findings(accounts: list[AccountSnap], overrides: Mapping) -> list[Finding]:
+    findings = []
+    for a in accounts:
+        if not a.is_target:
+            findings.append(_about("improve", f"{a.name} is not on your target account list: add it to the list, or "
+                                   "map a target account instead.", a, field="is_target", module=M_TIER))
+        if _tier(a) == "no tier" and not normalise_roles(a.required_roles):
+            findings.append(_about("improve", f"{a.name} has no tier, so it is checked against the 1:many roles: set "
+                                   "its tier so it is checked against the right buying group.", a, field="tier",
+                                   module=M_TIER))
+    return findings
 
 
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    findings: list[Finding] = []
-    if not isinstance(answer, dict):
-        answer = {}
+    """Return the Result of mapping the buying committees of the chosen (or 1:1 and 1:few target) accounts."""
+    answer = answer if isinstance(answer, dict) else {}
     if not workspace.accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts and contacts first (Accounts > Import).",
-                field="accounts",
-                module=M_CONTACTS,
-            )
-        )
-        return Result(0, False, tuple(findings), {"accounts_mapped": 0})
-
-    overrides = _overrides(answer, findings)
-    chosen = _chosen_accounts(workspace, answer, findings)
-    if chosen is None:
-        chosen = [a for a in workspace.accounts if a.is_target and normalise_tier(a.tier) in ("1:1", "1:few")]
-        if not chosen:
-            findings.append(
-                Finding(
-                    "blocker",
-                    "None of your target accounts is tiered 1:1 or 1:few, so there is nothing to map: tier your "
-                    "most important target accounts, or choose the accounts to map in the form.",
-                    field="tier",
-                    module=M_TIER,
-                )
-            )
-            return Result(0, False, sort_findings(findings), {"accounts_mapped": 0})
-
-    total = 0.0
-    complete: list[str] = []
-    no_champion = 0
-    roleless = 0
-    for a in chosen:
-        tier = _tier_label(a)
-        contacts = workspace.contacts_of(a.id)
-        requirement = required_roles(a, overrides)
-        detail = coverage_of_roles(roles_present(contacts), requirement)
-        total += detail.ratio
-        # A 1:1 account needs a champion whatever roles the learner requires.
-        one_to_one = tier == "1:1"
-        champion_required = "champion" in requirement.must
-
-        if not a.is_target:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{a.name} is not on your target account list: add it to the list or map a target account "
-                    "instead.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "is_target",
-                    M_TIER,
-                )
-            )
-        if tier == "no tier" and requirement.source != "account":
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{a.name} has no tier, so it is checked against the 1:many roles: set its tier so it is "
-                    "checked against the right buying group.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "tier",
-                    M_TIER,
-                )
-            )
-
-        if not contacts:
-            if one_to_one:
-                no_champion += 1
-            champion = (
-                (" Start with a champion: without one, nobody is selling for you on the inside.")
-                if one_to_one
-                else ""
-            )
-            findings.append(
-                Finding(
-                    "blocker" if one_to_one else "improve",
-                    f"{a.name} ({tier}) has no contacts yet: add its buying group ({requirement.describe()}).{champion}",
-                    "account",
-                    a.id,
-                    a.name,
-                    "contacts",
-                    M_CONTACTS,
-                )
-            )
-            continue
-
-        if one_to_one and "champion" not in detail.present and not champion_required:
-            no_champion += 1
-            findings.append(
-                Finding(
-                    "blocker",
-                    f"{a.name} (1:1) has no champion contact: {ROLE_HINTS['champion']}. A 1:1 account without a "
-                    "champion has nobody selling for you on the inside.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "contacts",
-                    M_ROLES,
-                )
-            )
-        for role in detail.missing_must:
-            severity = "improve"
-            if role == "champion" and one_to_one:
-                severity = "blocker"
-                no_champion += 1
-            message = (
-                f"{a.name} ({tier}) has no {role_label(role)} contact: {ROLE_HINTS.get(role, 'add one')}."
-            )
-            if role == "champion" and one_to_one:
-                message += " A 1:1 account without a champion has nobody selling for you on the inside."
-            else:
-                message += f" If one of your contacts already plays this role, give them the {role_label(role)} role."
-            findings.append(Finding(severity, message, "account", a.id, a.name, "contacts", M_ROLES))
-        if detail.pool_missing:
-            options = ", ".join(role_label(r) for r in detail.pool_unfilled)
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{a.name} ({tier}) needs {detail.pool_missing} more role{'s' if detail.pool_missing > 1 else ''} "
-                    f"from the wider buying group: add contacts for any {detail.pool_missing} of {options}.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "contacts",
-                    M_ROLES,
-                )
-            )
-        if detail.complete:
-            complete.append(a.name)
-
-        blocker_noted = False
-        for c in contacts:
-            roles = normalise_roles(c.roles)
-            if not roles:
-                roleless += 1
-                title = f" ({c.title})" if c.title else ""
-                findings.append(
-                    Finding(
-                        "improve",
-                        f"{c.name}{title} at {a.name} has no buying role: set their role from their title and "
-                        "what you know of them, so they count towards the map.",
-                        "contact",
-                        c.id,
-                        c.name,
-                        "roles",
-                        M_ROLES,
-                    )
-                )
-            elif "blocker" in roles and not blocker_noted:
-                blocker_noted = True
-                findings.append(
-                    Finding(
-                        "good",
-                        f"Good: you've identified a blocker at {a.name}, {c.name}. Plan how to address their "
-                        "concerns before they surface late in the deal.",
-                        "contact",
-                        c.id,
-                        c.name,
-                        "roles",
-                        M_ROLES,
-                    )
-                )
-
-    mean = total / len(chosen)
-    if complete:
-        names = ", ".join(complete[:5]) + (f" and {len(complete) - 5} more" if len(complete) > 5 else "")
-        findings.append(
-            Finding(
-                "good",
-                f"{len(complete)} of {len(chosen)} mapped accounts have every required role covered: {names}.",
-                module=M_ROLES,
-            )
-        )
-    score = score_from_ratio(mean)
-    blockers = any(f.severity == "blocker" for f in findings)
-    summary = {
-        "accounts_mapped": len(chosen),
-        "mean_coverage": round(mean, 3),
-        "accounts_complete": len(complete),
-        "share_complete": round(len(complete) / len(chosen), 3),
-        "one_to_one_without_champion": no_champion,
-        "contacts_without_roles": roleless,
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
+        return Result(0, False, (Finding("blocker", "Your workspace has no accounts yet: import your accounts and "
+                                         "contacts first (Accounts > Import).", field="accounts",
+                                         module=M_CONTACTS),), {"accounts_mapped": 0})
+    overrides, first = read_overrides(answer)
+    chosen, more = read_accounts(workspace, answer)
+    first += more
+    if not chosen:
+        chosen = [a for a in workspace.targets if normalise_tier(a.tier) in ("1:1", "1:few")]
+    if not chosen:
+        first.append(Finding("blocker", "None of your target accounts is tiered 1:1 or 1:few, so there is nothing "
+                             "to map: tier your most important accounts, or choose the accounts in the form.",
+                             field="tier", module=M_TIER))
+        return Result(0, False, tuple(first), {"accounts_mapped": 0})
+    first += _selection_findings(chosen, overrides)
+    return RULES.evaluate(build_context(workspace, tuple(chosen), overrides), pass_mark=PASS_MARK, first=first)

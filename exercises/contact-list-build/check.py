@@ -1,25 +1,25 @@
-"""Check the contact list: coverage of the target accounts, contact density, data quality and matching.
+"""Check the contact list: the right people, reachable, linked to the right account, once each.
 
-Checks:
-  coverage      target accounts with no contacts
-  density       known contacts per target account against the tier's aim (DENSITY_AIM), from the
-                ABM-REFERENCE 4.2 benchmark of 8-15 known contacts for enterprise and 4-8 for mid-market
-  duplicates    the same normalised email twice; the same full name twice at one account
-  email         missing, malformed (lms.abm.domains.is_valid_email) or free-mail addresses
-  matching      contacts whose email domain belongs to a different account than the one they are linked to
-                (lms.abm.matching.AccountIndex), and contacts not linked to any account
-  completeness  contacts without a job title or a buying role
-Score = 40% density-weighted coverage (mean over target accounts of min(1, contacts / aim))
-      + 40% data quality (the share of contacts with none of the problems above)
-      + 20% lead-to-account match rate (linked contacts / contacts, after dedupe).
+Rules, in the order a learner fixes them (each testable alone on a `Context`):
+  emails-usable             every contact has a valid work email: not missing, malformed, free-mail or a shared inbox
+  no-duplicates             the same email twice, or the same full name twice at one account, is one person
+  linked-to-the-right-account  contacts linked to an account, and to the one their email domain belongs to
+                            (match rate: linked contacts / contacts after duplicates and rejected rows, module 06)
+  titles-and-roles          a title and a buying role the title does not contradict, at most two roles (blockers)
+  buying-group-by-tier      each target account has a counted contact in every role its tier needs: the tier sets
+                            the buying group (1:1 includes finance and procurement), never a head count by size
+Density (known contacts per target account) is reported beside abmatic's benchmarks, which are by company size.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from lms.abm.coverage import normalise_roles, normalise_tier
+from lms.abm.buying_group import Standing, is_shared_inbox, requirement, standing
+from lms.abm.coverage import coverage_of_roles, normalise_roles, normalise_tier
 from lms.abm.domains import (
     email_domain,
     is_free_mail,
@@ -28,19 +28,19 @@ from lms.abm.domains import (
     registrable_domain,
 )
 from lms.abm.matching import AccountIndex, AccountRef
-from lms.abm.snapshot import WorkspaceSnapshot
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
+from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
+from lms.abm.vocabulary import role_label
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 
 PASS_MARK = 75
-# Known contacts to aim for per target account, by tier. 1:1 accounts are the enterprise end of the
-# benchmark (8-15), 1:few the mid-market end (4-8); 1:many needs the economic buyer and the functional owner.
-DENSITY_AIM = {"1:1": 8, "1:few": 4, "1:many": 2}
-DEFAULT_AIM = DENSITY_AIM["1:many"]  # a target without a tier
-WEIGHTS = {"coverage": 0.4, "quality": 0.4, "match_rate": 0.2}
 
 M_CONTACTS = "abm-foundations/building-the-contact-list"
 M_ROLES = "abm-foundations/buying-groups-and-roles"
+M_TIER = "abm-foundations/tiering-one-to-one-few-many"
 M_TOOLS = "abm-alignment-programme/tool-adoption-and-enablement"
+
+RULES = Rules()
 
 # Syntactically plain addresses (dot-atoms at an ASCII host with an alphabetic TLD, no "--") are valid for
 # lms.abm.domains.is_valid_email too, which costs ~40 microseconds an address (email_validator). Only
@@ -97,314 +97,235 @@ class _Domains:
         return owners
 
 
-def _fold_name(contact) -> str | None:
+def _fold_name(contact: ContactSnap) -> str | None:
     first, last = contact.first_name, contact.last_name
     if not (isinstance(first, str) and isinstance(last, str) and first.strip() and last.strip()):
         return None
     text = f"{first} {last}".casefold()
-    if text.isascii():
-        return " ".join(text.split())
-    text = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(text.split())
 
 
-class _At:
-    """ " at <account name>", built only when a finding needs it."""
+@dataclass(frozen=True)
+class Email:
+    """One contact's email, read: the normalised address, "missing" | "invalid" | "ok", its registrable domain."""
 
-    __slots__ = ("account",)
-
-    def __init__(self, account) -> None:
-        self.account = account
-
-    def __format__(self, spec: str) -> str:
-        return f" at {self.account.name}" if self.account else ""
+    address: str
+    status: str
+    domain: str | None
+    free: bool = False
+    shared: bool = False
 
 
-def _title(contact) -> str:
-    return f" ({contact.title})" if isinstance(contact.title, str) and contact.title.strip() else ""
+@dataclass(frozen=True)
+class Context:
+    """What the rules read: accounts by id, target accounts, and each contact's email, duplicate, link and roles."""
+
+    workspace: WorkspaceSnapshot
+    accounts: Mapping[int, AccountSnap]
+    targets: tuple[AccountSnap, ...]
+    emails: Mapping[int, Email]
+    duplicate_of: Mapping[int, tuple[ContactSnap, str]]  # contact id -> (first record, "email" | "name")
+    owners: Mapping[int, tuple[int, ...]]  # contact id -> accounts their email domain belongs to
+    standing: Mapping[int, Standing]
+
+
+def build_context(workspace: WorkspaceSnapshot) -> Context:
+    """Return the context for `workspace`: read every email once, find duplicates and the domain's accounts."""
+    accounts: dict[int, AccountSnap] = {}
+    for a in workspace.accounts:
+        accounts.setdefault(a.id, a)
+    # Contacts carry no company name, so only the domain side of the index is used (fast on 5,000 accounts).
+    domains = _Domains(AccountIndex(AccountRef(a.id, "", website=a.website or a.domain) for a in accounts.values()))
+    emails, duplicate_of, owners = {}, {}, {}
+    by_email: dict[str, ContactSnap] = {}
+    by_name: dict[tuple[int, str], ContactSnap] = {}
+    for c in workspace.contacts:
+        address, status, domain = domains.email_facts(c.email)
+        free = bool(domain) and domains.is_free(domain)
+        emails[c.id] = Email(address, status, domain, free, status == "ok" and is_shared_inbox(address))
+        if domain and not free:
+            owners[c.id] = domains.owners_of(domain)
+        first = by_email.setdefault(address, c) if status == "ok" else c
+        if first is not c:
+            duplicate_of[c.id] = (first, "email")
+            continue
+        name = _fold_name(c) if c.account_id in accounts else None
+        first = by_name.setdefault((c.account_id, name), c) if name else c
+        if first is not c:
+            duplicate_of[c.id] = (first, "name")
+    return Context(workspace, accounts, workspace.targets, emails, duplicate_of, owners,
+                   {c.id: standing(c) for c in workspace.contacts})
+
+
+def _at(ctx: Context, c: ContactSnap) -> AccountSnap | None:
+    return ctx.accounts.get(c.account_id) if c.account_id is not None else None
+
+
+def _about(ctx: Context, severity: str, c: ContactSnap, message: str, field: str, module: str | None = None,
+           account: AccountSnap | None = None) -> Finding:
+    a = account or _at(ctx, c)
+    return Finding(severity, message, "contact", c.id, c.name, field, module,
+                   account_id=a.id if a else None, account=a.name if a else None)
+
+
+def _where(ctx: Context, c: ContactSnap) -> str:
+    a = _at(ctx, c)
+    title = f" ({c.title.strip()})" if isinstance(c.title, str) and c.title.strip() else ""
+    return f"{c.name}{title}" + (f" at {a.name}" if a else "")
+
+
+@RULES.rule("emails-usable", module=M_CONTACTS, weight=1.5)
+def emails_usable(ctx: Context) -> Outcome:
+    """Every contact can be reached at work: an email that is present, valid, not free-mail, not a shared inbox."""
+    findings = []
+    for c in ctx.workspace.contacts:
+        e = ctx.emails[c.id]
+        if e.status == "missing":
+            message = f"Find a work email for {_where(ctx, c)}, so they can be reached and matched to their account."
+        elif e.status == "invalid":
+            message = f"{_where(ctx, c)} has a malformed email ('{e.address}'): correct it to name@company-domain."
+        elif e.free:
+            message = (f"{_where(ctx, c)} has a personal address ({e.domain}): replace it with their work email, "
+                       "which also links them to the right account.")
+        elif e.shared:
+            message = (f"{e.address} is a shared inbox, not a person: find the person behind it, or remove it from "
+                       "the buying group.")
+        else:
+            continue
+        findings.append(_about(ctx, "improve", c, message, "email"))
+    n = len(ctx.workspace.contacts)
+    counts = {"email_problems": len(findings)}
+    return Outcome.of(n - len(findings), n, findings, **counts)
+
+
+@RULES.rule("no-duplicates", module=M_CONTACTS, weight=1)
+def no_duplicates(ctx: Context) -> Outcome:
+    """Each person appears once: the same email twice, or the same name twice at one account, is one contact."""
+    findings = []
+    for c in ctx.workspace.contacts:
+        if c.id not in ctx.duplicate_of:
+            continue
+        first, how = ctx.duplicate_of[c.id]
+        if how == "email":
+            message = f"{_where(ctx, c)} is the same person as contact {first.id}: both use {ctx.emails[c.id].address}. Merge them."
+        else:
+            message = (f"{_where(ctx, c)} appears twice (also contact {first.id}), with another email: check it is the "
+                       "same person and merge them, keeping the work email and the fuller record.")
+        findings.append(_about(ctx, "improve", c, message, "email" if how == "email" else "name"))
+    n = len(ctx.workspace.contacts)
+    return Outcome.of(n - len(findings), n, findings, duplicates=len(findings))
+
+
+def _link_problem(ctx: Context, c: ContactSnap) -> str | None:
+    """Return why a contact is not linked to the right account (None when it is)."""
+    owners = [ctx.accounts[i] for i in ctx.owners.get(c.id, ()) if i in ctx.accounts]
+    account = _at(ctx, c)
+    if account is None:
+        problem = (f"{c.name} is linked to an account that is not in your workspace" if c.account_id is not None
+                   else f"{_where(ctx, c)} is not linked to an account")
+        if len(owners) == 1:
+            return f"{problem}, but their email domain belongs to {owners[0].name}: link them to it."
+        if owners:
+            return f"{problem}; their email domain belongs to {' and '.join(a.name for a in owners[:3])}: pick one."
+        return f"{problem}: link them to the company they work for, or remove them if it is not one of your accounts."
+    if len(owners) == 1 and owners[0].id != account.id:
+        return (f"{c.name} is linked to {account.name}, but their email domain belongs to {owners[0].name}: the link "
+                f"stands until you know, so check with the sales owner which company they work for now.")
+    return None
+
+
+@RULES.rule("linked-to-the-right-account", module=M_TOOLS, weight=2)
+def linked_to_the_right_account(ctx: Context) -> Outcome:
+    """Contacts are linked to their account, and the name and the email domain agree (module 06's match order)."""
+    findings, counted, linked, business, linked_business = [], 0, 0, 0, 0
+    for c in ctx.workspace.contacts:
+        e = ctx.emails[c.id]
+        if c.id in ctx.duplicate_of or e.status == "invalid":
+            continue  # the match rate is after duplicates and rejected rows
+        problem = _link_problem(ctx, c)
+        counted += 1
+        business += not e.free
+        if problem:
+            findings.append(_about(ctx, "improve", c, problem, "account_id"))
+        if _at(ctx, c) is not None:
+            linked += 1
+            linked_business += not e.free
+    conflicts = sum(1 for f in findings if _at(ctx, ctx.workspace.contact(f.about_id)) is not None)
+    figures = {"match_rate": round(linked / counted, 3) if counted else 0.0, "domain_conflicts": conflicts,
+               "match_rate_excluding_free_mail": round(linked_business / business, 3) if business else 0.0}
+    return Outcome.of(linked - conflicts, counted, findings, **figures)
+
+
+@RULES.rule("titles-and-roles", module=M_ROLES, weight=1.5)
+def titles_and_roles(ctx: Context) -> Outcome:
+    """Every contact has a job title and a buying role the title does not contradict, and at most two roles."""
+    findings, sound = [], 0
+    for c in ctx.workspace.contacts:
+        state = ctx.standing[c.id]
+        titled = isinstance(c.title, str) and bool(c.title.strip())
+        if state.contradicted or state.too_many:
+            fix = " Fix the role, or the title if it has changed." if state.contradicted else ""
+            findings.append(_about(ctx, "blocker", c, f"{_where(ctx, c)}: {'; '.join(state.problems)}.{fix}", "roles"))
+        elif not titled:
+            findings.append(_about(ctx, "improve", c, f"Find the job title of {_where(ctx, c)}: without it their role "
+                                   "cannot be confirmed, so they do not count towards the buying group.", "title",
+                                   M_CONTACTS))
+        elif not normalise_roles(c.roles):
+            findings.append(_about(ctx, "improve", c, f"Give {_where(ctx, c)} a buying role from their title, so they "
+                                   "count towards the buying group.", "roles"))
+        else:
+            sound += 1
+    n = len(ctx.workspace.contacts)
+    return Outcome.of(sound, n, findings)
+
+
+@RULES.rule("buying-group-by-tier", module=M_CONTACTS, weight=4)
+def buying_group_by_tier(ctx: Context) -> Outcome:
+    """Each target account has a counted contact in every role its tier needs (module 04), not a head count."""
+    findings, total, people = [], 0.0, 0
+    for a in ctx.targets:
+        group = [c for c in ctx.workspace.contacts_of(a.id) if c.id not in ctx.duplicate_of]
+        people += len(group)
+        need = requirement(a)
+        detail = coverage_of_roles([r for c in group for r in ctx.standing[c.id].counted], need.roles)
+        total += detail.ratio
+        tier = normalise_tier(a.tier) or "no tier"
+        if not group:
+            message = f"{a.name} ({tier}) has no contacts: add the people its tier needs ({need.roles.describe()})."
+        elif not detail.complete:
+            gaps = [role_label(r) for r in detail.missing_must]
+            if detail.pool_missing:
+                gaps.append(f"{detail.pool_missing} more of {', '.join(map(role_label, detail.pool_unfilled))}")
+            message = (f"{a.name} ({tier}) has a counted contact in {detail.filled} of the {detail.slots} roles its "
+                       f"tier needs: add {', '.join(gaps)}.")
+        else:
+            continue
+        findings.append(Finding("improve", message, "account", a.id, a.name, "contacts",
+                                M_TIER if tier == "1:1" and group else None))
+    n = len(ctx.targets)
+    if not n:
+        findings.append(Finding("improve", "None of your accounts is marked as a target, so the buying groups cannot "
+                                "be checked: mark the accounts on your target list.", field="is_target"))
+    figures = {"targets": n, "buying_group_coverage": round(total / n, 3) if n else 0.0,
+               "contacts_per_target": round(people / n, 2) if n else 0.0,
+               "density_benchmark": "8-15 known contacts for an enterprise account, 4-8 for mid-market (abmatic)"}
+    return Outcome(total / n if n else None, tuple(findings), figures)
 
 
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    findings: list[Finding] = []
-    accounts = workspace.accounts
-    contacts = workspace.contacts
-    if not accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts first (Accounts > Import), then your "
-                "contacts.",
-                field="accounts",
-                module=M_CONTACTS,
-            )
-        )
-        return Result(0, False, tuple(findings), {"contacts": 0, "targets": 0})
-    targets = [a for a in accounts if a.is_target]
-    if not contacts:
-        findings.append(
-            Finding(
-                "blocker",
-                f"Your workspace has {len(accounts)} accounts but no contacts: import the people you know at your "
-                "target accounts (a CRM export or a CSV with name, email, title and company).",
-                field="contacts",
-                module=M_CONTACTS,
-            )
-        )
-        return Result(0, False, tuple(findings), {"contacts": 0, "targets": len(targets)})
-
-    by_id = {}
-    for a in accounts:
-        by_id.setdefault(a.id, a)
-    # Contacts carry no company name, so only the domain side of the index is used: names are left out,
-    # which keeps indexing 5,000 accounts to a few hundredths of a second.
-    index = AccountIndex(AccountRef(a.id, "", website=a.website or a.domain) for a in by_id.values())
-    domains = _Domains(index)
-
-    clean = dict.fromkeys((c.id for c in contacts), True)
-    duplicate_ids: set[int] = set()
-    first_by_email: dict[str, object] = {}
-    first_by_name: dict[tuple[int, str], object] = {}
-    counts = {
-        "missing_email": 0,
-        "invalid_email": 0,
-        "free_mail": 0,
-        "duplicates": 0,
-        "domain_conflicts": 0,
-        "unlinked": 0,
-        "missing_title": 0,
-        "missing_roles": 0,
-    }
-
-    def flag(c, message: str, field: str, module: str = M_CONTACTS, key: str | None = None) -> None:
-        clean[c.id] = False
-        if key:
-            counts[key] += 1
-        findings.append(Finding("improve", message, "contact", c.id, c.name, field, module))
-
-    free_mail_ids: set[int] = set()
-    for c in contacts:
-        account = by_id.get(c.account_id) if c.account_id is not None else None
-        at = _At(account)
-        email, status, domain = domains.email_facts(c.email)
-
-        # Email quality.
-        if status == "missing":
-            flag(
-                c,
-                f"{c.name}{_title(c)}{at} has no email address: find their work email, so they can be reached and "
-                "matched to their account.",
-                "email",
-                key="missing_email",
-            )
-        elif status == "invalid":
-            flag(
-                c,
-                f"{c.name}{at} has a malformed email address ('{email}'): correct it to name@company-domain.",
-                "email",
-                key="invalid_email",
-            )
-        elif domain and domains.is_free(domain):
-            free_mail_ids.add(c.id)
-            flag(
-                c,
-                f"{c.name}{at} has a personal email address ({domain}): replace it with their work email, which "
-                "also links them to the right account.",
-                "email",
-                key="free_mail",
-            )
-
-        # Duplicates: the same email anywhere, or the same full name at the same account.
-        if status == "ok":
-            first = first_by_email.setdefault(email, c)
-            if first is not c:
-                duplicate_ids.add(c.id)
-                flag(
-                    c,
-                    f"{c.name}{at} is a duplicate of {first.name} (contact {first.id}): both have the email "
-                    f"{email}. Merge them into one record.",
-                    "email",
-                    key="duplicates",
-                )
-        name_key = _fold_name(c) if account is not None and c.id not in duplicate_ids else None
-        if name_key:
-            first = first_by_name.setdefault((c.account_id, name_key), c)
-            if first is not c:
-                duplicate_ids.add(c.id)
-                flag(
-                    c,
-                    f"{c.name}{at} appears twice (also contact {first.id}), with different email addresses: "
-                    "check whether they are the same person and merge them, keeping their current work email.",
-                    "name",
-                    key="duplicates",
-                )
-
-        # Linking to accounts.
-        if account is None:
-            counts["unlinked"] += 1
-            clean[c.id] = False
-            if c.account_id is not None:
-                problem = (
-                    f"{c.name} is linked to an account that is not in your workspace (id {c.account_id})"
-                )
-            else:
-                problem = f"{c.name}{_title(c)} is not linked to an account"
-            # The index's domain look-up is what match_lead does for an email without a company name.
-            owners = domains.owners_of(domain) if domain and not domains.is_free(domain) else ()
-            names = [by_id[i].name for i in owners if i in by_id]
-            if len(names) == 1:
-                message = (
-                    f"{problem}, but their email domain ({domain}) belongs to {names[0]}: link them to it."
-                )
-            elif names:
-                message = (
-                    f"{problem}; their email domain ({domain}) belongs to {' and '.join(names[:3])}: link them to "
-                    "the one they work for."
-                )
-            else:
-                message = (
-                    f"{problem}: link them to the company they work for, or remove them if it is not one of your "
-                    "accounts."
-                )
-            findings.append(Finding("improve", message, "contact", c.id, c.name, "account_id", M_TOOLS))
-        elif domain:
-            owners = domains.owners_of(domain)
-            if owners and account.id not in owners and len(owners) == 1:
-                other = by_id.get(owners[0])
-                other_name = other.name if other else f"account {owners[0]}"
-                flag(
-                    c,
-                    f"{c.name} is linked to {account.name}, but their email domain ({domain}) belongs to "
-                    f"{other_name}: move them to {other_name}, or correct the email if they work at "
-                    f"{account.name}.",
-                    "account_id",
-                    M_TOOLS,
-                    key="domain_conflicts",
-                )
-
-        # Completeness.
-        if not (isinstance(c.title, str) and c.title.strip()):
-            flag(
-                c,
-                f"{c.name}{at} has no job title: add it, since the title tells you their buying role and seniority.",
-                "title",
-                key="missing_title",
-            )
-        if not normalise_roles(c.roles):
-            flag(
-                c,
-                f"{c.name}{_title(c)}{at} has no buying role: set one (for example finance, technical evaluator) so "
-                "they count towards the buying group.",
-                "roles",
-                M_ROLES,
-                key="missing_roles",
-            )
-
-    # Coverage and density of target accounts (distinct contacts only).
-    per_account: dict[int, int] = {}
-    for c in contacts:
-        if c.id not in duplicate_ids and c.account_id is not None:
-            per_account[c.account_id] = per_account.get(c.account_id, 0) + 1
-    covered = density_met = 0
-    weighted = 0.0
-    for a in targets:
-        n = per_account.get(a.id, 0)
-        tier = normalise_tier(a.tier)
-        aim = DENSITY_AIM.get(tier, DEFAULT_AIM)
-        weighted += min(1.0, n / aim)
-        tier_text = tier or "no tier"
-        if n == 0:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{a.name} ({tier_text}) is a target account with no contacts: add the people in its buying "
-                    f"group, at least {aim} to start with.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "contacts",
-                    M_CONTACTS,
-                )
-            )
-            continue
-        covered += 1
-        if n >= aim:
-            density_met += 1
-        else:
-            benchmark = {
-                "1:1": "enterprise buying groups need 8-15 known contacts",
-                "1:few": "mid-market buying groups need 4-8 known contacts",
-            }.get(tier, "reach at least the economic buyer and the functional owner")
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{a.name} ({tier_text}) has {n} contact{'s' if n != 1 else ''}; aim for at least {aim} for a "
-                    f"{tier or '1:many'} account ({benchmark}). Add the missing members of its buying group.",
-                    "account",
-                    a.id,
-                    a.name,
-                    "contacts",
-                    M_CONTACTS,
-                )
-            )
-
-    distinct = [c for c in contacts if c.id not in duplicate_ids]
-    linked = sum(1 for c in distinct if c.account_id is not None and c.account_id in by_id)
-    business = [c for c in distinct if c.id not in free_mail_ids]
-    linked_business = sum(1 for c in business if c.account_id is not None and c.account_id in by_id)
-    match_rate = linked / len(distinct) if distinct else 0.0
-    match_rate_business = linked_business / len(business) if business else 0.0
-    coverage = covered / len(targets) if targets else 0.0
-    quality = sum(clean.values()) / len(clean)
-    coverage_score = weighted / len(targets) if targets else 0.0
-
-    if not targets:
-        findings.append(
-            Finding(
-                "improve",
-                "None of your accounts is marked as a target account, so coverage cannot be measured: mark the "
-                "accounts on your target list.",
-                field="is_target",
-                module=M_CONTACTS,
-            )
-        )
-    elif covered == len(targets) and len(targets) > 1:
-        findings.append(
-            Finding(
-                "good",
-                f"Every one of your {len(targets)} target accounts has at least one contact.",
-                module=M_CONTACTS,
-            )
-        )
-    if counts["duplicates"] == 0 and len(contacts) >= 10:
-        findings.append(
-            Finding("good", "No duplicate contacts: your list is clean of repeats.", module=M_CONTACTS)
-        )
-
-    ratio = (
-        WEIGHTS["coverage"] * coverage_score
-        + WEIGHTS["quality"] * quality
-        + WEIGHTS["match_rate"] * match_rate
-    )
-    score = score_from_ratio(ratio)
-    blockers = any(f.severity == "blocker" for f in findings)
-    summary = {
-        "contacts": len(contacts),
-        "distinct_contacts": len(distinct),
-        "targets": len(targets),
-        "coverage": round(coverage, 3),
-        "density_met": round(density_met / len(targets), 3) if targets else 0.0,
-        "contacts_per_target": round(sum(per_account.get(a.id, 0) for a in targets) / len(targets), 2)
-        if targets
-        else 0.0,
-        "data_quality": round(quality, 3),
-        "clean_contacts": sum(clean.values()),
-        "match_rate": round(match_rate, 3),
-        "match_rate_excluding_free_mail": round(match_rate_business, 3),
-        "issues": counts,
-        "parts": {
-            "coverage": round(coverage_score, 3),
-            "quality": round(quality, 3),
-            "match_rate": round(match_rate, 3),
-        },
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
+    """Return the Result of the contact list in `workspace` (there is no form: `answer` is ignored)."""
+    if not workspace.accounts:
+        return Result(0, False, (Finding("blocker", "Your workspace has no accounts yet: import your accounts first "
+                                         "(Accounts > Import), then your contacts.", field="accounts",
+                                         module=M_CONTACTS),), {"contacts": 0, "targets": 0})
+    if not workspace.contacts:
+        return Result(0, False, (Finding("blocker", f"Your workspace has {len(workspace.accounts)} accounts but no "
+                                         "contacts: import the people you know at your target accounts (name, work "
+                                         "email, job title and company).", field="contacts", module=M_CONTACTS),),
+                      {"contacts": 0, "targets": len(workspace.targets)})
+    ctx = build_context(workspace)
+    return RULES.evaluate(ctx, pass_mark=PASS_MARK, summary={"contacts": len(workspace.contacts),
+                                                              "distinct_contacts": len(workspace.contacts)
+                                                              - len(ctx.duplicate_of)})

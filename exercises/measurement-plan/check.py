@@ -1,54 +1,55 @@
-"""Check a shared measurement plan against the KPIs the learner's own workspace shows for a baseline window.
+"""Check a shared measurement plan as named rules, against the KPIs the learner's own workspace shows.
 
 The window (answer `window_start`, `window_end`: ISO dates, both days included; default the last full quarter
-before workspace.now) is the baseline: every KPI of lms.abm.kpis is computed for it, and each target in
-the plan is compared with that current value.
-
-Score = 50 for the five KPI families every ABM plan needs (engagement, buying-group coverage, sales
-acceptance, follow-up SLA, pipeline; 10 each) + 35 for the quality of the target rows (mean of: owner 25%,
-review cadence 25%, a target that stretches without being fanciful 50%) + 15 for at least one KPI owned by
-sales and marketing together. A missing family is a blocker.
+before workspace.now) is the baseline: every KPI of lms.abm.kpis is computed for it with the modules'
+definitions (engaged = at least three qualifying signals from a known contact; acceptance = accepted ÷ sent),
+and each target is compared with that value. Modules 12 (foundations) and 04 (alignment programme): targets
+from your own baseline, set by tier, each KPI with a named owner in marketing and one in sales, leading
+indicators read at the weekly or monthly review.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from lms.abm.coverage import normalise_tier
-from lms.abm.kpi import KPI_NAMES, KPI_SLUGS, LOWER_IS_BETTER, Kpi
+from lms.abm.integrity import owner_problem, team_member
+from lms.abm.kpi import KPI_NAMES, LOWER_IS_BETTER, Kpi, tier_slug
 from lms.abm.kpis import compute_kpis
 from lms.abm.snapshot import WorkspaceSnapshot
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
+from lms.abm.vocabulary import TIERS
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 from lms.practice.values import as_number, as_rows, as_text, is_blank_row
 
 PASS_MARK = 75
 STRETCH_LIMIT = 3.0  # a target more than this multiple of the current value is fanciful
-OWNERS = ("sales", "marketing", "both")
 REVIEWS = ("weekly", "monthly", "quarterly")
 
 M_MEASURE = "abm-foundations/measuring-abm"
 M_SHARED = "abm-alignment-programme/a-shared-measurement-framework"
 
-# The families every plan needs: (name, KPI slugs that answer it).
+# The families every plan needs: (name, KPI slugs that answer it, leading indicator?).
 FAMILIES = (
-    (
-        "engagement",
-        ("engagement_rate", "engagement_rate_1_1", "engagement_rate_1_few", "engagement_rate_1_many"),
-    ),
-    ("buying-group coverage", ("buying_group_coverage", "buying_group_complete")),
-    ("sales acceptance", ("sales_acceptance_rate",)),
-    ("follow-up SLA", ("follow_up_sla", "time_to_follow_up")),
-    ("pipeline", ("pipeline_sourced", "pipeline_influenced")),
+    ("engagement", ("engagement_rate", "engagement_rate_1_1", "engagement_rate_1_few", "engagement_rate_1_many"),
+     True),
+    ("buying-group coverage", ("buying_group_coverage", "buying_group_complete"), True),
+    ("sales acceptance", ("sales_acceptance_rate",), True),
+    ("follow-up SLA", ("follow_up_sla", "time_to_follow_up"), True),
+    ("pipeline", ("pipeline_sourced", "pipeline_influenced"), False),
 )
+LEADING = frozenset(s for _, slugs, leading in FAMILIES if leading for s in slugs) | {"account_reach", "tal_coverage"}
 _FAMILY_WHY = {
-    "engagement": "whether target accounts respond (engagement_rate, or per tier)",
-    "buying-group coverage": "whether you reach the whole buying group, not one contact (buying_group_coverage)",
-    "sales acceptance": "whether sales agrees your handoffs are worth working (sales_acceptance_rate)",
-    "follow-up SLA": "whether qualified signals are followed up while they are warm (follow_up_sla)",
-    "pipeline": "what the programme is worth in money (pipeline_sourced or pipeline_influenced)",
+    "engagement": "whether target accounts respond (overall or per tier)",
+    "buying-group coverage": "whether you reach the whole buying group, not one contact",
+    "sales acceptance": "whether sales agrees your handoffs are worth working",
+    "follow-up SLA": "whether qualified signals are followed up while they are warm",
+    "pipeline": "what the programme is worth in money (sourced or influenced, never added together)",
 }
+
 
 _NAME_TO_SLUG = {name.lower(): slug for slug, name in KPI_NAMES.items()}
 _DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
@@ -118,9 +119,7 @@ def _day(dt: datetime) -> str:
     return f"{dt.day} {dt:%b %Y}"
 
 
-def _window(
-    ws: WorkspaceSnapshot, answer: Mapping, findings: list[Finding]
-) -> tuple[datetime, datetime, bool]:
+def _window(ws: WorkspaceSnapshot, answer: Mapping, findings: list[Finding]) -> tuple[datetime, datetime, bool]:
     default_start, default_end = last_full_quarter(ws.now)
     raw_start, raw_end = answer.get("window_start"), answer.get("window_end")
     if raw_start in (None, "") and raw_end in (None, ""):
@@ -174,326 +173,210 @@ def _window(
         )
     return start, end, False
 
+RULES = Rules()
 
-def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    """Return the Result for the measurement-plan exercise (see the module docstring for the scoring)."""
-    ws = workspace
-    findings: list[Finding] = []
-    notes: list[str] = []
+
+@dataclass(frozen=True)
+class Target:
+    """One readable row of the plan."""
+
+    row: int
+    slug: str
+    kpi: Kpi
+    target: float | None  # shares as 0-1; None when missing or not a number
+    raw: object
+    marketing_owner: str
+    sales_owner: str
+    review: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """The baseline window, every KPI for it, the readable targets and what could not be read."""
+
+    ws: WorkspaceSnapshot
+    start: datetime
+    end: datetime
+    default_window: bool
+    kpis: dict[str, Kpi]
+    targets: tuple[Target, ...]
+    unread: tuple[Finding, ...]  # rows with no KPI, a repeated KPI or that could not be read
+    notes: tuple[str, ...]
+    currency: str | None
+
+    def label(self, t: Target) -> str:
+        """How a row is named in findings: "Target row 2 (Sales acceptance rate)"."""
+        return f"Target row {t.row} ({KPI_NAMES[t.slug]})"
+
+
+def _read_target(raw: Mapping, kpi: Kpi, row: int, notes: list[str]) -> float | None:
+    value = as_number(raw.get("target"), formatted=True)
+    if value is not None and kpi.unit == "ratio" and 1 < value <= 100:
+        notes.append(f"Row {row}: read the target {value:g} as {value:g}% ({value / 100:g}).")
+        value /= 100
+    return value if value is not None and value >= 0 and (kpi.unit != "ratio" or value <= 1) else None
+
+
+def build_context(ws: WorkspaceSnapshot, answer: object) -> tuple[Context, list[Finding]]:
+    """Return the context and the findings about the window (which the rules do not own)."""
     answer = answer if isinstance(answer, Mapping) else {}
-    if not ws.accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts, contacts, signals, handoffs and "
-                "opportunities first, so your plan can be set against your own figures.",
-                field="accounts",
-                module=M_MEASURE,
-            )
-        )
-
-    start, end, default_used = _window(ws, answer, findings)
-    kpis = compute_kpis(ws, start, end)
-    by_slug = {k.slug: k for k in kpis}
-    currencies = sorted({o.currency for o in ws.opportunities if o.currency})
-    currency = currencies[0] if len(currencies) == 1 else None
-    has_1_many = any(a.is_target and normalise_tier(a.tier) == "1:many" for a in ws.accounts)
-
-    raw_rows = as_rows(answer.get("targets")) or []
-    rows_out: list[dict] = []
-    row_scores: list[float] = []
-    covered: set[str] = set()
-    seen: dict[str, int] = {}
-    shared = False
-
-    for i, raw in enumerate(raw_rows, start=1):
-        if not isinstance(raw, Mapping):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Target row {i} could not be read: fill it in again.",
-                    "answer",
-                    i,
-                    None,
-                    "targets",
-                    M_MEASURE,
-                )
-            )
-            row_scores.append(0.0)
-            continue
-        if is_blank_row(raw):
+    window_findings: list[Finding] = []
+    start, end, default = _window(ws, answer, window_findings)
+    kpis = {k.slug: k for k in compute_kpis(ws, start, end)}
+    targets, unread, notes, seen = [], [], [], {}
+    for i, raw in enumerate(as_rows(answer.get("targets")) or [], start=1):
+        if not isinstance(raw, Mapping) or is_blank_row(raw):
+            if not isinstance(raw, Mapping):
+                unread.append(Finding("improve", f"Target row {i} could not be read: fill it in again.", "answer", i))
             continue
         slug = _kpi_slug(raw.get("kpi"))
-        label = f"Target row {i}" + (f" ({KPI_NAMES[slug]})" if slug else "")
-        entry: dict = {"row": i, "kpi": slug, "target": None, "current": None, "owner": None, "review": None}
-        rows_out.append(entry)
-        if slug is None:
-            given = as_text(raw.get("kpi")) or str(raw.get("kpi") or "")
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Target row {i}: "
-                    + (f"'{given}' is not one of the KPIs" if given else "choose a KPI")
-                    + f" ({', '.join(KPI_SLUGS)}).",
-                    "answer",
-                    i,
-                    None,
-                    "kpi",
-                    M_MEASURE,
-                )
-            )
-            row_scores.append(0.0)
-            continue
-        if slug in seen:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} repeats the KPI of row {seen[slug]}: keep one target per KPI so nobody argues about "
-                    "which one counts.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "kpi",
-                    M_SHARED,
-                )
-            )
+        if slug is None or slug in seen:
+            why = (f"repeats the KPI of row {seen[slug]}: keep one target per KPI" if slug
+                   else "does not name one of the KPIs the check computes: choose one from the list")
+            unread.append(Finding("improve", f"Target row {i} {why}.", "answer", i))
             continue
         seen[slug] = i
-        kpi = by_slug[slug]
-        score = 0.0
+        targets.append(Target(i, slug, kpis[slug], _read_target(raw, kpis[slug], i, notes), raw.get("target"),
+                              as_text(raw.get("marketing_owner")), as_text(raw.get("sales_owner")),
+                              as_text(raw.get("review")).lower()))
+    currencies = sorted({o.currency for o in ws.opportunities if o.currency})
+    return Context(ws, start, end, default, kpis, tuple(targets), tuple(unread), tuple(notes),
+                   currencies[0] if len(currencies) == 1 else None), window_findings
 
-        owner = as_text(raw.get("owner")).lower()
-        if owner in OWNERS:
-            entry["owner"] = owner
-            score += 0.25
-            shared = shared or owner == "both"
-        else:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} has no owner: say who is accountable for it — sales, marketing or both. A KPI nobody "
-                    "owns is reported and never acted on.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "owner",
-                    M_SHARED,
-                )
-            )
-        review = as_text(raw.get("review")).lower()
-        if review in REVIEWS:
-            entry["review"] = review
-            score += 0.25
-        else:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} has no review cadence: choose weekly, monthly or quarterly, and put it in the joint "
-                    "sales and marketing meeting where you will look at it.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "review",
-                    M_SHARED,
-                )
-            )
 
-        target = as_number(raw.get("target"), formatted=True)
-        raw_target = raw.get("target")
-        if target is not None and kpi.unit == "ratio" and 1 < target <= 100:
-            notes.append(f"Row {i}: read the target {target:g} as {target:g}% ({target / 100:g}).")
-            entry["normalised_from"] = target
-            target = target / 100
-        valid = target is not None and target >= 0 and (kpi.unit != "ratio" or target <= 1)
-        if not valid:
-            if target is None:
-                what = (
-                    "has no target"
-                    if raw_target in (None, "")
-                    else f"has a target '{raw_target}' that is not a number"
-                )
-            else:
-                what = f"has a target of {target:g}, which is not possible"
-            hint = (
-                "a share between 0 and 1, or a percentage from 0 to 100"
-                if kpi.unit == "ratio"
-                else {"money": "an amount", "hours": "a number of hours", "count": "a number"}[kpi.unit]
-            )
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} {what}: give {hint}.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "target",
-                    M_MEASURE,
-                )
-            )
-            row_scores.append(score)
+# --- the rules ---------------------------------------------------------------------------------------------------
+
+
+@RULES.rule("every-family-has-a-target", module=M_MEASURE, weight=5)
+def every_family_has_a_target(ctx: Context) -> Outcome:
+    """Engagement, buying-group coverage, sales acceptance, follow-up SLA and pipeline each have a valid target."""
+    covered = {name for name, slugs, _ in FAMILIES for t in ctx.targets if t.slug in slugs and t.target is not None}
+    findings = []
+    for name, slugs, _ in FAMILIES:
+        if name in covered:
             continue
-        entry["target"] = target
-        entry["current"] = kpi.value
-        for family, slugs in FAMILIES:
-            if slug in slugs:
-                covered.add(family)
+        note = ctx.kpis[slugs[0]].note
+        data = "" if any(ctx.kpis[s].value is not None for s in slugs) else f" ({_inline(note)})"
+        findings.append(Finding("blocker", f"Your plan has no target for {name}: add one for {_FAMILY_WHY[name]}{data}.",
+                                "answer", module=M_SHARED if name in ("sales acceptance", "follow-up SLA") else None))
+    return Outcome.of(len(covered), len(FAMILIES), findings, families_covered=sorted(covered))
 
-        current = kpi.value
-        lower_better = slug in LOWER_IS_BETTER
-        if current is None:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label}: your workspace cannot compute {KPI_NAMES[slug].lower()} yet, so the target has no "
-                    f"baseline. {kpi.note or ''} Add that data, then check the target again.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "target",
-                    M_MEASURE,
-                )
-            )
-            score += 0.25
-            entry["status"] = "no baseline"
-        elif (not lower_better and target < current) or (lower_better and target > current):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label}: you already achieve {_show(current, kpi, currency)} in the window, and the target is "
-                    f"{_show(target, kpi, currency)}: set a target that stretches.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "target",
-                    M_MEASURE,
-                )
-            )
-            entry["status"] = "below current"
-        elif target >= 1 and (slug == "engagement_rate_1_many" or (slug == "engagement_rate" and has_1_many)):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label}: 100% engagement is not realistic when you run 1:many accounts — programmatic ABM "
-                    f"reaches hundreds of accounts and most will not engage in one period. You are at "
-                    f"{_show(current, kpi)}: set a step you can reach.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "target",
-                    M_MEASURE,
-                )
-            )
-            entry["status"] = "unrealistic"
-        elif current > 0 and (
-            (not lower_better and target > STRETCH_LIMIT * current)
-            or (lower_better and target < current / STRETCH_LIMIT)
-        ):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label}: the target {_show(target, kpi, currency)} is more than {STRETCH_LIMIT:g}× your "
-                    f"current {_show(current, kpi, currency)}"
-                    + (" (in the other direction)" if lower_better else "")
-                    + ". A target nobody believes is ignored: set one you can reach in a period, then raise it.",
-                    "answer",
-                    i,
-                    KPI_NAMES[slug],
-                    "target",
-                    M_MEASURE,
-                )
-            )
-            entry["status"] = "unrealistic"
+
+def stretch_problem(ctx: Context, t: Target) -> tuple[float, str | None]:
+    """Return (credit 0-1, what is wrong or None) for one target against its baseline."""
+    kpi, value, current = t.kpi, t.target, t.kpi.value
+    if value is None:
+        hint = "a share from 0 to 1 or a percentage" if kpi.unit == "ratio" else "a number"
+        return 0.0, ("has no target" if t.raw in (None, "") else f"has a target that is not possible: give {hint}")
+    if current is None:
+        return 0.5, f"has no baseline yet: {_inline(kpi.note)}. Add that data, then check the target again"
+    lower = t.slug in LOWER_IS_BETTER
+    shown = f"{_show(value, kpi, ctx.currency)} against {_show(current, kpi, ctx.currency)} today"
+    at_ceiling = (kpi.unit == "ratio" and current >= 1) if not lower else current <= 0
+    if ((value <= current) if not lower else (value >= current)) and not at_ceiling:
+        return 0.0, f"does not stretch ({shown}): set a target beyond what you already achieve"
+    many = any(normalise_tier(a.tier) == "1:many" for a in ctx.ws.targets)
+    if value >= 1 and (t.slug == "engagement_rate_1_many" or (t.slug == "engagement_rate" and many)):
+        return 0.0, "aims at 100% engagement, which 1:many accounts never reach in one period: set a step you can reach"
+    if current > 0 and ((value > STRETCH_LIMIT * current) if not lower else (value < current / STRETCH_LIMIT)):
+        return 0.0, f"is more than {STRETCH_LIMIT:g} times today's figure ({shown}): set one people believe"
+    return 1.0, None
+
+
+@RULES.rule("targets-stretch-from-the-baseline", module=M_MEASURE, weight=4)
+def targets_stretch(ctx: Context) -> Outcome:
+    """Each target is above today's figure but within three times it (half credit with no baseline yet)."""
+    findings, earned = list(ctx.unread), 0.0
+    for t in ctx.targets:
+        credit, problem = stretch_problem(ctx, t)
+        earned += credit
+        if problem:
+            findings.append(Finding("improve", f"{ctx.label(t)} {problem}.", "answer", t.row, KPI_NAMES[t.slug]))
+    total = len(ctx.targets) + len(ctx.unread)
+    return Outcome(earned / total if total else None, tuple(findings))
+
+
+def owner_gaps(ctx: Context, t: Target) -> list[str]:
+    """Return what a row's owners lack: a named person in marketing and a different one in sales."""
+    gaps = []
+    for team, owner in (("marketing", t.marketing_owner), ("sales", t.sales_owner)):
+        if problem := owner_problem(owner, ctx.ws):
+            gaps.append(f"a named owner in {team} ({problem})")
+        elif (person := team_member(owner, ctx.ws.team)) and person.job_function not in (None, team, "other"):
+            gaps.append(f"an owner in {team}: {owner} works in {person.job_function}")
+    if not gaps and t.marketing_owner.lower() == t.sales_owner.lower():
+        gaps.append("two different people: one in marketing and one in sales")
+    return gaps
+
+
+@RULES.rule("named-owners-in-both-teams", module=M_SHARED, weight=2)
+def named_owners_in_both_teams(ctx: Context) -> Outcome:
+    """Every KPI has a named owner in marketing and a different named owner in sales (module 04)."""
+    findings, ok = [], 0
+    for t in ctx.targets:
+        if gaps := owner_gaps(ctx, t):  # without a person on each side the KPI is not shared: nobody answers for it
+            findings.append(Finding("blocker", f"{ctx.label(t)} needs " + "; ".join(gaps) + ".", "answer", t.row,
+                                    KPI_NAMES[t.slug]))
         else:
-            score += 0.5
-            entry["status"] = "stretch"
-        row_scores.append(score)
+            ok += 1
+    return Outcome.of(ok, len(ctx.targets), findings)
 
-    # The plan as a whole.
-    if not rows_out:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your plan has no targets: add one row per KPI you will steer by, each with a target, an owner and "
-                "a review cadence.",
-                "answer",
-                None,
-                None,
-                "targets",
-                M_MEASURE,
-            )
-        )
-    for family, slugs in FAMILIES:
-        if family in covered:
+
+@RULES.rule("review-cadence-fits", module=M_SHARED, weight=1)
+def review_cadence_fits(ctx: Context) -> Outcome:
+    """Leading indicators are reviewed weekly or monthly; pipeline and revenue monthly or quarterly (or weekly)."""
+    findings, ok = [], 0
+    for t in ctx.targets:
+        if t.review not in REVIEWS:
+            problem = "has no review cadence: choose weekly, monthly or quarterly"
+        elif t.slug in LEADING and t.review == "quarterly":
+            problem = ("is a leading indicator reviewed only quarterly: read it at the weekly or monthly review, "
+                       "while there is time to act")
+        else:
+            ok += 1
             continue
-        computable = any(by_slug[s].value is not None for s in slugs)
-        data = (
-            ""
-            if computable
-            else f" (your workspace cannot compute it yet: {_inline(by_slug[slugs[0]].note)})"
-        )
-        findings.append(
-            Finding(
-                "blocker",
-                f"Your plan has no target for {family}: add one for {_FAMILY_WHY[family]}{data}.",
-                "answer",
-                None,
-                None,
-                "targets",
-                M_SHARED if family in ("sales acceptance", "follow-up SLA") else M_MEASURE,
-            )
-        )
-    if rows_out and not shared:
-        findings.append(
-            Finding(
-                "improve",
-                "No KPI is owned by sales and marketing together: make at least one (for example pipeline or "
-                "sales acceptance) owner 'both', so the plan is one shared scorecard rather than two.",
-                "answer",
-                None,
-                None,
-                "owner",
-                M_SHARED,
-            )
-        )
+        findings.append(Finding("improve", f"{ctx.label(t)} {problem}.", "answer", t.row, KPI_NAMES[t.slug]))
+    return Outcome.of(ok, len(ctx.targets), findings)
 
-    family_part = len(covered) / len(FAMILIES)
-    rows_part = sum(row_scores) / len(row_scores) if row_scores else 0.0
-    score = score_from_ratio(0.5 * family_part + 0.35 * rows_part + 0.15 * shared)
-    blockers = any(f.severity == "blocker" for f in findings)
-    if not blockers and score >= 95:
-        findings.append(
-            Finding(
-                "good",
-                "Every KPI family has a stretching, owned target with a review cadence, and sales and marketing "
-                "share at least one of them.",
-                "answer",
-                None,
-                None,
-                "targets",
-                M_SHARED,
-            )
-        )
+
+@RULES.rule("engagement-targets-by-tier", module=M_MEASURE, weight=1)
+def engagement_targets_by_tier(ctx: Context) -> Outcome:
+    """Each tier with target accounts has an engagement target, and 1:1 aims at least as high as 1:few and 1:many."""
+    tiers = [tier for tier in TIERS if any(normalise_tier(a.tier) == tier for a in ctx.ws.targets)]
+    if len(tiers) < 2:
+        return Outcome.of(0, 0)
+    given = {t.slug: t.target for t in ctx.targets if t.target is not None}
+    findings, ok = [], 0
+    for tier in tiers:
+        if f"engagement_rate_{tier_slug(tier)}" in given:
+            ok += 1
+        else:
+            findings.append(Finding("improve", f"Set an engagement target for your {tier} accounts: report and "
+                                    "steer each tier separately, since they earn their effort differently.", "answer"))
+    aims = [given[slug] for tier in TIERS if (slug := f"engagement_rate_{tier_slug(tier)}") in given]
+    ordered = aims == sorted(aims, reverse=True)
+    if not ordered:
+        findings.append(Finding("improve", "Your engagement targets should fall from 1:1 to 1:few to 1:many: a 1:1 "
+                                "account gets the most effort, so it should reach the highest engagement.", "answer"))
+    return Outcome.of(ok + ordered, len(tiers) + 1, findings)
+
+
+def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
+    """Return the Result for the measurement-plan exercise."""
+    ctx, first = build_context(workspace, answer)
+    if not workspace.accounts:
+        first.insert(0, Finding("blocker", "Your workspace has no accounts yet: import your accounts, contacts, "
+                                "signals, handoffs and opportunities first, so your plan rests on your own figures.",
+                                module=M_MEASURE))
+    if not ctx.targets:
+        first.append(Finding("blocker", "Your plan has no targets: add one row per KPI you will steer by, with a "
+                             "target, a marketing owner, a sales owner and a review cadence.", "answer",
+                             module=M_MEASURE))
     summary = {
-        "window": {
-            "start": start.date().isoformat(),
-            "end": (end - timedelta(days=1)).date().isoformat(),
-            "default": default_used,
-        },
-        "kpis": [
-            {
-                "slug": k.slug,
-                "name": k.name,
-                "value": k.value,
-                "numerator": k.numerator,
-                "denominator": k.denominator,
-                "unit": k.unit,
-                "note": k.note,
-            }
-            for k in kpis
-        ],
-        "targets": rows_out,
-        "families_covered": [f for f, _ in FAMILIES if f in covered],
-        "shared_ownership": shared,
-        "notes": notes,
+        "window": {"start": ctx.start.date().isoformat(), "end": (ctx.end - timedelta(days=1)).date().isoformat(),
+                   "default": ctx.default_window},
+        "kpis": [kpi.as_dict() for kpi in ctx.kpis.values()],
+        "targets": [{"row": t.row, "kpi": t.slug, "target": t.target, "current": t.kpi.value} for t in ctx.targets],
+        "notes": list(ctx.notes),
     }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
+    return RULES.evaluate(ctx, pass_mark=PASS_MARK, first=first, summary=summary)

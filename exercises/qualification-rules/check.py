@@ -1,660 +1,492 @@
-"""Check the learner's signal qualification rules by running them on their own signals, as at workspace.now.
+"""Check the learner's signal qualification rules as named rules, by running them on their own signals.
 
-A rule (one answer row) qualifies a target account when, within `window_days`, it has at least `min_signals`
-signals of the rule's types from at least `min_contacts` distinct known contacts (only contacts holding one of
-`roles`, when set; only accounts in `tiers`, when set). Each signal that brings an account to the threshold
-(a "trigger") is owed a follow-up by `owner` within `response_hours`; it counts as followed up when that
-signal, or any signal of the account, was followed up between the trigger and the deadline.
-
-Score = 80% rule quality (mean over rules of: complete 40, sensible response time 20, calibrated on the last
-90 days 25, not a light single signal 15; scaled down when there are fewer than two rules) + 20% the share of
-qualifying triggers that were followed up in time.
+A qualification rule (one answer row) qualifies a target account when, within `window_days`, it has at least
+`min_signals` signals of the rule's types, from at least `min_contacts` different known contacts who hold a
+buying role (module 09: "from any mapped role"); only contacts holding one of `roles`, when set; only accounts
+in `tiers`, when set. Each signal that brings an account to the threshold is owed a follow-up by the rule's
+named owner within `response_hours` working hours (module 10).
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
-from lms.abm.signals import HIGH_INTENT_TYPES, LOW_INTENT_TYPES, SignalIndex
-from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.coverage import normalise_roles, normalise_tier
+from lms.abm.integrity import (
+    MAX_ROLES_PER_CONTACT,
+    owner_problem,
+    role_contradiction,
+    sla_problem,
+    team_member,
+)
+from lms.abm.signals import HIGH_INTENT_TYPES, HOT_TYPES, LIGHT_TYPES, SignalIndex
+from lms.abm.snapshot import AccountSnap, SignalSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import SIGNAL_TYPES, TIERS
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 from lms.practice.values import as_number, as_rows, as_strings, as_text, is_blank_row
 
 PASS_MARK = 75
 MIN_RULES = 2
-HOT_MAX_HOURS = 24  # a rule on high-intent signals must be answered within a day
-SLOW_HOURS = 72  # any rule slower than this lets the signal go cold
-CALIBRATION_DAYS = 90  # a rule is tried on this many days of history
+HOT_MAX_HOURS = 24  # module 10: hot signals within a business hour; never more than a working day's worth
+MAX_WINDOW_DAYS = 30  # module 09: "three downloads over six months are not the same as three in a week"
+CALIBRATION_DAYS = 90  # module 09: run last quarter's signals through the rule
 TOO_LOOSE_SHARE = 0.5  # more than this share of targets reaching sales swamps them
-MAX_SIGNAL_FINDINGS = 20  # per-signal follow-up findings before a roll-up
-MAX_SUMMARY_QUALIFIED = 200
-OWNERS = ("sales", "sdr", "marketing")
+MAX_LATE_FINDINGS = 20
+LEVELS = ("hot", "warm", "account_surge", "nurture")
+SALES_LEVELS = ("hot", "warm", "account_surge")  # nurture stays with marketing (module 09)
+WORK_START, WORK_END = 9, 17  # working hours, Monday to Friday
 
 M_SIGNALS = "abm-foundations/qualified-signals"
 M_FOLLOW = "abm-foundations/follow-up-and-the-sales-handoff"
 
-HBR = (
-    "HBR's study 'The Short Life of Online Sales Leads' found that firms contacting a lead within an hour were "
-    "about 7 times more likely to qualify it than firms that waited one more hour, and about 60 times more "
-    "likely than firms that waited 24 hours"
-)
+HBR = ("HBR's 'The Short Life of Online Sales Leads' found firms contacting a lead within an hour were about 7 times "
+       "more likely to qualify it than firms that waited an hour longer")
+
+RULES = Rules()
 
 
-# --- answer parsing -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QRule:
+    """One parsed answer row."""
 
-
-def _signal_type(value: str) -> str | None:
-    key = value.strip().lower().replace("-", "_").replace(" ", "_")
-    return key if key in SIGNAL_TYPES else None
-
-
-class Rule:
-    """One parsed answer row. A plain class: checkers are loaded by path, where dataclasses cannot resolve."""
-
-    __slots__ = (
-        "row",
-        "name",
-        "types",
-        "min_signals",
-        "window_days",
-        "min_contacts",
-        "roles",
-        "tiers",
-        "owner",
-        "response_hours",
-        "missing",
-    )
-
-    def __init__(
-        self,
-        row: int,
-        name: str,
-        types: frozenset[str],
-        min_signals: int | None,
-        window_days: float | None,
-        min_contacts: int | None,
-        roles: frozenset[str] | None,
-        tiers: frozenset[str] | None,
-        owner: str | None,
-        response_hours: float | None,
-        missing: list[str],
-    ) -> None:
-        self.row = row
-        self.name = name
-        self.types = types
-        self.min_signals = min_signals
-        self.window_days = window_days
-        self.min_contacts = min_contacts
-        self.roles = roles
-        self.tiers = tiers
-        self.owner = owner
-        self.response_hours = response_hours
-        self.missing = missing
+    row: int
+    name: str
+    level: str | None
+    types: frozenset[str]
+    min_signals: int | None
+    window_days: float | None
+    min_contacts: int | None
+    roles: frozenset[str] | None
+    tiers: frozenset[str] | None
+    owner: str
+    backup: str
+    response_hours: float | None
+    problems: tuple[str, ...]  # what is missing or unreadable, in plain words
 
     @property
     def label(self) -> str:
-        return f"rule {self.row} ('{self.name}')" if self.name else f"rule {self.row}"
+        return f"Rule {self.row} ('{self.name}')" if self.name else f"Rule {self.row}"
 
     @property
-    def evaluable(self) -> bool:
-        return bool(self.types) and None not in (self.min_signals, self.window_days, self.min_contacts)
+    def to_sales(self) -> bool:
+        return self.level in SALES_LEVELS
 
     @property
     def hot(self) -> bool:
-        """A rule is hot when it fires on one high-intent signal, or only on high-intent signals."""
-        high = self.types & HIGH_INTENT_TYPES
-        return bool(high) and (self.types <= HIGH_INTENT_TYPES or self.min_signals == 1)
+        """Hot by level, or because it fires on a single demo or meeting request whatever it is called."""
+        return self.level == "hot" or (self.min_signals == 1 and bool(self.types & HOT_TYPES))
+
+    @property
+    def runnable(self) -> bool:
+        return bool(self.types) and None not in (self.min_signals, self.window_days, self.min_contacts)
 
 
-REQUIRED = ("signal_types", "min_signals", "window_days", "min_contacts", "owner", "response_hours")
-_FIELD_HELP = {
-    "signal_types": "choose the signal types that count (e.g. demo_request, pricing_page_visit)",
-    "min_signals": "set how many signals it takes (a whole number, at least 1)",
-    "window_days": "set the window in days the signals must fall within (more than 0)",
-    "min_contacts": "set how many different contacts they must come from (0 or more)",
-    "owner": "name who follows up: sales, sdr or marketing",
-    "response_hours": "set the response time in hours (more than 0)",
-}
+@dataclass
+class Run:
+    """What one rule does on the workspace: accounts matched in the last 90 days, now, and follow-ups owed."""
+
+    matched_90: set[int] = field(default_factory=set)
+    qualified_now: dict[int, list[SignalSnap]] = field(default_factory=dict)
+    triggers: list[tuple[SignalSnap, int]] = field(default_factory=list)
 
 
-def _parse_rule(row: int, raw: Mapping, findings: list[Finding]) -> Rule:
-    name = as_text(raw.get("name"))
-    label = f"rule {row} ('{name}')" if name else f"rule {row}"
-    missing: list[str] = []
+@dataclass
+class Context:
+    ws: WorkspaceSnapshot
+    rules: list[QRule]
+    targets: list[AccountSnap]
+    recent_signals: int
+    runs: dict[int, Run]  # by rule row
+    followups: dict[int, list[datetime]]  # by account: when any of its signals was followed up, sorted
 
-    def bad(field: str, message: str) -> None:
-        findings.append(Finding("improve", message, "answer", row, name or None, field, M_SIGNALS))
 
-    if not name:
-        bad("name", f"Rule {row} has no name: name it after what it catches (e.g. 'Hot hand-raisers').")
+def _answer(message: str, rule: QRule | None = None, module: str = M_SIGNALS, severity: str = "improve") -> Finding:
+    return Finding(severity, message, "answer", rule.row if rule else None, rule.name if rule else None,
+                   module=module)
 
-    types: set[str] = set()
-    for v in as_strings(raw.get("signal_types")):
-        t = _signal_type(v)
-        if t:
-            types.add(t)
-        else:
-            bad("signal_types", f"{label}: '{v}' is not a signal type; use one of {', '.join(SIGNAL_TYPES)}.")
+
+def _account_finding(severity: str, message: str, account: AccountSnap, module: str = M_SIGNALS,
+                     about: str = "account", about_id: int | None = None) -> Finding:
+    return Finding(severity, message, about, about_id if about_id is not None else account.id, account.name,
+                   module=module, account_id=account.id, account=account.name)
+
+
+# --- reading the answer ---------------------------------------------------------------------------------------
+
+
+def _whole(raw: Mapping, key: str, minimum: int, what: str, problems: list[str]) -> int | None:
+    n = as_number(raw.get(key))
+    if n is None or n < minimum:
+        problems.append(f"set {what} (a whole number, at least {minimum})")
+        return None
+    return math.ceil(n - 1e-9)
+
+
+def parse_rule(row: int, raw: Mapping) -> QRule:
+    """Return the rule in one answer row; what is missing or unreadable goes in its `problems`."""
+    problems: list[str] = []
+    level = as_text(raw.get("level")).lower().replace(" ", "_") or None
+    if level not in LEVELS:
+        problems.append("choose its level: hot, warm, account surge or nurture")
+        level = None
+    types = frozenset(t for v in as_strings(raw.get("signal_types"))
+                      if (t := v.strip().lower().replace(" ", "_").replace("-", "_")) in SIGNAL_TYPES)
     if not types:
-        missing.append("signal_types")
-
-    def whole(field: str, minimum: int) -> int | None:
-        raw_value = raw.get(field)
-        n = as_number(raw_value)
-        if n is None:
-            if raw_value not in (None, ""):
-                bad(field, f"{label}: {field.replace('_', ' ')} '{raw_value}' is not a number.")
-            missing.append(field)
-            return None
-        if n < minimum:
-            bad(field, f"{label}: {field.replace('_', ' ')} is {n:g}; it must be at least {minimum}.")
-            missing.append(field)
-            return None
-        return math.ceil(n - 1e-9)
-
-    def positive(field: str) -> float | None:
-        raw_value = raw.get(field)
-        n = as_number(raw_value)
-        if n is None or n <= 0:
-            if raw_value not in (None, ""):
-                bad(field, f"{label}: {field.replace('_', ' ')} '{raw_value}' must be a number above 0.")
-            missing.append(field)
-            return None
-        return n
-
-    min_signals = whole("min_signals", 1)
-    window_days = positive("window_days")
-    min_contacts = whole("min_contacts", 0)
-    response_hours = positive("response_hours")
-
-    roles_raw = as_strings(raw.get("roles"))
-    roles = normalise_roles(roles_raw)
-    unknown_roles = [r for r in roles_raw if normalise_role(r) is None]
-    if unknown_roles:
-        bad("roles", f"{label}: {', '.join(repr(r) for r in unknown_roles)} not a buying role and ignored.")
-    tiers: set[str] = set()
-    for v in as_strings(raw.get("tiers")):
-        t = normalise_tier(v)
-        if t:
-            tiers.add(t)
-        else:
-            bad("tiers", f"{label}: '{v}' is not a tier; use {', '.join(TIERS)}.")
-
-    owner = as_text(raw.get("owner")).lower() or None
-    if owner not in OWNERS:
-        if owner:
-            bad("owner", f"{label}: owner '{owner}' is not one of {', '.join(OWNERS)}.")
-        owner = None
-        missing.append("owner")
-
-    rule = Rule(
-        row,
-        name,
-        frozenset(types),
-        min_signals,
-        window_days,
-        min_contacts,
-        frozenset(roles) or None,
-        frozenset(tiers) or None,
-        owner,
-        response_hours,
-        [f for f in REQUIRED if f in missing],
-    )
-    if rule.missing:
-        findings.append(
-            Finding(
-                "blocker",
-                f"{_cap(label)} is incomplete: "
-                + "; ".join(_FIELD_HELP[f] for f in rule.missing)
-                + ". A rule sales can trust names the signals, the thresholds, who follows up and how fast.",
-                "answer",
-                row,
-                name or None,
-                rule.missing[0],
-                M_SIGNALS,
-            )
-        )
-    if (
-        rule.min_signals is not None
-        and rule.min_contacts is not None
-        and rule.min_contacts > rule.min_signals
-    ):
-        findings.append(
-            Finding(
-                "improve",
-                f"{_cap(label)} needs {rule.min_contacts} contacts but only {rule.min_signals} signals; each "
-                "signal comes from one contact, so it can never be met. Lower min contacts or raise min signals.",
-                "answer",
-                row,
-                name or None,
-                "min_contacts",
-                M_SIGNALS,
-            )
-        )
-    return rule
+        problems.append("choose the signal types that count (for example a demo request or a pricing-page visit)")
+    min_signals = _whole(raw, "min_signals", 1, "how many signals it takes", problems)
+    window = as_number(raw.get("window_days"))
+    if window is None or window <= 0:
+        problems.append("set the number of days the signals must fall within")
+        window = None
+    min_contacts = _whole(raw, "min_contacts", 0, "how many different people they must come from", problems)
+    hours = as_number(raw.get("response_hours"))
+    if hours is None or hours <= 0:
+        problems.append("set the response time in working hours")
+        hours = None
+    roles = frozenset(normalise_roles(as_strings(raw.get("roles")))) or None
+    tiers = frozenset(t for v in as_strings(raw.get("tiers")) if (t := normalise_tier(v)) in TIERS) or None
+    return QRule(row, as_text(raw.get("name")), level, types, min_signals, window, min_contacts, roles, tiers,
+                 as_text(raw.get("owner")), as_text(raw.get("backup")), hours, tuple(problems))
 
 
-# --- evaluation -----------------------------------------------------------------------------------------------
+def read_rules(answer: object) -> list[QRule]:
+    """Return the non-blank rules of an answer (rows that are not dicts are skipped)."""
+    rows = as_rows(answer.get("rules")) if isinstance(answer, Mapping) else None
+    return [parse_rule(i, raw) for i, raw in enumerate(rows or [], start=1)
+            if isinstance(raw, Mapping) and not is_blank_row(raw)]
 
 
-class Evaluation:
-    """What one rule does on the workspace."""
-
-    __slots__ = ("matched_90", "qualified_now", "triggers")
-
-    def __init__(self) -> None:
-        self.matched_90: set[int] = set()  # accounts the rule would have qualified in the last 90 days
-        self.qualified_now: dict[int, list[SignalSnap]] = {}  # account -> the signals qualifying it now
-        # (signal that reached the threshold, account), for triggers inside the rule's window as at now
-        self.triggers: list[tuple[SignalSnap, int]] = []
+# --- running a rule -------------------------------------------------------------------------------------------
 
 
-def _evaluate(
-    rule: Rule,
-    ws: WorkspaceSnapshot,
-    targets: list,
-    ix: SignalIndex,
-    contact_roles: dict[int, frozenset[str]],
-) -> Evaluation:
-    now = ws.now
-    window = timedelta(days=rule.window_days or 0)
+def credible_roles(ws: WorkspaceSnapshot) -> dict[int, frozenset[str]]:
+    """Return {contact id: buying roles} for contacts whose roles are believable: at most two, none contradicted
+    by the job title. A contact tagged with more roles, or only with contradicted ones, counts as unmapped."""
+    out: dict[int, frozenset[str]] = {}
+    for c in ws.contacts:
+        roles = normalise_roles(c.roles)
+        if len(roles) > MAX_ROLES_PER_CONTACT:
+            continue
+        kept = frozenset(r for r in roles if role_contradiction(c.title, r) is None)
+        if kept:
+            out[c.id] = kept
+    return out
+
+
+def roles_engaged(people, mapped: dict[int, frozenset[str]]) -> int:
+    """Return how many people in different buying roles these contacts are (module 09 counts roles, not heads:
+    two planners are one role): the smaller of the mapped people and the distinct roles they hold."""
+    known = [mapped[c] for c in people if c in mapped]
+    return min(len(known), len(frozenset().union(*known)))
+
+
+def run_rule(rule: QRule, ws: WorkspaceSnapshot, targets: list[AccountSnap], ix: SignalIndex,
+             mapped: dict[int, frozenset[str]]) -> Run:
+    """Return what `rule` qualifies: accounts in the last 90 days, accounts now, and the triggering signals."""
+    now, window = ws.now, timedelta(days=rule.window_days or 0)
     horizon = now - timedelta(days=CALIBRATION_DAYS)
-    lookback = horizon - window
-    after_now = now + timedelta(microseconds=1)
-    current_start = now - window
-    known = ix.known_contacts
-    ev = Evaluation()
-    need_n = rule.min_signals or 1
-    need_c = rule.min_contacts or 0
+    run, need_n, need_c = Run(), rule.min_signals or 1, rule.min_contacts or 0
     for a in targets:
         if rule.tiers is not None and normalise_tier(a.tier) not in rule.tiers:
             continue
-        sigs = [
-            s
-            for s in ix.between(a.id, lookback, after_now)
-            if s.type in rule.types
-            and (rule.roles is None or (contact_roles.get(s.contact_id, frozenset()) & rule.roles))
-        ]
-        if len(sigs) < need_n:
-            continue
-        times = [s.occurred_at for s in sigs]
-        people_of = [s.contact_id if s.contact_id in known else None for s in sigs] if need_c else None
-        people: dict[int, int] = {}
+        sigs = [s for s in ix.between(a.id, horizon - window, now + timedelta(microseconds=1))
+                if s.type in rule.types and (rule.roles is None or mapped.get(s.contact_id, frozenset()) & rule.roles)]
+        people: Counter = Counter()
         left = 0
-        for j, t in enumerate(times):
-            if people_of is not None and (cid := people_of[j]) is not None:
-                people[cid] = people.get(cid, 0) + 1
-            cutoff = t - window
-            while times[left] <= cutoff:
-                if people_of is not None and (old := people_of[left]) is not None:
-                    if people[old] == 1:
-                        del people[old]
-                    else:
-                        people[old] -= 1
+        for j, s in enumerate(sigs):
+            if s.contact_id in mapped:
+                people[s.contact_id] += 1
+            while sigs[left].occurred_at <= s.occurred_at - window:
+                gone = sigs[left].contact_id
+                if gone in mapped:
+                    people[gone] -= 1
+                    if not people[gone]:
+                        del people[gone]
                 left += 1
-            if j - left + 1 >= need_n and len(people) >= need_c and t > horizon:
-                ev.matched_90.add(a.id)
-                if t > current_start:
-                    ev.triggers.append((sigs[j], a.id))
-        current = [s for s in sigs if s.occurred_at > current_start]
-        if len(current) >= need_n and len({s.contact_id for s in current if s.contact_id in known}) >= need_c:
-            ev.qualified_now[a.id] = current
-    return ev
+            if j - left + 1 >= need_n and roles_engaged(people, mapped) >= need_c and s.occurred_at > horizon:
+                run.matched_90.add(a.id)
+                if s.occurred_at > now - window:
+                    run.triggers.append((s, a.id))
+        current = [s for s in sigs if s.occurred_at > now - window]
+        if len(current) >= need_n and roles_engaged({s.contact_id for s in current}, mapped) >= need_c:
+            run.qualified_now[a.id] = current
+    return run
 
 
-# --- presentation helpers -------------------------------------------------------------------------------------
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """Return the moment `hours` working hours (Monday to Friday, 09:00-17:00) after `start`."""
+    t, left = start, timedelta(hours=hours)
+    while True:
+        day_start = t.replace(hour=WORK_START, minute=0, second=0, microsecond=0)
+        day_end = t.replace(hour=WORK_END, minute=0, second=0, microsecond=0)
+        if t.weekday() >= 5 or t >= day_end:
+            t = (t + timedelta(days=1)).replace(hour=WORK_START, minute=0, second=0, microsecond=0)
+            continue
+        t = max(t, day_start)
+        if t + left <= day_end:
+            return t + left
+        left -= day_end - t
+        t = day_end
 
 
-def _when(dt: datetime) -> str:
-    return f"{dt.day} {dt:%b %Y, %H:%M}"
+# --- the rules ------------------------------------------------------------------------------------------------
 
 
-def _hours(h: float) -> str:
-    return f"{h:g} h"
+@RULES.rule("at-least-two-rules", module=M_SIGNALS, weight=0)
+def at_least_two_rules(ctx: Context) -> Outcome:
+    """Two rules at least: one for hot hand-raisers and one for a build-up across the buying group."""
+    n = len(ctx.rules)
+    if n >= MIN_RULES:
+        return Outcome.of(1, 1)
+    return Outcome.of(n, MIN_RULES, [_answer(
+        f"You have {n} rule{'s' if n != 1 else ''}: write at least {MIN_RULES}, typically a hot rule for demo and "
+        "meeting requests (answered within the hour) and a warm rule for a build-up of signals from several people "
+        "at one account.", severity="blocker")])
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+@RULES.rule("rules-are-complete", module=M_SIGNALS, weight=2)
+def rules_are_complete(ctx: Context) -> Outcome:
+    """Every rule has a level, signal types, thresholds and a response time (owners have their own rule)."""
+    findings = [_answer(f"{r.label} is incomplete: {'; '.join(r.problems)}. A rule sales can trust names the "
+                        "signals, the thresholds, who follows up and how fast.", r, severity="blocker")
+                for r in ctx.rules if r.problems]
+    for r in ctx.rules:
+        if r.min_signals is not None and r.min_contacts is not None and r.min_contacts > r.min_signals:
+            findings.append(_answer(f"{r.label} needs {r.min_contacts} people but only {r.min_signals} signals, so it "
+                                    "can never be met: raise the number of signals or lower the number of people.", r))
+    complete = sum(1 for r in ctx.rules if not r.problems)
+    return Outcome.of(complete, len(ctx.rules), findings)
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+@RULES.rule("named-owner-and-backup", module=M_FOLLOW, weight=1.5)
+def named_owner_and_backup(ctx: Context) -> Outcome:
+    """Module 10: each rule has one owner, a named person (in sales for hot and warm rules, on a team workspace), and
+    a different named backup for holidays."""
+    findings, met = [], 0
+    for r in ctx.rules:
+        problem = owner_problem(r.owner, ctx.ws)
+        if problem:
+            findings.append(_answer(f"{r.label}: {problem}. Name the person who follows up, such as the account "
+                                    "executive for the account, so someone answers for it.", r, M_FOLLOW, "blocker"))
+            continue
+        member = team_member(r.owner, ctx.ws.team)
+        if r.level in ("hot", "warm") and member is not None and member.job_function == "marketing":
+            findings.append(_answer(f"{r.label}: {r.owner} works in marketing, but hot and warm signals go to sales. "
+                                    "Name the salesperson who follows up; marketing can brief them.", r, M_FOLLOW))
+            met -= 0.5
+        backup = owner_problem(r.backup, ctx.ws)
+        if backup is None and r.backup.lower() == r.owner.lower():
+            backup = "the backup is the owner again"
+        if backup:
+            findings.append(_answer(f"{r.label}: no one covers for {r.owner} ({backup}). Name a different person "
+                                    "as backup: a response time that only works when everyone is at their desk is "
+                                    "not a response time.", r, M_FOLLOW))
+            met += 0.5
+        else:
+            met += 1
+    return Outcome.of(met, len(ctx.rules), findings)
 
 
-def _qualified_entry(ws: WorkspaceSnapshot, row: int, account: str, account_id: int, rule: str, sigs) -> dict:
-    """One summary line: the account, the rule and the signals that qualified it."""
-    return {
-        "account_id": account_id,
-        "account": account,
-        "rule": rule,
-        "row": row,
-        "signals": [
-            {
-                "id": s.id,
-                "type": s.type,
-                "contact_id": s.contact_id,
-                "contact": c.name if (c := ws.contact(s.contact_id)) else None,
-                "occurred_at": s.occurred_at.isoformat(),
-            }
-            for s in sigs
-        ],
-    }
+def _response_problem(r: QRule) -> tuple[str, str] | None:
+    """Return (severity, message) for a response time that is out of bounds or too slow for a hot rule."""
+    problem = sla_problem(r.response_hours)
+    if problem:
+        return "blocker", f"{r.label}: {problem}."
+    if r.hot and r.response_hours > HOT_MAX_HOURS:
+        return "blocker", (f"{r.label} catches demo or meeting requests but allows {r.response_hours:g} working hours "
+                           f"to respond. {HBR}. Set {HOT_MAX_HOURS} hours or less, ideally 1.")
+    return None
+
+
+@RULES.rule("response-times", module=M_FOLLOW, weight=1.5)
+def response_times(ctx: Context) -> Outcome:
+    """Response times within 1 to 72 working hours, hot rules within 24, and the hotter the level the faster."""
+    findings, met = [], 0
+    timed = [r for r in ctx.rules if r.response_hours is not None]
+    for r in timed:
+        problem = _response_problem(r)
+        if problem:
+            findings.append(_answer(problem[1], r, M_FOLLOW, problem[0]))
+        else:
+            met += 1
+    fastest_cooler = min((r.response_hours for r in timed if r.level in ("warm", "account_surge", "nurture")),
+                         default=None)
+    for r in timed:
+        if r.level == "hot" and fastest_cooler is not None and r.response_hours > fastest_cooler:
+            findings.append(_answer(f"{r.label} is hot but slower ({r.response_hours:g} hours) than a cooler rule "
+                                    f"({fastest_cooler:g} hours): the hotter the signal, the shorter the time.",
+                                    r, M_FOLLOW))
+    return Outcome.of(met, len(timed), findings)
+
+
+@RULES.rule("no-sales-on-a-light-signal", module=M_SIGNALS, weight=1)
+def no_sales_on_a_light_signal(ctx: Context) -> Outcome:
+    """A rule that goes to sales never fires on one ad click or website visit, or on light signals alone."""
+    findings, judged, met = [], 0, 0
+    for r in ctx.rules:
+        if not r.types or not r.to_sales:
+            continue
+        judged += 1
+        light = sorted(r.types & LIGHT_TYPES)
+        words = " or ".join(t.replace("_", " ") for t in light)
+        if light and r.types <= LIGHT_TYPES:
+            findings.append(_answer(f"{r.label} sends accounts to sales on {words} alone: those are background "
+                                    "activity, not buying signals. Add demo requests, replies or event attendance, or "
+                                    "make it a nurture rule.", r, severity="blocker"))
+        elif light and r.min_signals == 1:
+            findings.append(_answer(f"{r.label} sends an account to sales on a single {words}: the light signal sales "
+                                    "rejects most. Require at least 2 or 3 signals from more than one person, or drop "
+                                    "those types from this rule.", r, severity="blocker"))
+        elif r.level == "hot" and not r.types & HIGH_INTENT_TYPES:
+            findings.append(_answer(f"{r.label} is called hot but fires on none of the high-intent signals: base it on "
+                                    "demo or meeting requests, replies or pricing-page visits, or call it warm.", r))
+        else:
+            met += 1
+    return Outcome.of(met, judged, findings)
+
+
+@RULES.rule("counts-the-buying-group", module=M_SIGNALS, weight=1)
+def counts_the_buying_group(ctx: Context) -> Outcome:
+    """A window of 30 days at most; warm rules need two people or named roles; hot rules a known person."""
+    findings, met, judged = [], 0, 0
+    for r in ctx.rules:
+        if r.window_days is None or r.min_contacts is None:
+            continue
+        judged, ok = judged + 1, True
+        if r.window_days > MAX_WINDOW_DAYS:
+            ok = False
+            findings.append(_answer(f"{r.label} counts signals over {r.window_days:g} days: three downloads over six "
+                                    f"months are not three in a week. Keep the window to {MAX_WINDOW_DAYS} days or "
+                                    "less.", r))
+        if r.level == "warm" and r.min_contacts < 2 and not r.roles:
+            ok = False
+            findings.append(_answer(f"{r.label} can be met by one person: 'any contact' lets one keen junior user look "
+                                    "like a buying group. Require at least 2 people, or name the roles that count.", r))
+        if r.level == "hot" and r.min_contacts < 1:
+            ok = False
+            findings.append(_answer(f"{r.label} can fire with nobody known: a hot rule is a request from a known "
+                                    "person with a buying role. Require at least 1 person.", r))
+        met += ok
+    return Outcome.of(met, judged, findings)
+
+
+@RULES.rule("calibrated-on-your-signals", module=M_SIGNALS, weight=1.5)
+def calibrated_on_your_signals(ctx: Context) -> Outcome:
+    """Each sales rule would have qualified some target accounts in the last 90 days, but not more than half."""
+    findings, judged, met = [], 0, 0
+    n = len(ctx.targets)
+    for r in ctx.rules:
+        run = ctx.runs.get(r.row)
+        if run is None or not r.to_sales or not ctx.recent_signals:
+            continue
+        judged += 1
+        if not run.matched_90:
+            findings.append(_answer(f"{r.label} would not have qualified a single target account in the last "
+                                    f"{CALIBRATION_DAYS} days, so nothing would reach sales: lower the thresholds, "
+                                    "widen the window or add signal types.", r))
+        elif len(run.matched_90) > TOO_LOOSE_SHARE * n:
+            findings.append(_answer(f"{r.label} would have qualified {len(run.matched_90)} of your {n} target "
+                                    f"accounts in the last {CALIBRATION_DAYS} days: sales would drown and stop trusting "
+                                    "your handoffs. Raise the thresholds or drop light signal types.", r))
+        else:
+            met += 1
+    return Outcome.of(met, judged, findings)
+
+
+def _owed(ctx: Context) -> dict[int, tuple[datetime, SignalSnap, int, QRule]]:
+    owed: dict[int, tuple[datetime, SignalSnap, int, QRule]] = {}
+    for r in ctx.rules:
+        run = ctx.runs.get(r.row)
+        if run is None or r.response_hours is None or sla_problem(r.response_hours):
+            continue
+        for s, account_id in run.triggers:
+            due = add_working_hours(s.occurred_at, r.response_hours)
+            if s.id not in owed or due < owed[s.id][0]:
+                owed[s.id] = (due, s, account_id, r)
+    return owed
+
+
+@RULES.rule("followed-up-in-time", module=M_FOLLOW, weight=1.5)
+def followed_up_in_time(ctx: Context) -> Outcome:
+    """Each signal a rule qualified was followed up (on it, or on a later signal of the account) by its due time."""
+    due_now = [o for o in _owed(ctx).values() if o[0] < ctx.ws.now]
+    late = []
+    for due, s, account_id, r in due_now:
+        times = ctx.followups.get(account_id, [])
+        if bisect_right(times, due) <= bisect_left(times, s.occurred_at):
+            late.append((due, s, account_id, r))
+    late.sort(key=lambda x: (x[0], x[1].id))
+    findings = []
+    for due, s, account_id, r in late[:MAX_LATE_FINDINGS]:
+        a = ctx.ws.account(account_id)
+        contact = ctx.ws.contact(s.contact_id)
+        who = contact.name if contact else "an unnamed visitor"
+        findings.append(_account_finding(
+            "improve", f"{s.type.replace('_', ' ').capitalize()} from {who} on {s.occurred_at:%d %b %Y} met "
+            f"{r.label[0].lower()}{r.label[1:]}; it was due a follow-up by {due:%d %b %Y %H:%M} and none is recorded in time. "
+            f"{r.owner or 'The owner'} should follow up now and record it on the signal.",
+            a, M_FOLLOW, "signal", s.id))
+    if len(late) > MAX_LATE_FINDINGS:
+        findings.append(_answer(f"…and {len(late) - MAX_LATE_FINDINGS} more qualified signals are past their response "
+                                "time: agree with the owners how they will clear the queue.", module=M_FOLLOW))
+    return Outcome.of(len(due_now) - len(late), len(due_now), findings, follow_ups_due=len(due_now),
+                      follow_ups_overdue=len(late))
 
 
 # --- the check ------------------------------------------------------------------------------------------------
 
 
+def _first(ws: WorkspaceSnapshot, targets: list[AccountSnap]) -> list[Finding]:
+    if not targets:
+        return [Finding("blocker", "Your workspace has no target accounts yet: import your accounts, mark the ones "
+                        "on your target account list, then import their signals.", module=M_SIGNALS)]
+    if not ws.signals:
+        return [Finding("blocker", "Your workspace has no signals yet: import your engagement signals (visits, "
+                        "downloads, demo requests, replies) so your rules can be tried on them.", module=M_SIGNALS)]
+    return []
+
+
+def _summary(ctx: Context) -> dict:
+    rules = [{"row": r.row, "name": r.name, "level": r.level, "owner": r.owner, "backup": r.backup,
+              "response_hours": r.response_hours, "signal_types": sorted(r.types),
+              "accounts_qualified_now": len(ctx.runs[r.row].qualified_now) if r.row in ctx.runs else 0,
+              "accounts_matched_90_days": len(ctx.runs[r.row].matched_90) if r.row in ctx.runs else 0}
+             for r in ctx.rules]
+    qualified = [{"account_id": acc, "account": ctx.ws.account(acc).name, "rule": r.name or f"rule {r.row}",
+                  "row": r.row, "signals": [s.id for s in sigs]}
+                 for r in ctx.rules if r.row in ctx.runs for acc, sigs in ctx.runs[r.row].qualified_now.items()]
+    return {"targets": len(ctx.targets), "signals_last_90_days": ctx.recent_signals, "rules": rules,
+            "qualified_total": len(qualified), "qualified": qualified[:200]}
+
+
+def build_context(ws: WorkspaceSnapshot, answer: object) -> Context:
+    """Return the context the rules read: the parsed rules and what each does on the target accounts."""
+    rules, targets = read_rules(answer), list(ws.targets)
+    ix, mapped = SignalIndex(ws), credible_roles(ws)
+    start, end = ws.now - timedelta(days=CALIBRATION_DAYS), ws.now + timedelta(seconds=1)
+    recent = sum(len(ix.between(a.id, start, end)) for a in targets)
+    runs = {r.row: run_rule(r, ws, targets, ix, mapped) for r in rules if r.runnable and targets}
+    followups = {acc: sorted(s.followed_up_at for s in sigs if isinstance(s.followed_up_at, datetime))
+                 for acc, sigs in ix.by_account.items()}
+    return Context(ws, rules, targets, recent, runs, followups)
+
+
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    """Return the Result for the qualification-rules exercise (see the module docstring for the scoring)."""
-    findings: list[Finding] = []
-    ws = workspace
-    answer = answer if isinstance(answer, Mapping) else {}
-    targets = list(ws.targets)
-    if not ws.accounts or not targets:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no target accounts yet: import your accounts first and mark the ones on your "
-                "target account list, then import their signals.",
-                field="accounts",
-                module=M_SIGNALS,
-            )
-        )
-    elif not ws.signals:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no signals yet: import your engagement signals (web visits, downloads, demo "
-                "requests, replies) so your rules can be tried on them.",
-                field="signals",
-                module=M_SIGNALS,
-            )
-        )
+    """Return the Result of running the qualification-rules RULES on the learner's rules and signals."""
+    ctx = build_context(workspace, answer)
+    first = _first(workspace, ctx.targets)
+    if ctx.targets and workspace.signals and not ctx.recent_signals:
+        first.append(Finding("improve", f"None of your target accounts has a signal in the last {CALIBRATION_DAYS} "
+                             "days, so the rules cannot be tried on recent behaviour: import your latest signals.",
+                             module=M_SIGNALS))
+    result = RULES.evaluate(ctx, pass_mark=PASS_MARK, first=first, summary=_summary(ctx))
+    if first and first[0].severity == "blocker":
+        return Result(0, False, result.findings, result.summary)
+    return result
 
-    raw_rows = as_rows(answer.get("rules")) or []
-    rules: list[Rule] = []
-    for i, raw in enumerate(raw_rows, start=1):
-        if isinstance(raw, Mapping):
-            if not is_blank_row(raw):
-                rules.append(_parse_rule(i, raw, findings))
-        else:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Rule {i} could not be read: fill it in again.",
-                    "answer",
-                    i,
-                    None,
-                    "rules",
-                    M_SIGNALS,
-                )
-            )
-
-    if len(rules) < MIN_RULES:
-        findings.append(
-            Finding(
-                "blocker",
-                f"You have {_plural(len(rules), 'rule')}: write at least {MIN_RULES}, typically one for hot, "
-                "high-intent signals (a demo or meeting request, answered within hours) and one for a build-up of "
-                "lighter signals from several people at one account.",
-                "answer",
-                None,
-                None,
-                "rules",
-                M_SIGNALS,
-            )
-        )
-
-    now = ws.now
-    ix = SignalIndex(ws)
-    target_ids = {a.id for a in targets}
-    recent_signals = sum(
-        1
-        for a in targets
-        for _ in ix.between(a.id, now - timedelta(days=CALIBRATION_DAYS), now + timedelta(seconds=1))
-    )
-    if targets and ws.signals and not recent_signals:
-        findings.append(
-            Finding(
-                "improve",
-                f"None of your target accounts has a signal in the last {CALIBRATION_DAYS} days, so the rules cannot "
-                "be tried on recent behaviour: import your latest signals.",
-                field="signals",
-                module=M_SIGNALS,
-            )
-        )
-    contact_roles = (
-        {c.id: frozenset(normalise_roles(c.roles)) for c in ws.contacts if c.roles}
-        if any(r.roles for r in rules)
-        else {}
-    )
-    accounts = {a.id: a for a in targets}
-    followups: dict[int, list[datetime]] = {}
-    for acc in target_ids:
-        times = sorted(
-            s.followed_up_at for s in ix.by_account.get(acc, ()) if isinstance(s.followed_up_at, datetime)
-        )
-        if times:
-            followups[acc] = times
-
-    rule_scores: list[float] = []
-    rule_summary: list[dict] = []
-    qualified_rows: list[tuple[int, str, int, str, list[SignalSnap]]] = []
-    owed: dict[int, tuple[datetime, SignalSnap, int, Rule]] = {}  # signal id -> (due, signal, account, rule)
-    for rule in rules:
-        present = len(REQUIRED) - len(rule.missing)
-        score = 0.4 * present / len(REQUIRED)
-
-        # Response time.
-        if rule.response_hours is not None:
-            if rule.hot and rule.response_hours > HOT_MAX_HOURS:
-                high = ", ".join(sorted(rule.types & HIGH_INTENT_TYPES))
-                findings.append(
-                    Finding(
-                        "blocker",
-                        f"{_cap(rule.label)} catches high-intent signals ({high}) but allows "
-                        f"{_hours(rule.response_hours)} to respond. {HBR}. Set {HOT_MAX_HOURS} hours or less "
-                        "(ideally within the hour).",
-                        "answer",
-                        rule.row,
-                        rule.name or None,
-                        "response_hours",
-                        M_FOLLOW,
-                    )
-                )
-            elif rule.response_hours > SLOW_HOURS:
-                findings.append(
-                    Finding(
-                        "improve",
-                        f"{_cap(rule.label)} allows {_hours(rule.response_hours)} to respond: after "
-                        f"{SLOW_HOURS} hours the interest has gone cold. {HBR}. Aim for 24–48 hours for "
-                        "build-up signals.",
-                        "answer",
-                        rule.row,
-                        rule.name or None,
-                        "response_hours",
-                        M_FOLLOW,
-                    )
-                )
-            else:
-                score += 0.2
-
-        # Light single signals.
-        light = sorted(rule.types & LOW_INTENT_TYPES)
-        if rule.min_signals == 1 and light:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{_cap(rule.label)} sends an account to sales on a single {' or '.join(t.replace('_', ' ') for t in light)}: that is "
-                    "a light signal, the reason sales most often rejects a handoff. Require at least 2–3 signals, "
-                    "from more than one contact, or drop the low-intent types from this rule.",
-                    "answer",
-                    rule.row,
-                    rule.name or None,
-                    "min_signals",
-                    M_SIGNALS,
-                )
-            )
-        else:
-            score += 0.15
-
-        entry = {
-            "row": rule.row,
-            "name": rule.name,
-            "complete": not rule.missing,
-            "signal_types": sorted(rule.types),
-            "owner": rule.owner,
-            "response_hours": rule.response_hours,
-            "accounts_qualified_now": 0,
-            "accounts_matched_90_days": 0,
-        }
-        rule_summary.append(entry)
-        if not rule.evaluable or not targets:
-            rule_scores.append(score)
-            continue
-
-        ev = _evaluate(rule, ws, targets, ix, contact_roles)
-        entry["accounts_qualified_now"] = len(ev.qualified_now)
-        entry["accounts_matched_90_days"] = len(ev.matched_90)
-
-        # Calibration on the last 90 days.
-        if not recent_signals:
-            score += 0.25
-        elif not ev.matched_90:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{_cap(rule.label)} would not have qualified a single target account in the last "
-                    f"{CALIBRATION_DAYS} days: too strict — nothing would ever reach sales. Lower min signals "
-                    f"({rule.min_signals}) or min contacts ({rule.min_contacts}), widen the window "
-                    f"({rule.window_days:g} days) or add signal types.",
-                    "answer",
-                    rule.row,
-                    rule.name or None,
-                    "min_signals",
-                    M_SIGNALS,
-                )
-            )
-        elif len(ev.matched_90) > TOO_LOOSE_SHARE * len(targets):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{_cap(rule.label)} would have qualified {len(ev.matched_90)} of your {len(targets)} "
-                    f"target accounts in the last {CALIBRATION_DAYS} days: too loose — sales will drown and stop "
-                    "trusting your handoffs. Raise min signals or min contacts, narrow the window or drop light "
-                    "signal types.",
-                    "answer",
-                    rule.row,
-                    rule.name or None,
-                    "min_signals",
-                    M_SIGNALS,
-                )
-            )
-        else:
-            score += 0.25
-        rule_scores.append(score)
-
-        qualified_rows.extend(
-            (rule.row, str(accounts[acc].name), acc, rule.name or f"rule {rule.row}", sigs)
-            for acc, sigs in ev.qualified_now.items()
-        )
-
-        # Follow-up owed on each trigger in the rule's window.
-        if rule.response_hours is None:
-            continue
-        for s, acc in ev.triggers:
-            due = s.occurred_at + timedelta(hours=rule.response_hours)
-            if s.id not in owed or due < owed[s.id][0]:
-                owed[s.id] = (due, s, acc, rule)
-
-    # Follow-up discipline.
-    due_count = on_time = 0
-    late: list[tuple[datetime, SignalSnap, int, Rule]] = []
-    for due, s, acc, rule in owed.values():
-        if due >= now:
-            continue
-        due_count += 1
-        own = s.followed_up_at if isinstance(s.followed_up_at, datetime) else None
-        times = followups.get(acc, [])
-        if (own is not None and own <= due) or bisect_right(times, due) > bisect_left(times, s.occurred_at):
-            on_time += 1
-        else:
-            late.append((due, s, acc, rule))
-    late.sort(key=lambda x: (x[0], x[1].id))
-    for due, s, acc, rule in late[:MAX_SIGNAL_FINDINGS]:
-        a = accounts[acc]
-        contact = ws.contact(s.contact_id)
-        who = f"{contact.name} at {a.name}" if contact else f"an unnamed visitor at {a.name}"
-        own = s.followed_up_at if isinstance(s.followed_up_at, datetime) else None
-        state = (
-            f"it was only followed up on {_when(own)}"
-            if own is not None
-            else "no follow-up has been recorded"
-        )
-        owner = rule.owner or "no one (the rule has no owner)"
-        if rule.owner == "sales" and a.sales_owner:
-            owner = f"sales ({a.sales_owner})"
-        findings.append(
-            Finding(
-                "improve",
-                f"{_cap(s.type.replace('_', ' '))} from {who} on {_when(s.occurred_at)} qualified under "
-                f"{rule.label}; follow-up was due within {_hours(rule.response_hours or 0)} (by {_when(due)}), but "
-                f"{state}. Owner: {owner} — follow up now and record it on the signal.",
-                "signal",
-                s.id,
-                a.name,
-                "followed_up_at",
-                M_FOLLOW,
-            )
-        )
-    if len(late) > MAX_SIGNAL_FINDINGS:
-        findings.append(
-            Finding(
-                "improve",
-                f"…and {len(late) - MAX_SIGNAL_FINDINGS} more qualifying signals are past their response time "
-                "without a follow-up: agree with the owners how they will clear the queue.",
-                "signal",
-                None,
-                None,
-                "followed_up_at",
-                M_FOLLOW,
-            )
-        )
-
-    rule_part = (
-        (sum(rule_scores) / len(rule_scores)) * min(1.0, len(rules) / MIN_RULES) if rule_scores else 0.0
-    )
-    follow_part = (on_time / due_count if due_count else 1.0) if rules else 0.0
-    score = score_from_ratio(0.8 * rule_part + 0.2 * follow_part) if targets and ws.signals else 0
-    blockers = any(f.severity == "blocker" for f in findings)
-    if not blockers and rules and score >= 90 and not late:
-        findings.append(
-            Finding(
-                "good",
-                f"Your {_plural(len(rules), 'rule')} are complete, answered fast enough and calibrated on your own "
-                "signals, and every qualified signal so far was followed up in time.",
-                "answer",
-                None,
-                None,
-                "rules",
-                M_SIGNALS,
-            )
-        )
-
-    qualified_rows.sort(key=lambda r: r[:3])
-    summary = {
-        "targets": len(targets),
-        "signals_last_90_days": recent_signals,
-        "rules": rule_summary,
-        "qualified_total": len(qualified_rows),
-        "qualified": [_qualified_entry(ws, *r) for r in qualified_rows[:MAX_SUMMARY_QUALIFIED]],
-        "follow_ups_due": due_count,
-        "follow_ups_on_time": on_time,
-        "follow_ups_overdue": len(late),
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)

@@ -1,620 +1,404 @@
-"""Check role-specific messages: one per mapped role at each chosen account, each written for that role.
+"""Check role-specific messages as named rules: one per mapped role at each chosen account, each its own message.
 
-Coverage: at least MIN_ACCOUNTS accounts, and at each a message for every mapped role (the roles of the
-account's contacts), at least MIN_ROLES roles. Per message: it names the account (its name, or its name
-without the legal suffix), uses at least one word from its role's concern lexicon, fits its channel's length,
-is not a near-duplicate of a message to another role at the same account (rapidfuzz token_set_ratio >=
-NEAR_DUPLICATE; two messages are only compared when the shorter has at least half the words of the longer, since
-token_set_ratio scores a short ad contained in a long email as 100), and has no placeholder left in (a blocker).
-
-Score = 40% coverage + 60% message quality (the share of the four message checks passed, per message).
+Module 07's three rules for every message: name the account and its situation, make each role's message
+distinct, fit the channel; plus its table of what each role needs to hear and "use only proof you can back up".
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
 
 from lms.abm.coverage import normalise_role, normalise_roles
+from lms.abm.integrity import GENERIC, MAX_ROLES_PER_CONTACT, meaningful_words, repeated, role_contradiction
 from lms.abm.matching import normalise_company_name
-from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import BUYING_ROLES, role_label
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 from lms.practice.values import as_id, as_rows, as_text
 
 PASS_MARK = 75
 MIN_ACCOUNTS = 2
 MIN_ROLES = 3
-NEAR_DUPLICATE = 85  # token_set_ratio at or above this is a near-duplicate
-# Near-duplicate check: rows compared per account, a guard against huge answers.
-MAX_COMPARED_PER_ACCOUNT = 200
-COVERAGE_WEIGHT = 0.4
+CONTAINED = 90  # token-set similarity at which one message at an account is another with a sentence added
 
 M_MESSAGING = "abm-foundations/role-specific-messaging"
 M_PLAYBOOK = "abm-alignment-programme/team-playbooks-and-handoffs"
 M_ROLES = "abm-foundations/buying-groups-and-roles"
 
-CHANNELS = ("email", "linkedin", "phone_script", "ad", "direct_mail")
-# (unit, minimum, maximum): characters or words.
+# (unit, minimum, maximum, what it is): module 07's "fit the channel".
 LENGTHS = {
-    "linkedin": ("characters", 1, 300),
-    "ad": ("characters", 1, 150),
-    "email": ("words", 50, 200),
-    "phone_script": ("words", 1, 150),
-    "direct_mail": ("words", 1, 250),
+    "linkedin": ("characters", 1, 300, "a LinkedIn connection note"),
+    "ad": ("characters", 1, 150, "an ad"),
+    "email": ("words", 50, 200, "an email"),
+    "phone_script": ("words", 1, 80, "a phone opener"),
+    "direct_mail": ("words", 1, 250, "a direct-mail piece"),
+    "event_invitation": ("words", 1, 150, "an event invitation"),
 }
-CHANNEL_LABELS = {
-    "linkedin": "a LinkedIn connection note",
-    "ad": "an ad",
-    "email": "an email",
-    "phone_script": "a phone script",
-    "direct_mail": "a direct-mail piece",
-}
+# Module 07: a blocker is answered directly, "usually in conversation"; avoid mass channels.
+MASS_CHANNELS = ("ad", "direct_mail")
 
-# How the brief and findings describe each role's concerns.
+# Module 07's table, "your message should show": word stems (matched at the start of a word) and phrases.
+ROLE_CONCERNS: dict[str, str] = {
+    "finance": "cost budget return roi payback spend risk saving save margin cash invest tco financ profit forecast "
+               "capex opex phas",
+    "technical_evaluator": "integrat security secure api architect data platform system implement sso infrastructure "
+                           "technical deploy migrat uptime encrypt scalab stack",
+    "procurement": "terms contract supplier vendor complian pricing price procure tender rfp sla due_diligence licen "
+                   "framework purchas onboarding commercial documentation",
+    "senior_decision_maker": "strateg growth grow revenue board competit market_share priorit vision transform "
+                             "outcome objective goal expan profit leadership shareholder",
+    "functional_owner": "team process target productiv efficien kpi performance resourc capacity headcount operation "
+                        "throughput result service_level output rollout",
+    "user": "day_to_day daily time easier easy workflow manual hours task simple tool admin frustrat spreadsheet click "
+            "routine screen",
+    "influencer": "recommend perspective expert insight best_practice peer advice advis opinion research evidence "
+                  "benchmark trend view experience",
+    "champion": "internal_case make_the_case business_case help_you support_you stakeholder present sell_internally "
+                "summary together slides toolkit your_case colleagues buy_in forward objection",
+    "blocker": "concern risk worr reservation objection disrupt current existing incumbent transition question "
+               "address de_risk reassur safeguard pilot",
+}
 CONCERN_EXAMPLES = {
-    "finance": "cost, budget, ROI, payback, risk",
-    "technical_evaluator": "integration, security, APIs, architecture, data",
-    "procurement": "terms, contract, supplier, compliance, pricing",
-    "senior_decision_maker": "strategy, growth, revenue, the board, competitive position",
-    "functional_owner": "the team, process, targets, productivity",
-    "user": "time in the day, an easier workflow, less manual work",
-    "influencer": "evidence, expert insight, best practice, what peers do",
-    "champion": "helping them make the internal case, material for their stakeholders",
-    "blocker": "their concerns, the risk of change and how you will address it",
+    "finance": "cost, budget, payback, risk", "technical_evaluator": "integration, security, data",
+    "procurement": "terms, contract, compliance", "senior_decision_maker": "strategy, growth, competitive position",
+    "functional_owner": "the team, process, targets", "user": "time saved, an easier workflow",
+    "influencer": "evidence, best practice, what peers do", "champion": "material to make the internal case",
+    "blocker": "their concerns and how you will address them",
 }
-
-# What each role cares about: word stems (matched at the start of a word) and phrases.
-ROLE_CONCERNS: dict[str, tuple[str, ...]] = {
-    "finance": (
-        "cost",
-        "budget",
-        "return",
-        "roi",
-        "payback",
-        "spend",
-        "risk",
-        "saving",
-        "save",
-        "margin",
-        "cash",
-        "invest",
-        "tco",
-        "total cost",
-        "financ",
-        "profit",
-        "value for money",
-        "forecast",
-        "capex",
-        "opex",
-    ),
-    "technical_evaluator": (
-        "integrat",
-        "security",
-        "secure",
-        "api",
-        "architect",
-        "data",
-        "platform",
-        "system",
-        "implement",
-        "sso",
-        "infrastructure",
-        "technical",
-        "deploy",
-        "migrat",
-        "uptime",
-        "encrypt",
-        "scalab",
-        "stack",
-    ),
-    "procurement": (
-        "terms",
-        "contract",
-        "supplier",
-        "vendor",
-        "complian",
-        "pricing",
-        "price",
-        "procure",
-        "tender",
-        "rfp",
-        "sla",
-        "due diligence",
-        "licen",
-        "framework",
-        "purchas",
-        "onboarding",
-        "commercial",
-    ),
-    "senior_decision_maker": (
-        "strateg",
-        "growth",
-        "grow",
-        "revenue",
-        "board",
-        "competit",
-        "market share",
-        "priorit",
-        "vision",
-        "transform",
-        "outcome",
-        "objective",
-        "goal",
-        "expan",
-        "profit",
-        "leadership",
-        "shareholder",
-    ),
-    "functional_owner": (
-        "team",
-        "process",
-        "target",
-        "productiv",
-        "efficien",
-        "kpi",
-        "performance",
-        "resourc",
-        "capacity",
-        "headcount",
-        "operation",
-        "throughput",
-        "result",
-        "service level",
-        "output",
-    ),
-    "user": (
-        "day-to-day",
-        "day to day",
-        "daily",
-        "time",
-        "easier",
-        "easy",
-        "workflow",
-        "manual",
-        "hours",
-        "task",
-        "simple",
-        "tool",
-        "admin",
-        "frustrat",
-        "spreadsheet",
-        "click",
-        "routine",
-    ),
-    "influencer": (
-        "recommend",
-        "perspective",
-        "expert",
-        "insight",
-        "best practice",
-        "peer",
-        "advice",
-        "advis",
-        "opinion",
-        "research",
-        "evidence",
-        "benchmark",
-        "trend",
-        "view",
-        "experience",
-    ),
-    "champion": (
-        "internal case",
-        "make the case",
-        "business case",
-        "help you",
-        "support you",
-        "stakeholder",
-        "present",
-        "sell internally",
-        "champion",
-        "together",
-        "slides",
-        "toolkit",
-        "your case",
-        "colleagues",
-        "buy-in",
-        "buy in",
-    ),
-    "blocker": (
-        "concern",
-        "risk",
-        "worr",
-        "reservation",
-        "objection",
-        "disrupt",
-        "current",
-        "existing",
-        "incumbent",
-        "transition",
-        "question",
-        "address",
-        "de-risk",
-        "reassur",
-        "safeguard",
-        "pilot",
-    ),
-}
-
+_CONCERNS = {role: re.compile("|".join(r"\b" + re.escape(w).replace("_", r"\s+") for w in words.split()))
+             for role, words in ROLE_CONCERNS.items()}
 _PLACEHOLDERS = re.compile(
-    r"\[[^\]\n]{1,40}\]"  # [First name], [Company]
-    r"|\{\{[^}\n]{0,40}\}\}"  # {{company}}
-    r"|\{[A-Za-z_][A-Za-z_ .]{0,30}\}"  # {first_name}
-    r"|%[A-Z][A-Z_]{1,30}%"  # %FIRSTNAME%
+    r"\[[^\]\n]{1,40}\]|\{\{[^}\n]{0,40}\}\}|\{[A-Za-z_][A-Za-z_ .]{0,30}\}|%[A-Z][A-Z_]{1,30}%"
     r"|<(?:first[ _]?name|last[ _]?name|name|company|company[ _]?name|account|title|role)>"
-    r"|\b[Xx]{3,}\b"  # XXX
-    r"|\blorem\b"  # Lorem ipsum
-    r"|\b(?:TBD|TBC|TODO)\b"
-    r"|\binsert\s+[\w ]{1,30}?\s+here\b",
-    re.IGNORECASE,
-)
+    r"|\b[Xx]{3,}\b|\blorem\b|\b(?:TBD|TBC|TODO)\b|\binsert\s+[\w ]{1,30}?\s+here\b", re.IGNORECASE)
+# Words of job titles and of time: they say nothing about the account's situation.
+_TITLE_WORDS = frozenset({
+    "director", "head", "chief", "officer", "manager", "lead", "leader", "vp", "president", "executive", "partner",
+    "owner", "contact", "contacts", "meeting", "meetings", "engaged", "year", "years", "month", "months", "week",
+    "weeks", "next", "last", "first", "new"})
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per\s*cent\b)", re.IGNORECASE)
+_SOURCE = re.compile(r"\b(?:customer|client|case|study|survey|report|benchmark|your own|your figures|your data|"
+                     r"your volumes|based on|according|measured|audit|reference)", re.IGNORECASE)
+
+RULES = Rules()
 
 
-def _fold(text: str) -> str:
-    """Lower-case, accent-fold, '&' -> 'and', punctuation -> space, collapsed: ' harbourline logistics '."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower().replace("&", " and ")
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text).split()) + " "
+@dataclass(frozen=True)
+class Message:
+    """One usable answer row."""
+
+    row: int
+    account: AccountSnap
+    role: str
+    channel: str | None
+    subject: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return f"Message {self.row} ({role_label(self.role)} at {self.account.name})"
 
 
-def _concern_pattern(words: tuple[str, ...]) -> re.Pattern:
-    parts = []
-    for w in words:
-        w = " ".join(re.sub(r"[^0-9a-z]+", " ", w.lower()).split())
-        parts.append(r"\b" + re.escape(w).replace(r"\ ", r"\s+"))
-    return re.compile("|".join(parts))
+@dataclass
+class Context:
+    ws: WorkspaceSnapshot
+    messages: list[Message]
+    incomplete: list[Finding]  # rows that cannot be judged, one finding each
+    copies: dict[int, list[int]]  # row -> the other rows it repeats
+    mapped: dict[int, set[str]]  # account id -> roles its contacts credibly hold
+    situation: dict[int, set[str]]  # account id -> words of its situation
+
+    @property
+    def accounts(self) -> list[AccountSnap]:
+        return list({m.account.id: m.account for m in self.messages}.values())
 
 
-_CONCERNS = {role: _concern_pattern(words) for role, words in ROLE_CONCERNS.items()}
+def _finding(severity: str, message: str, m: Message, module: str = M_MESSAGING) -> Finding:
+    return Finding(severity, message, "answer", m.row, m.label, module=module, account_id=m.account.id,
+                   account=m.account.name)
 
 
-def _name_variants(name: str) -> tuple[str, ...]:
-    variants = {_fold(name)}
-    try:
-        short = normalise_company_name(name)
-    except Exception:  # the name is learner data; a failure here must not stop the check
-        short = None
-    if isinstance(short, str) and short.strip():
-        variants.add(_fold(short))
-    return tuple(v for v in variants if v.strip())
+def _account_finding(severity: str, message: str, a: AccountSnap, module: str = M_MESSAGING) -> Finding:
+    return Finding(severity, message, "account", a.id, a.name, module=module)
 
 
-def _length_problem(channel: str, message: str) -> str | None:
-    unit, low, high = LENGTHS[channel]
-    size = len(message) if unit == "characters" else len(message.split())
+def fold(text: str) -> str:
+    """Lower-case, accent-fold, '&' -> 'and', punctuation -> space: ' harbourline logistics '."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower().replace("&", " and ")).split()) + " "
+
+
+def names_account(text: str, account: AccountSnap) -> bool:
+    """True when `text` names the account (its full name, or its name without the legal suffix)."""
+    variants = {fold(account.name), fold(normalise_company_name(account.name) or "")}
+    folded = fold(text)
+    return any(v.strip() and v in folded for v in variants)
+
+
+def situation_words(ws: WorkspaceSnapshot, account: AccountSnap) -> set[str]:
+    """Return words of the account's situation: its industry, figures, why it was chosen, its signal topics and
+    opportunities. Its name, its people's titles and the roles' concern words do not count."""
+    texts = [account.industry, account.why_selected, account.icp_reasons, account.progress_definition]
+    texts += [s.topic for s in ws.signals if s.account_id == account.id]
+    texts += [o.name for o in ws.opportunities if o.account_id == account.id]
+    name = set(fold(account.name).split()) | set(fold(normalise_company_name(account.name) or "").split())
+    found = {w for t in texts if t for w in meaningful_words(fold(t))
+             if w not in GENERIC and w not in name and w not in _TITLE_WORDS and len(w) > 2}
+    found |= {str(int(n)) for n in (account.employees, account.revenue) if n}
+    return {w for w in found if not any(p.match(w) for p in _CONCERNS.values())}
+
+
+def credible(contact: ContactSnap) -> tuple[tuple[str, ...], str | None]:
+    """Return the roles a contact credibly holds, and why any were dropped (too many, or contradicted by title)."""
+    roles = normalise_roles(contact.roles)
+    if len(roles) > MAX_ROLES_PER_CONTACT:
+        return (), f"tagged with {len(roles)} buying roles, but one person holds at most {MAX_ROLES_PER_CONTACT}"
+    kept = tuple(r for r in roles if role_contradiction(contact.title, r) is None)
+    why = next((role_contradiction(contact.title, r) for r in roles if r not in kept), None)
+    return kept, why
+
+
+# --- the rules ------------------------------------------------------------------------------------------------
+
+
+@RULES.rule("at-least-two-accounts", module=M_MESSAGING, weight=0)
+def at_least_two_accounts(ctx: Context) -> Outcome:
+    """Messages that reach real contacts (a believable holder of the role) at two accounts or more."""
+    reached = [a for a in ctx.accounts if ctx.mapped.get(a.id, set()) & {m.role for m in ctx.messages
+                                                                           if m.account.id == a.id}]
+    if len(reached) >= MIN_ACCOUNTS:
+        return Outcome(None)
+    have = ", ".join(a.name for a in reached) or "none"
+    return Outcome(None, (Finding("blocker", f"Your messages reach real people at {len(reached)} account(s) ({have}): "
+                                  f"write for the mapped contacts of at least {MIN_ACCOUNTS} accounts.", "answer",
+                                  module=M_MESSAGING),))
+
+
+@RULES.rule("rows-are-complete", module=M_MESSAGING, weight=1)
+def rows_are_complete(ctx: Context) -> Outcome:
+    """Every row names an account, a role, a channel and has a message."""
+    total = len(ctx.messages) + len(ctx.incomplete)
+    met = sum(1 for m in ctx.messages if m.channel)
+    findings = list(ctx.incomplete) + [_finding("improve", f"{m.label} has no channel: choose the one you would "
+                                                "really use, from email to an event invitation.", m)
+                                       for m in ctx.messages if not m.channel]
+    return Outcome.of(met, total, findings)
+
+
+@RULES.rule("no-placeholders", module=M_MESSAGING, weight=0)
+def no_placeholders(ctx: Context) -> Outcome:
+    """Nothing goes out with [First name], {{company}}, XXX or Lorem ipsum left in."""
+    findings = []
+    for m in ctx.messages:
+        match = _PLACEHOLDERS.search(m.subject + "\n" + m.text)
+        if match:
+            findings.append(_finding("blocker", f"{m.label} still contains the placeholder '{match.group(0)}': replace "
+                                     "it with the real name or detail.", m))
+    return Outcome(None, tuple(findings))
+
+
+@RULES.rule("written-for-its-account-and-role", module=M_MESSAGING, weight=4)
+def written_for_its_account_and_role(ctx: Context) -> Outcome:
+    """A message copied to another account with the name swapped, or sent to two roles, is not an answer."""
+    by_row = {m.row: m for m in ctx.messages}
+    findings = []
+    for m in ctx.messages:
+        others = [by_row[o] for o in ctx.copies.get(m.row, ())]
+        if not others:
+            continue
+        where = ", ".join(f"message {o.row} ({role_label(o.role)} at {o.account.name})" for o in others[:3])
+        findings.append(_finding("blocker", f"{m.label} is the same message as {where}: a name merged into one text is "
+                                 f"not account-based. Rewrite it around {m.account.name}'s situation and what the "
+                                 f"{role_label(m.role)} cares about.", m))
+    return Outcome.of(len(ctx.messages) - len(findings), len(ctx.messages), findings)
+
+
+@RULES.rule("names-the-account-and-its-situation", module=M_MESSAGING, weight=3)
+def names_the_account_and_its_situation(ctx: Context) -> Outcome:
+    """Each message names its account and something true and specific about it (module 07, rule 1)."""
+    findings, met, grounded = [], 0.0, {}
+    for m in ctx.messages:
+        text, named = m.subject + " " + m.text, names_account(m.subject + " " + m.text, m.account)
+        situated = bool(ctx.situation[m.account.id] & set(meaningful_words(fold(text))))
+        grounded[m.account.id] = grounded.get(m.account.id, False) or situated
+        met += (named + situated) / 2
+        if not named:
+            findings.append(_finding("improve", f"{m.label} does not name {m.account.name}: name the account so it "
+                                     "reads as written for them.", m))
+        elif not situated:
+            findings.append(_finding("improve", f"{m.label} names {m.account.name} but nothing of its situation: refer "
+                                     "to something true about it, such as its industry, an expansion, a system it is "
+                                     "replacing or a topic its people engaged with.", m))
+    for a in ctx.accounts:
+        if not grounded[a.id]:
+            findings.append(_account_finding("blocker", f"None of your messages to {a.name} mentions its situation, only "
+                                             "its name: that is a segment message with the name merged in. Say what "
+                                             f"is happening at {a.name} in at least one of them.", a))
+    return Outcome.of(met, len(ctx.messages), findings)
+
+
+@RULES.rule("speaks-to-the-role", module=M_MESSAGING, weight=2)
+def speaks_to_the_role(ctx: Context) -> Outcome:
+    """Each message leads with what its role cares about; a blocker is answered directly, not by an ad or mailing."""
+    findings, met = [], 0
+    for m in ctx.messages:
+        if not _CONCERNS[m.role].search(fold(m.subject + " " + m.text)):
+            findings.append(_finding("improve", f"{m.label} does not speak to what the {role_label(m.role)} cares "
+                                     f"about: tie your point to {CONCERN_EXAMPLES[m.role]}.", m))
+        elif m.role == "blocker" and m.channel in MASS_CHANNELS:
+            findings.append(_finding("improve", f"{m.label} answers a blocker through {m.channel.replace('_', ' ')}: "
+                                     "a blocker is best answered directly, by the sales owner in a call.", m))
+        else:
+            met += 1
+    return Outcome.of(met, len(ctx.messages), findings)
+
+
+def channel_problem(m: Message) -> str | None:
+    """Return why a message does not fit its channel (length, an email's subject, a phone opener's question)."""
+    unit, low, high, what = LENGTHS[m.channel]
+    size = len(m.text) if unit == "characters" else len(m.text.split())
     if size > high:
-        return f"is {size} {unit} long; {CHANNEL_LABELS[channel]} should be at most {high} {unit}, so cut it down"
+        return f"is {size} {unit} long; {what} should be at most {high} {unit}: cut it down"
     if size < low:
-        return (
-            f"is only {size} {unit}; {CHANNEL_LABELS[channel]} needs at least {low} {unit} to make its case"
-        )
+        return f"is only {size} {unit}; {what} needs at least {low} {unit} to make its case"
+    if m.channel == "email" and not m.subject:
+        return "has no subject line: give the email a subject that names the account's situation"
+    if m.channel == "phone_script" and "?" not in m.text:
+        return "asks no question: a phone opener is one sentence tied to the account and role, then a question"
     return None
 
 
-class _Row:
-    __slots__ = ("number", "account", "role", "channel", "subject", "message", "checks", "label")
+@RULES.rule("fits-the-channel", module=M_MESSAGING, weight=2)
+def fits_the_channel(ctx: Context) -> Outcome:
+    """Each message fits its channel's length and form (module 07, rule 3)."""
+    judged = [m for m in ctx.messages if m.channel]
+    findings = [_finding("improve", f"{m.label} {problem}.", m) for m in judged if (problem := channel_problem(m))]
+    return Outcome.of(len(judged) - len(findings), len(judged), findings)
 
-    def __init__(self, number, account, role, channel, subject, message):
-        self.number = number
-        self.account = account
-        self.role = role
-        self.channel = channel
-        self.subject = subject
-        self.message = message
-        self.checks = {"names_account": False, "role_concern": False, "length": False, "distinct": True}
-        self.label = f"Message {number} ({role_label(role)} at {account.name})"
+
+@RULES.rule("proof-you-can-back-up", module=M_MESSAGING, weight=1)
+def proof_you_can_back_up(ctx: Context) -> Outcome:
+    """A percentage claim says where it comes from: a customer, a case, or the account's own figures."""
+    claims = [m for m in ctx.messages if _PERCENT.search(m.text)]
+    findings = [_finding("improve", f"{m.label} claims '{_PERCENT.search(m.text).group(0)}' without saying where it "
+                         "comes from: name the customer or case, or offer to work it out on their own figures. An "
+                         "invented percentage undermines trust faster than no figure.", m)
+                for m in claims if not _SOURCE.search(m.text)]
+    return Outcome.of(len(claims) - len(findings), len(claims), findings)
+
+
+@RULES.rule("covers-the-mapped-roles", module=M_PLAYBOOK, weight=6)
+def covers_the_mapped_roles(ctx: Context) -> Outcome:
+    """At each account, a message for every role its contacts credibly hold, and at least three roles."""
+    findings, shares = [], []
+    for a in ctx.accounts:
+        mapped = ctx.mapped.get(a.id, set())
+        messaged = {m.role for m in ctx.messages if m.account.id == a.id}
+        shares.append(min(1.0, len(messaged & mapped) / max(MIN_ROLES, len(mapped))))
+        missing = [role_label(r) for r in BUYING_ROLES if r in mapped - messaged]
+        if missing:
+            findings.append(_account_finding("improve", f"{a.name} has contacts you have not written for: "
+                                             f"{', '.join(missing)}. Write each of them a message.", a, M_PLAYBOOK))
+        if len(mapped) < MIN_ROLES:
+            findings.append(_account_finding("improve", f"{a.name} has contacts in only {len(mapped)} believable "
+                                             f"buying role(s): map at least {MIN_ROLES} so your messages reach real "
+                                             "people.", a, M_ROLES))
+        for role in [r for r in BUYING_ROLES if r in messaged - mapped]:
+            m = next(m for m in ctx.messages if m.account.id == a.id and m.role == role)
+            findings.append(_finding("improve", f"{m.label}: {a.name} has no {role_label(role)} contact, so nobody "
+                                     "receives it. Add the person, or write for a role you have mapped.", m, M_ROLES))
+    shares += [0.0] * max(0, MIN_ACCOUNTS - len(shares))
+    return Outcome.of(sum(shares), len(shares), findings)
+
+
+@RULES.rule("believable-buying-group", module=M_ROLES, weight=1)
+def believable_buying_group(ctx: Context) -> Outcome:
+    """The contacts you write to hold at most two roles each, none contradicted by their job title."""
+    findings, judged = [], 0
+    for a in ctx.accounts:
+        for c in ctx.ws.contacts_of(a.id):
+            if not c.roles:
+                continue
+            judged += 1
+            why = credible(c)[1]
+            if why:
+                findings.append(Finding("improve", f"{c.name} at {a.name}: {why}. Fix their roles in the buying-group "
+                                        "map; until then that role does not count.", "contact", c.id, c.name,
+                                        module=M_ROLES, account_id=a.id, account=a.name))
+    return Outcome.of(judged - len(findings), judged, findings)
+
+
+# --- the check ------------------------------------------------------------------------------------------------
+
+
+def _incomplete(row: int, item: object, ws: WorkspaceSnapshot) -> str | None:
+    if not isinstance(item, Mapping):
+        return f"Message {row} is empty: fill it in or delete the row."
+    if ws.account(as_id(item.get("account"))) is None:
+        return f"Message {row} has no account of yours: choose the account it is written for."
+    if normalise_role(item.get("role")) is None:
+        return f"Message {row} has no buying role: choose the role it is written for."
+    if not as_text(item.get("message")):
+        return f"Message {row} has no text: write the message or delete the row."
+    return None
+
+
+def near_copies(messages: list[Message]) -> dict[int, list[int]]:
+    """Return {row: other rows} for messages at one account that are another message with a little added (module 07:
+    "if two messages would work equally well for either role, rewrite one"). `repeated` misses these, since a
+    copy with an extra sentence is no longer the same text; the shorter must have half the longer's words."""
+    found: dict[int, list[int]] = {}
+    texts = {m.row: utils.default_process(m.text) for m in messages}
+    for i, a in enumerate(messages):
+        for b in messages[i + 1:]:
+            sizes = sorted((len(texts[a.row].split()), len(texts[b.row].split())))
+            if a.account.id != b.account.id or sizes[0] * 2 < sizes[1]:
+                continue
+            if fuzz.token_set_ratio(texts[a.row], texts[b.row], score_cutoff=CONTAINED):
+                found.setdefault(a.row, []).append(b.row)
+                found.setdefault(b.row, []).append(a.row)
+    return found
+
+
+def build_context(ws: WorkspaceSnapshot, answer: object) -> Context:
+    """Return the messages, the rows that cannot be judged, the copies and each account's credible roles."""
+    rows = as_rows(answer.get("messages")) if isinstance(answer, Mapping) else None
+    messages, incomplete = [], []
+    for row, item in enumerate(rows or [], start=1):
+        problem = _incomplete(row, item, ws)
+        if problem:
+            incomplete.append(Finding("improve", problem, "answer", row, f"Message {row}", module=M_MESSAGING))
+            continue
+        channel = item.get("channel") if item.get("channel") in LENGTHS else None
+        messages.append(Message(row, ws.account(as_id(item["account"])), normalise_role(item["role"]), channel,
+                                as_text(item.get("subject")), as_text(item.get("message"))))
+    copies = repeated({m.row: m.text for m in messages}, names={m.row: m.account.name for m in messages})
+    for row, others in near_copies(messages).items():
+        copies[row] = sorted(set(copies.get(row, [])) | set(others))
+    chosen = {m.account.id: m.account for m in messages}
+    mapped = {a: {r for c in ws.contacts_of(a) for r in credible(c)[0]} for a in chosen}
+    situation = {a: situation_words(ws, account) for a, account in chosen.items()}
+    return Context(ws, messages, incomplete, copies, mapped, situation)
 
 
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    findings: list[Finding] = []
-    if not isinstance(answer, dict):
-        answer = {}
-
-    def row_finding(severity, message, number, field, label=None, module=M_MESSAGING):
-        findings.append(
-            Finding(
-                severity, message, "answer", number, label or f"Message {number}", f"messages.{field}", module
-            )
-        )
-
+    """Return the Result of running the role-messaging RULES on the learner's messages."""
     if not workspace.accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts and contacts first (Accounts > Import), "
-                "then write messages for the people in their buying groups.",
-                field="accounts",
-                module=M_MESSAGING,
-            )
-        )
-        return Result(0, False, tuple(findings), {"messages": 0})
-
-    raw = as_rows(answer.get("messages"))
-    if raw is None:
-        row_finding(
-            "improve",
-            "Your messages could not be read: add them in the table, one row per account and role.",
-            None,
-            "message",
-            "Messages",
-        )
-        raw = []
-
-    rows: list[_Row] = []
-    unusable = 0
-    for number, item in enumerate(raw, start=1):
-        if not isinstance(item, dict):
-            unusable += 1
-            row_finding(
-                "improve", f"Message {number} is empty: fill it in or delete the row.", number, "message"
-            )
-            continue
-        account = workspace.account(as_id(item.get("account")))
-        role = normalise_role(item.get("role"))
-        channel = item.get("channel") if item.get("channel") in CHANNELS else None
-        message = as_text(item.get("message"))
-        subject = as_text(item.get("subject"))
-        ok = True
-        if account is None:
-            ok = False
-            if item.get("account") in (None, ""):
-                text = f"Message {number} has no account: choose the account it is written for."
-            else:
-                text = (
-                    f"Message {number} names an account that is not in your workspace ({item.get('account')!r}): "
-                    "choose one of your accounts."
-                )
-            row_finding("improve", text, number, "account")
-        if role is None:
-            ok = False
-            given = item.get("role")
-            text = f"Message {number} has no buying role: choose the role it is written for."
-            if given not in (None, ""):
-                text = f"Message {number} has role {given!r}, which is not a buying role: choose one from the list."
-            row_finding("improve", text, number, "role")
-        if channel is None:
-            given = item.get("channel")
-            text = (
-                f"Message {number} has no channel: choose email, linkedin, phone_script, ad or direct_mail."
-            )
-            if given not in (None, ""):
-                text = (
-                    f"Message {number} has channel {given!r}: choose email, linkedin, phone_script, ad or "
-                    "direct_mail."
-                )
-            row_finding("improve", text, number, "channel")
-        if not message:
-            ok = False
-            row_finding(
-                "improve",
-                f"Message {number} has no text: write the message or delete the row.",
-                number,
-                "message",
-            )
-        if not ok:
-            unusable += 1
-            continue
-        rows.append(_Row(number, account, role, channel, subject, message))
-
-    if not rows and unusable == 0:
-        findings.append(
-            Finding(
-                "blocker",
-                f"You have not written any messages yet: choose at least {MIN_ACCOUNTS} accounts and write a message "
-                f"for each role in their buying group (at least {MIN_ROLES} roles per account).",
-                "answer",
-                None,
-                "Messages",
-                "messages",
-                M_MESSAGING,
-            )
-        )
-        return Result(0, False, sort_findings(findings), {"messages": 0, "accounts": 0})
-
-    # Per-message checks.
-    placeholders = 0
-    variants_cache: dict[int, tuple[str, ...]] = {}
-    for r in rows:
-        for field, text in (("message", r.message), ("subject", r.subject)):
-            match = _PLACEHOLDERS.search(text) if text else None
-            if match:
-                placeholders += 1
-                row_finding(
-                    "blocker",
-                    f"{r.label}: the {field} still contains the placeholder '{match.group(0)}'. Replace it with the "
-                    "real name or detail before anything goes out.",
-                    r.number,
-                    field,
-                    r.label,
-                )
-        folded = _fold(r.subject + " " + r.message)
-        variants = variants_cache.get(r.account.id)
-        if variants is None:
-            variants = variants_cache[r.account.id] = _name_variants(r.account.name)
-        if any(v in folded for v in variants):
-            r.checks["names_account"] = True
-        else:
-            row_finding(
-                "improve",
-                f"{r.label} does not name {r.account.name}: mention the account by name so it reads as written for "
-                "them, not for anyone.",
-                r.number,
-                "message",
-                r.label,
-            )
-        if _CONCERNS[r.role].search(folded):
-            r.checks["role_concern"] = True
-        else:
-            row_finding(
-                "improve",
-                f"{r.label} does not speak to the {role_label(r.role)} role's concerns: tie your point to what "
-                f"matters to them ({CONCERN_EXAMPLES[r.role]}).",
-                r.number,
-                "message",
-                r.label,
-            )
-        if r.channel is None:
-            r.checks["length"] = True  # no channel: reported above, length not judged
-        else:
-            problem = _length_problem(r.channel, r.message)
-            if problem:
-                row_finding("improve", f"{r.label} {problem}.", r.number, "message", r.label)
-            else:
-                r.checks["length"] = True
-
-    # Near-duplicates: only within an account, only between different roles.
-    by_account: dict[int, list[_Row]] = {}
-    for r in rows:
-        by_account.setdefault(r.account.id, []).append(r)
-    near_duplicates = 0
-    for account_rows in by_account.values():
-        compared = account_rows[:MAX_COMPARED_PER_ACCOUNT]
-        processed = [utils.default_process(r.message) for r in compared]
-        sizes = [len(p.split()) for p in processed]
-        for j in range(1, len(compared)):
-            for i in range(j):
-                a, b = compared[i], compared[j]
-                if a.role == b.role or min(sizes[i], sizes[j]) * 2 < max(sizes[i], sizes[j]):
-                    continue
-                similarity = fuzz.token_set_ratio(processed[i], processed[j], score_cutoff=NEAR_DUPLICATE)
-                if similarity:
-                    near_duplicates += 1
-                    b.checks["distinct"] = False
-                    row_finding(
-                        "improve",
-                        f"Messages {a.number} and {b.number} ({role_label(a.role)} and {role_label(b.role)} at "
-                        f"{b.account.name}) are {similarity:.0f}% similar: rewrite message {b.number} around the "
-                        f"{role_label(b.role)} role's concerns ({CONCERN_EXAMPLES[b.role]}).",
-                        b.number,
-                        "message",
-                        b.label,
-                    )
-                    break
-
-    # Coverage: accounts, and the mapped roles at each.
-    mapped_cache = {aid: set(_mapped_roles(workspace, aid)) for aid in by_account}
-    account_scores = []
-    for aid, account_rows in by_account.items():
-        account = account_rows[0].account
-        messaged = {r.role for r in account_rows}
-        mapped = mapped_cache[aid]
-        slots = max(MIN_ROLES, len(mapped))
-        filled = len(messaged & mapped) + min(len(messaged - mapped), max(0, MIN_ROLES - len(mapped)))
-        account_scores.append(min(1.0, filled / slots))
-        missing = [r for r in _ordered(mapped) if r not in messaged]
-        if missing:
-            names = ", ".join(role_label(r) for r in missing)
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{account.name} has contacts in roles you have not written for: {names}. Write a message "
-                    "for each, so every member of the buying group hears why it matters to them.",
-                    "account",
-                    account.id,
-                    account.name,
-                    "messages",
-                    M_PLAYBOOK,
-                )
-            )
-        if len(messaged) < MIN_ROLES:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{account.name} has messages for {len(messaged)} role{'s' if len(messaged) != 1 else ''} "
-                    f"({', '.join(role_label(r) for r in _ordered(messaged))}): write for at least {MIN_ROLES} "
-                    "roles in its buying group.",
-                    "account",
-                    account.id,
-                    account.name,
-                    "messages",
-                    M_MESSAGING,
-                )
-            )
-        if len(mapped) < MIN_ROLES:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{account.name} has contacts in only {len(mapped)} buying role{'s' if len(mapped) != 1 else ''}: "
-                    f"map at least {MIN_ROLES} roles (give its contacts their roles, or add the missing people) so "
-                    "your messages reach real people.",
-                    "account",
-                    account.id,
-                    account.name,
-                    "contacts",
-                    M_ROLES,
-                )
-            )
-        for role in _ordered(messaged - mapped):
-            first = next(r for r in account_rows if r.role == role)
-            row_finding(
-                "improve",
-                f"{first.label}: {account.name} has no {role_label(role)} contact, so nobody will receive it. Add "
-                f"the contact (or give an existing contact the {role_label(role)} role).",
-                first.number,
-                "role",
-                first.label,
-                M_ROLES,
-            )
-    if len(by_account) < MIN_ACCOUNTS:
-        have = ", ".join(r[0].account.name for r in by_account.values()) or "none"
-        findings.append(
-            Finding(
-                "blocker",
-                f"You have written messages for {len(by_account)} account{'s' if len(by_account) != 1 else ''} "
-                f"({have}): write for at least {MIN_ACCOUNTS} accounts.",
-                "answer",
-                None,
-                "Messages",
-                "messages.account",
-                M_MESSAGING,
-            )
-        )
-    coverage = sum(account_scores) / max(MIN_ACCOUNTS, len(by_account))
-
-    checks_total = len(rows) * 4 + unusable * 4
-    checks_passed = sum(sum(r.checks.values()) for r in rows if not _has_placeholder(r))
-    quality = checks_passed / checks_total if checks_total else 0.0
-    clean = sum(1 for r in rows if all(r.checks.values()) and not _has_placeholder(r))
-    if rows and clean == len(rows) and len(rows) >= MIN_ACCOUNTS * MIN_ROLES:
-        findings.append(
-            Finding(
-                "good",
-                f"All {clean} messages name their account, speak to their role's concerns and fit their channel.",
-                module=M_MESSAGING,
-            )
-        )
-
-    score = score_from_ratio(COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * quality)
-    blockers = any(f.severity == "blocker" for f in findings)
-    summary = {
-        "messages": len(rows) + unusable,
-        "usable_messages": len(rows),
-        "accounts": len(by_account),
-        "roles_per_account": {
-            rows_[0].account.name: len({r.role for r in rows_}) for rows_ in by_account.values()
-        },
-        "coverage": round(coverage, 3),
-        "quality": round(quality, 3),
-        "clean_messages": clean,
-        "near_duplicates": near_duplicates,
-        "placeholders": placeholders,
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
-
-
-def _has_placeholder(r: _Row) -> bool:
-    return bool(_PLACEHOLDERS.search(r.message) or (r.subject and _PLACEHOLDERS.search(r.subject)))
-
-
-def _mapped_roles(workspace, account_id: int) -> set[str]:
-    roles: set[str] = set()
-    for c in workspace.contacts_of(account_id):
-        roles.update(normalise_roles(c.roles))
-    return roles
-
-
-def _ordered(roles) -> list[str]:
-    return [r for r in BUYING_ROLES if r in roles]
+        return Result(0, False, (Finding("blocker", "Your workspace has no accounts yet: import your accounts and "
+                                         "contacts first, then write messages for their buying groups.",
+                                         module=M_MESSAGING),), {"messages": 0})
+    ctx = build_context(workspace, answer)
+    if not ctx.messages:
+        first = [Finding("blocker", f"You have not written any messages yet: choose at least {MIN_ACCOUNTS} accounts and "
+                         f"write for each role in their buying group (at least {MIN_ROLES} per account).", "answer",
+                         module=M_MESSAGING)]
+        return Result(0, False, tuple(first + ctx.incomplete), {"messages": len(ctx.incomplete)})
+    summary = {"messages": len(ctx.messages) + len(ctx.incomplete), "accounts": len(ctx.accounts),
+               "copied": len(ctx.copies)}
+    return RULES.evaluate(ctx, pass_mark=PASS_MARK, summary=summary)

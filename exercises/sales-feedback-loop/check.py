@@ -1,15 +1,8 @@
-"""Check the sales feedback loop: sales decides every handoff with a coded reason, and marketing acts on it.
+"""Check the sales feedback loop as named rules: sales decides every handoff within its SLA with a reason code, and
+marketing answers each reason that occurs with a specific change owned by a named person, with a date and a check.
 
-The workspace side: handoffs still "sent" more than DECIDE_DAYS days after they were sent need a decision;
-every rejected handoff needs a reason code (REJECTION_REASONS) and feedback text. The answer side: one change
-per rejection reason that occurs, specific (at least MIN_CHANGE_WORDS words) and owned, the most frequent
-reason scheduled first, and no effort spent on reasons that never occur. At least MIN_DECIDED decided
-handoffs are needed to judge the loop.
-
-Score = 30 for the workspace (15: share of handoffs older than DECIDE_DAYS that sales has decided; 15: share
-of rejections with a reason code and feedback) + 70 for the answer (50: rejection reasons weighted by how often
-they occur, fully addressed by a specific, owned change or half by a vague or unowned one; 10: the most
-frequent reason is addressed first; 10: the share of changes that address reasons that occur).
+Modules 11 (foundations) and 08 (alignment programme): accepted or rejected within the SLA window, never silent;
+the reason code is required; one specific change per pattern, with an owner, a date and a check next month.
 """
 
 from __future__ import annotations
@@ -18,415 +11,253 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lms.abm.snapshot import WorkspaceSnapshot
+from lms.abm.integrity import is_answered, owner_problem, repeated, words
+from lms.abm.snapshot import HandoffSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import REJECTION_REASONS
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.values import as_number, as_rows, as_text, is_blank_row, is_filled
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
+from lms.practice.values import as_number, as_rows, as_text, is_blank_row
 
 PASS_MARK = 75
-DECIDE_DAYS = 7
-MIN_DECIDED = 5
+MIN_DECIDED = 5  # decided handoffs before a pattern can be read
 MIN_CHANGE_WORDS = 12
-MAX_PER_KIND = 10
-OWNERS = ("marketing", "sales", "both")
+DEFAULT_DECISION_HOURS = 24  # module 10's warm SLA, for handoffs sent without one
 
 M_REASONS = "abm-foundations/sales-feedback-and-rejection-reasons"
 M_ACT = "abm-alignment-programme/capturing-and-acting-on-sales-feedback"
-
-REASON_LABELS = {
-    "wrong_account": "wrong account",
-    "weak_role": "weak role",
-    "poor_timing": "poor timing",
-    "light_signal": "light signal",
-    "missing_context": "missing context",
-}
-_REASON_HINTS = {
-    "wrong_account": "tighten the target account list or the ICP criteria with sales",
-    "weak_role": "hand over contacts in the buying roles sales needs, or multi-thread before handing off",
-    "poor_timing": "add a timing or trigger check to the qualification rule",
-    "light_signal": "raise the qualification threshold (more signals, more contacts, higher intent)",
-    "missing_context": "add the engagement summary and a recommended message to every handoff",
+REASON_WORDS = {code: code.replace("_", " ") for code in REJECTION_REASONS}
+_HINTS = {
+    "wrong_account": "re-check the account against the ideal customer profile with sales and re-tier or remove it",
+    "weak_role": "require a senior decision maker, functional owner or several roles before handing off",
+    "poor_timing": "keep the account in nurture with a revisit date from sales",
+    "light_signal": "raise the count, shorten the window or require more roles in the qualification rule",
+    "missing_context": "make the empty fields of the handoff brief required",
 }
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_PLACEHOLDERS = frozenset({"tbd", "tbc", "todo", "n/a", "na", "none", "-", "?", "x", "test"})
+RULES = Rules()
 
 
-def _reason(value: object) -> str | None:
+@dataclass(frozen=True)
+class Change:
+    """One row of the learner's plan, read leniently."""
+
+    row: int
+    reason: str | None
+    text: str
+    owner: str
+    check: str
+    due_week: float | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """The workspace's handoffs, the rejection tally and the learner's planned changes."""
+
+    ws: WorkspaceSnapshot
+    reasons: Counter  # reason code -> rejections with that code
+    changes: tuple[Change, ...]
+    unreadable: tuple[int, ...]  # answer rows that could not be read
+
+    @property
+    def ranked(self) -> list[tuple[str, int]]:
+        """The reasons that occur, most frequent first (ties in the vocabulary's order)."""
+        return sorted(self.reasons.items(), key=lambda kv: (-kv[1], REJECTION_REASONS.index(kv[0])))
+
+
+def reason_code(value: object) -> str | None:
+    """Return the rejection reason code for a loose value ("Light signal" -> light_signal), or None."""
     key = re.sub(r"[\s\-]+", "_", as_text(value).lower())
     return key if key in REJECTION_REASONS else None
 
 
-def _when(dt: datetime) -> str:
-    return f"{dt.day} {dt:%b %Y}"
+def build_context(workspace: WorkspaceSnapshot, answer: object) -> Context:
+    """Return the context: the coded rejections in the workspace and the readable rows of the plan."""
+    reasons = Counter(code for h in workspace.handoffs if h.status == "rejected"
+                      and (code := reason_code(h.rejection_reason)))
+    raw = as_rows(answer.get("changes")) if isinstance(answer, Mapping) else []
+    changes, unreadable = [], []
+    for i, row in enumerate(raw or [], start=1):
+        if not isinstance(row, Mapping):
+            unreadable.append(i)
+        elif not is_blank_row(row):
+            week = as_number(row.get("due_week"))
+            changes.append(Change(i, reason_code(row.get("reason")), as_text(row.get("change")),
+                                  as_text(row.get("owner")), as_text(row.get("check")),
+                                  week if week is not None and week >= 1 else None))
+    return Context(workspace, reasons, tuple(changes), tuple(unreadable))
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+def _handoff(ctx: Context, h: HandoffSnap, severity: str, message: str, module: str = M_REASONS) -> Finding:
+    account = ctx.ws.account(h.account_id)
+    name = account.name if account else None
+    return Finding(severity, message, "handoff", h.id, name, None, module, account_id=h.account_id, account=name)
 
 
-def _order(row: dict) -> tuple[float, int]:
-    """Sort key for changes: due week (missing last), then row number."""
-    return (row["due_week"] if row["due_week"] is not None else math.inf, row["row"])
+def _who(ctx: Context, h: HandoffSnap) -> str:
+    account = ctx.ws.account(h.account_id)
+    contact = ctx.ws.contact(h.contact_id)
+    where = account.name if account else "an unknown account"
+    sent = f", sent {h.sent_at.day} {h.sent_at:%b %Y}" if isinstance(h.sent_at, datetime) else ""
+    return f"The handoff for {contact.name + ' at ' if contact else ''}{where}{sent}"
 
 
-class _Capped:
-    """Keeps at most MAX_PER_KIND findings of one kind, then one roll-up."""
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
-    def __init__(self) -> None:
-        self.items: list[Finding] = []
-        self.more: dict[str, tuple[int, str, str | None]] = {}
-        self.counts: Counter = Counter()
 
-    def add(self, kind: str, finding: Finding, rollup: str) -> None:
-        self.counts[kind] += 1
-        if self.counts[kind] <= MAX_PER_KIND:
-            self.items.append(finding)
+# --- the rules ---------------------------------------------------------------------------------------------------
+
+
+@RULES.rule("enough-decisions", module=M_ACT, weight=0)
+def enough_decisions(ctx: Context) -> Outcome:
+    """At least MIN_DECIDED handoffs accepted or rejected, so there is a pattern to act on (no score of its own)."""
+    decided = sum(1 for h in ctx.ws.handoffs if h.status in ("accepted", "rejected"))
+    findings = []
+    if ctx.ws.handoffs and decided < MIN_DECIDED:
+        findings.append(Finding("blocker", f"Sales has decided {_plural(decided, 'handoff')}; the loop needs at "
+                                f"least {MIN_DECIDED} accepted or rejected to show a pattern. Ask sales to decide "
+                                "every handoff, with a reason code for each rejection."))
+    accepted = sum(1 for h in ctx.ws.handoffs if h.status == "accepted")
+    return Outcome.of(0, 0, findings, decided=decided, accepted=accepted,
+                      acceptance_rate=round(accepted / len(ctx.ws.handoffs), 3) if ctx.ws.handoffs else None,
+                      reasons={code: ctx.reasons.get(code, 0) for code in REJECTION_REASONS})
+
+
+@RULES.rule("decided-within-the-sla", module=M_REASONS, weight=1)
+def decided_within_the_sla(ctx: Context) -> Outcome:
+    """No handoff is left undecided once its SLA window has passed (module 11: accepted or rejected, never silent)."""
+    findings, due, ok = [], 0, 0
+    for h in ctx.ws.handoffs:
+        if not isinstance(h.sent_at, datetime):
+            continue
+        hours = h.sla_hours if isinstance(h.sla_hours, int | float) and h.sla_hours > 0 else DEFAULT_DECISION_HOURS
+        if h.sent_at + timedelta(hours=float(hours)) > ctx.ws.now:
+            continue
+        due += 1
+        if h.status in ("accepted", "rejected"):
+            ok += 1
+            continue
+        owner = as_text(h.sales_owner) or "the sales owner"
+        findings.append(_handoff(ctx, h, "improve", f"{_who(ctx, h)} is past its {float(hours):g}-hour SLA with no "
+                                 f"decision: ask {owner} to accept it, or reject it with a reason code."))
+    return Outcome.of(ok, due, findings)
+
+
+@RULES.rule("rejections-have-a-reason", module=M_REASONS, weight=1)
+def rejections_have_a_reason(ctx: Context) -> Outcome:
+    """Every rejected handoff carries one of the five reason codes (the feedback rate of module 08)."""
+    rejected = [h for h in ctx.ws.handoffs if h.status == "rejected"]
+    findings = [_handoff(ctx, h, "improve", f"{_who(ctx, h)} was rejected without a reason: ask sales to pick "
+                         f"one of {', '.join(REASON_WORDS.values())}.")
+                for h in rejected if reason_code(h.rejection_reason) is None]
+    return Outcome.of(len(rejected) - len(findings), len(rejected), findings)
+
+
+def change_problems(ctx: Context, change: Change, copied: set[int]) -> list[str]:
+    """Return what a change still needs to be specific, owned, dated and checked ([] when nothing)."""
+    gaps = []
+    if len(words(change.text)) < MIN_CHANGE_WORDS or not is_answered(change.text):
+        gaps.append(f"say what will change and where, in at least {MIN_CHANGE_WORDS} words"
+                    + (f" (for example: {_HINTS[change.reason]})" if change.reason else ""))
+    if change.row in copied:
+        gaps.append("words of its own: the same change is given for another reason")
+    if problem := owner_problem(change.owner, ctx.ws):
+        gaps.append(f"a named owner ({problem})")
+    if change.due_week is None:
+        gaps.append("the week it will be done by")
+    if not is_answered(change.check, 3):
+        gaps.append("how you will know it worked next month, such as the acceptance rate or this reason falling")
+    return gaps
+
+
+@RULES.rule("changes-are-specific-and-owned", module=M_ACT, weight=2)
+def changes_are_specific_and_owned(ctx: Context) -> Outcome:
+    """Each change for a reason that occurs is specific, not copied, owned by a named person, dated and checked."""
+    copied = set(repeated({c.row: c.text for c in ctx.changes}))
+    findings = [Finding("improve", f"Change {i} could not be read: fill it in again.", "answer", i)
+                for i in ctx.unreadable]
+    relevant = [c for c in ctx.changes if c.reason and ctx.reasons.get(c.reason)]
+    ok = 0
+    for change in relevant:
+        if gaps := change_problems(ctx, change, copied):
+            findings.append(Finding("improve", f"Change {change.row} ({REASON_WORDS[change.reason]}) needs "
+                                    + "; ".join(gaps) + ".", "answer", change.row, REASON_WORDS[change.reason]))
         else:
-            self.more[kind] = (self.counts[kind] - MAX_PER_KIND, rollup, finding.field)
+            ok += 1
+    return Outcome.of(ok, len(relevant) + len(ctx.unreadable), findings)
 
-    def done(self) -> list[Finding]:
-        rolled = [
-            Finding("improve", f"…and {n} more {text}", "handoff", None, None, field, M_REASONS)
-            for n, text, field in self.more.values()
-        ]
-        return self.items + rolled
+
+@RULES.rule("every-reason-answered", module=M_ACT, weight=4)
+def every_reason_answered(ctx: Context) -> Outcome:
+    """Each reason that occurs has a change, weighted by how often it occurs; the most frequent is a must."""
+    total = sum(ctx.reasons.values())
+    if not total:
+        return Outcome.of(0, 0)
+    copied = set(repeated({c.row: c.text for c in ctx.changes}))
+    quality = {}
+    for change in ctx.changes:
+        if change.reason in ctx.reasons:
+            score = 1.0 if not change_problems(ctx, change, copied) else 0.5
+            quality[change.reason] = max(quality.get(change.reason, 0.0), score)
+    findings, earned = [], 0.0
+    top = ctx.ranked[0][1]
+    for code, n in ctx.ranked:
+        earned += n * quality.get(code, 0.0)
+        if code not in quality:
+            most = n == top
+            findings.append(Finding("blocker" if most else "improve", f"Sales rejected {_plural(n, 'handoff')} for "
+                                    f"{REASON_WORDS[code]}{', your most frequent reason,' if most else ''} but your "
+                                    f"plan has no change for it: add one, for example {_HINTS[code]}.", "answer",
+                                    label=REASON_WORDS[code]))
+    return Outcome(earned / total, tuple(findings))
+
+
+@RULES.rule("most-frequent-first", module=M_ACT, weight=1)
+def most_frequent_first(ctx: Context) -> Outcome:
+    """The change for the most frequent reason is due no later than any other change."""
+    if not ctx.reasons:
+        return Outcome.of(0, 0)
+    top = {code for code, n in ctx.ranked if n == ctx.ranked[0][1]}
+    leads = [c for c in ctx.changes if c.reason in top]
+    if not leads:
+        return Outcome.of(0, 1)  # every-reason-answered already says what to add
+
+    def when(c: Change) -> tuple[float, int]:
+        return (c.due_week if c.due_week is not None else math.inf, c.row)
+    first, lead = min(ctx.changes, key=when), min(leads, key=when)
+    if first.reason in top or when(lead)[0] <= when(first)[0]:
+        return Outcome.of(1, 1)
+    return Outcome.of(0, 1, [Finding("improve", f"Change {first.row} is scheduled before the change for your most "
+                                     f"frequent reason ({REASON_WORDS[lead.reason]}): bring change {lead.row} "
+                                     "forward.", "answer", lead.row, REASON_WORDS[lead.reason])])
+
+
+@RULES.rule("focus-on-real-reasons", module=M_REASONS, weight=1)
+def focus_on_real_reasons(ctx: Context) -> Outcome:
+    """Changes answer reasons sales actually gives, not problems you do not have."""
+    findings = []
+    for change in ctx.changes:
+        if change.reason is None:
+            findings.append(Finding("improve", f"Change {change.row}: choose the rejection reason it answers.",
+                                    "answer", change.row))
+        elif not ctx.reasons.get(change.reason):
+            findings.append(Finding("improve", f"Change {change.row}: sales has not rejected any handoff for "
+                                    f"{REASON_WORDS[change.reason]}, so it fixes a problem you do not have.",
+                                    "answer", change.row, REASON_WORDS[change.reason]))
+    return Outcome.of(len(ctx.changes) - len(findings), len(ctx.changes), findings)
 
 
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    """Return the Result for the sales-feedback-loop exercise (see the module docstring for the scoring)."""
-    ws = workspace
-    findings: list[Finding] = []
-    capped = _Capped()
-    answer = answer if isinstance(answer, Mapping) else {}
-    now = ws.now
-    if not ws.accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts, contacts and handoffs first, so the "
-                "feedback loop can be read from what sales did with your handoffs.",
-                field="accounts",
-                module=M_REASONS,
-            )
-        )
-    elif not ws.handoffs:
-        findings.append(
-            Finding(
-                "blocker",
-                "You have no handoffs yet: hand qualified signals to sales and ask them to accept or reject each one "
-                "with a reason before you work on the feedback loop.",
-                field="handoffs",
-                module=M_REASONS,
-            )
-        )
-
-    accounts = {a.id: a for a in ws.accounts}
-
-    def describe(h) -> str:
-        a = accounts.get(h.account_id)
-        c = ws.contact(h.contact_id)
-        aname = a.name if a else f"account {h.account_id}"
-        who = f"{c.name} at {aname}" if c else aname
-        sent = f", sent {_when(h.sent_at)}" if isinstance(h.sent_at, datetime) else ""
-        return f"Handoff {h.id} ({who}{sent})"
-
-    accepted = rejected = awaiting = old = old_decided = coded_ok = 0
-    reasons: Counter = Counter()
-    no_reason = 0
-    stale_before = now - timedelta(days=DECIDE_DAYS)
-    for h in sorted(ws.handoffs, key=lambda h: h.id):
-        status = h.status if h.status in ("accepted", "rejected") else "sent"
-        is_old = isinstance(h.sent_at, datetime) and h.sent_at < stale_before
-        old += is_old
-        if status == "accepted":
-            accepted += 1
-            old_decided += is_old
-            continue
-        if status == "sent":
-            awaiting += 1
-            if is_old:
-                owner = (
-                    h.sales_owner.strip() if is_filled(h.sales_owner, _PLACEHOLDERS) else "the sales owner"
-                )
-                days = (now - h.sent_at).days
-                capped.add(
-                    "undecided",
-                    Finding(
-                        "improve",
-                        f"{describe(h)} has waited {days} days for a decision: ask {owner} to accept or reject it, "
-                        "with a reason code if they reject it. Undecided handoffs teach marketing nothing.",
-                        "handoff",
-                        h.id,
-                        accounts[h.account_id].name if h.account_id in accounts else None,
-                        "status",
-                        M_ACT,
-                    ),
-                    f"handoffs have waited more than {DECIDE_DAYS} days for a decision from sales.",
-                )
-            continue
-        rejected += 1
-        old_decided += is_old
-        code = _reason(h.rejection_reason)
-        label = accounts[h.account_id].name if h.account_id in accounts else None
-        if code:
-            reasons[code] += 1
-        else:
-            no_reason += 1
-            given = (
-                f" ('{as_text(h.rejection_reason)}' is not a code)"
-                if is_filled(h.rejection_reason, _PLACEHOLDERS)
-                else ""
-            )
-            capped.add(
-                "no_reason",
-                Finding(
-                    "improve",
-                    f"{describe(h)} was rejected without a reason code{given}: ask sales to pick one of "
-                    f"{', '.join(REJECTION_REASONS)}, so rejections can be counted and acted on.",
-                    "handoff",
-                    h.id,
-                    label,
-                    "rejection_reason",
-                    M_REASONS,
-                ),
-                "rejected handoffs have no reason code.",
-            )
-        if not is_filled(h.sales_feedback, _PLACEHOLDERS):
-            capped.add(
-                "no_feedback",
-                Finding(
-                    "improve",
-                    f"{describe(h)} was rejected with no feedback: ask sales for a sentence on what would have made "
-                    "it worth working (the code says what was wrong, the feedback says what to change).",
-                    "handoff",
-                    h.id,
-                    label,
-                    "sales_feedback",
-                    M_REASONS,
-                ),
-                "rejected handoffs have no feedback text.",
-            )
-        elif code:
-            coded_ok += 1
-    findings.extend(capped.done())
-
-    decided = accepted + rejected
-    if ws.handoffs and decided < MIN_DECIDED:
-        findings.append(
-            Finding(
-                "blocker",
-                f"Sales has decided {_plural(decided, 'handoff')} so far; the loop needs at least {MIN_DECIDED} "
-                "accepted or rejected handoffs to show a pattern. Collect more feedback: agree with sales to decide "
-                f"every handoff within {DECIDE_DAYS} days, with a reason code for each rejection.",
-                field="handoffs",
-                module=M_ACT,
-            )
-        )
-
-    # The answer: one change per reason that occurs.
-    raw_rows = as_rows(answer.get("changes")) or []
-    rows: list[dict] = []
-    for i, raw in enumerate(raw_rows, start=1):
-        if not isinstance(raw, Mapping):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Change {i} could not be read: fill it in again.",
-                    "answer",
-                    i,
-                    None,
-                    "changes",
-                    M_ACT,
-                )
-            )
-            continue
-        if is_blank_row(raw):
-            continue
-        code = _reason(raw.get("reason"))
-        text = as_text(raw.get("change"))
-        words = len(_WORD.findall(text))
-        owner = as_text(raw.get("owner")).lower()
-        week = as_number(raw.get("due_week"))
-        row = {
-            "row": i,
-            "reason": code,
-            "occurs": reasons.get(code, 0) if code else 0,
-            "specific": words >= MIN_CHANGE_WORDS,
-            "owner": owner if owner in OWNERS else None,
-            "due_week": week if week is not None and week >= 1 else None,
-        }
-        rows.append(row)
-        label = f"Change {i}" + (f" ({REASON_LABELS[code]})" if code else "")
-        if code is None:
-            given = as_text(raw.get("reason"))
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Change {i}: "
-                    + (
-                        f"'{given}' is not a rejection reason"
-                        if given
-                        else "choose the rejection reason it answers"
-                    )
-                    + f" ({', '.join(REJECTION_REASONS)}).",
-                    "answer",
-                    i,
-                    None,
-                    "reason",
-                    M_ACT,
-                )
-            )
-            continue
-        if not reasons.get(code):
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label}: sales has not rejected any handoff for {REASON_LABELS[code]}, so this change fixes a "
-                    "problem you do not have. Focus on the reasons you actually see.",
-                    "answer",
-                    i,
-                    REASON_LABELS[code],
-                    "reason",
-                    M_ACT,
-                )
-            )
-            continue
-        if not row["specific"]:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} is too vague to act on ({_plural(words, 'word')}): say what marketing will change, "
-                    f"where and how you will know it worked, in at least {MIN_CHANGE_WORDS} words — e.g. "
-                    f"{_REASON_HINTS[code]}.",
-                    "answer",
-                    i,
-                    REASON_LABELS[code],
-                    "change",
-                    M_ACT,
-                )
-            )
-        if row["owner"] is None:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} has no owner: choose marketing, sales or both, so someone is accountable for making the "
-                    "change.",
-                    "answer",
-                    i,
-                    REASON_LABELS[code],
-                    "owner",
-                    M_ACT,
-                )
-            )
-        if row["due_week"] is None:
-            findings.append(
-                Finding(
-                    "improve",
-                    f"{label} has no due week: say in which week of the plan it will be done (week 1 is the first week).",
-                    "answer",
-                    i,
-                    REASON_LABELS[code],
-                    "due_week",
-                    M_ACT,
-                )
-            )
-
-    # Coverage of the reasons that occur, weighted by frequency.
-    coded_total = sum(reasons.values())
-    coverage = 0.0
-    best: dict[str, float] = {}
-    for row in rows:
-        code = row["reason"]
-        if code and reasons.get(code):
-            quality = 1.0 if row["specific"] and row["owner"] else 0.5
-            best[code] = max(best.get(code, 0.0), quality)
-    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], REJECTION_REASONS.index(kv[0])))
-    top_count = ranked[0][1] if ranked else 0
-    top = [code for code, n in ranked if n == top_count]
-    for code, n in ranked:
-        coverage += n / coded_total * best.get(code, 0.0)
-        if code in best:
-            continue
-        is_top = code in top
-        findings.append(
-            Finding(
-                "blocker" if is_top else "improve",
-                f"Sales rejected {_plural(n, 'handoff')} for {REASON_LABELS[code]}"
-                + (" — your most frequent reason —" if is_top else "")
-                + f" but your plan has no change for it: add one (e.g. {_REASON_HINTS[code]}), with an owner and a "
-                "due week.",
-                "answer",
-                None,
-                REASON_LABELS[code],
-                "changes",
-                M_ACT,
-            )
-        )
-    if rejected and not coded_total:
-        coverage = 0.0
-    elif not coded_total:
-        coverage = 1.0
-
-    # The most frequent reason first.
-    order_ok = True
-    top_rows = [r for r in rows if r["reason"] in top]
-    if top_rows:
-        first = min(rows, key=_order)
-        lead = min(top_rows, key=_order)
-        lead_week, first_week = _order(lead)[0], _order(first)[0]
-        if first["reason"] not in top and (
-            lead_week > first_week or (lead_week == first_week == math.inf and lead["row"] > first["row"])
-        ):
-            order_ok = False
-            findings.append(
-                Finding(
-                    "improve",
-                    f"Your most frequent rejection reason is {REASON_LABELS[top[0]]} "
-                    f"({_plural(top_count, 'handoff')}), but change {first['row']} ("
-                    + (REASON_LABELS[first["reason"]] if first["reason"] else "no reason")
-                    + f") is scheduled before it. Address the most frequent reason first: bring change {lead['row']} "
-                    "forward.",
-                    "answer",
-                    lead["row"],
-                    REASON_LABELS[top[0]],
-                    "due_week",
-                    M_ACT,
-                )
-            )
-    elif top:
-        order_ok = False
-    focus = sum(1 for r in rows if r["reason"] and reasons.get(r["reason"])) / len(rows) if rows else 1.0
-    if coded_total and not rows:
-        focus = 0.0
-
-    decided_part = old_decided / old if old else 1.0
-    coded_part = coded_ok / rejected if rejected else 1.0
-    ratio = 0.15 * decided_part + 0.15 * coded_part + 0.5 * coverage + 0.1 * order_ok + 0.1 * focus
-    score = score_from_ratio(ratio) if ws.handoffs else 0
-    blockers = any(f.severity == "blocker" for f in findings)
-    if decided >= MIN_DECIDED and not rejected:
-        findings.append(
-            Finding(
-                "good",
-                f"Sales accepted all {decided} decided handoffs: keep asking for feedback as volumes grow.",
-                field="handoffs",
-                module=M_REASONS,
-            )
-        )
-    summary = {
-        "handoffs": len(ws.handoffs),
-        "decided": decided,
-        "accepted": accepted,
-        "rejected": rejected,
-        "awaiting_decision": awaiting,
-        "awaiting_over_7_days": capped.counts.get("undecided", 0),
-        "acceptance_rate": round(accepted / decided, 3) if decided else None,
-        "reasons": {code: reasons.get(code, 0) for code in REJECTION_REASONS},
-        "rejected_without_reason": no_reason,
-        "most_frequent_reasons": top,
-        "changes": rows,
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
+    """Return the Result for the sales-feedback-loop exercise."""
+    first = []
+    if not workspace.accounts:
+        first.append(Finding("blocker", "Your workspace has no accounts yet: import your accounts, contacts and "
+                             "handoffs first, so the loop can be read from what sales did with them.", module=M_REASONS))
+    elif not workspace.handoffs:
+        first.append(Finding("blocker", "You have no handoffs yet: hand qualified signals to sales and ask them to "
+                             "accept or reject each one with a reason.", module=M_REASONS))
+    ctx = build_context(workspace, answer)
+    return RULES.evaluate(ctx, pass_mark=PASS_MARK, first=first)

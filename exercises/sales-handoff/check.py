@@ -1,566 +1,383 @@
-"""Check the workspace's handoffs to sales: complete briefs, on the right accounts, followed up within the SLA.
+"""Check the workspace's handoffs to sales as named rules: qualified under the learner's own rules, complete,
+specific, owned by a named person with a backup, with a credible SLA that was met.
 
-Each handoff is checked for the brief sales needs (ABM-REFERENCE 4.3): the account's tier and why it was
-selected, the contact and their role, buying-group relevance, an engagement summary, the qualification level,
-a recommended follow-up that is a real message, the sales owner and the SLA; that it is on a target account
-with a contact who works there; and that sales touched it within the SLA.
-
-Handoffs must follow the workspace's qualified signals. With no agreed rules to hand, the default
-qualification is used: in the last QUALIFY_DAYS days, any high-intent signal (kpis.HIGH_INTENT_TYPES) or two or
-more signals at one target account within CLUSTER_DAYS days of each other. A qualified account counts as handed
-off when a handoff names one of its qualified signals or was sent on that account no earlier than
-CLUSTER_DAYS days before its first qualified signal.
-
-Score = the share of checks that pass: 13 per handoff (12 fields and placements, plus the SLA when it can be
-judged) and one per qualified account (handed off or not). A missing sales owner or contact is a blocker.
+What counts as qualified is the learner's own qualification rules (their saved qualification-rules answer)
+when they can be applied, and module 09's rule set (lms.abm.qualification.MODULE_RULES: hot, warm, account
+surge) when not; the findings say which was used. The brief's fields are module 10's ten fields.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from rapidfuzz import fuzz
-
 from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
-from lms.abm.signals import HIGH_INTENT_TYPES, SignalIndex
-from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.integrity import (
+    Facts,
+    account_facts,
+    is_answered,
+    meaningful_words,
+    mentions,
+    owner_problem,
+    repeated,
+    role_contradiction,
+    sla_problem,
+    words,
+)
+from lms.abm.qualification import (
+    LEVEL_WORDS,
+    MODULE_RULES,
+    QualRule,
+    is_light_only,
+    qualifying_signals,
+    rules_from_answer,
+)
+from lms.abm.signals import SignalIndex
+from lms.abm.snapshot import AccountSnap, HandoffSnap, SignalSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import role_label
-from lms.practice.result import Finding, Result, score_from_ratio, sort_findings
-from lms.practice.values import is_filled
+from lms.practice.result import Finding, Result
+from lms.practice.rules import Outcome, Rules
 
 PASS_MARK = 80
-QUALIFY_DAYS = 30
-CLUSTER_DAYS = 14
+QUALIFY_DAYS = 30  # qualified signals this recent must have reached sales
 MIN_FOLLOW_UP_WORDS = 15
-MIN_CONTEXT_WORDS = 4  # buying-group relevance and engagement summary
-MAX_PER_KIND = 10  # detailed findings of one kind before a roll-up
-MAX_SUMMARY_ROWS = 50
-FUZZY_MATCH = 90
+MIN_CONTEXT_WORDS = 4
 
 M_HANDOFF = "abm-foundations/follow-up-and-the-sales-handoff"
 M_PLAYBOOK = "abm-alignment-programme/team-playbooks-and-handoffs"
+MODULE_SOURCE = "the module's rules (hot: a demo or meeting request; warm: 3 signals from 2 buying roles in 14 days)"
+_BACKUP = re.compile(r"^(?P<owner>.*?)[\s(\[,;/-]*\bback-?up\b\s*[:=-]?\s*(?P<backup>[^)\]]*)[)\]]?\s*$", re.I)
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_PLACEHOLDERS = frozenset(
-    {"tbd", "tbc", "todo", "n/a", "na", "none", "-", "?", "x", "xxx", "unknown", "test"}
-)
-_LEGAL = re.compile(
-    r"\b(ltd|limited|plc|inc|incorporated|llc|llp|gmbh|ag|sa|bv|nv|corp|corporation|co|company|group|holdings|the)\b"
-)
-
-# The text fields of a handoff: (field, minimum words, what to write).
-TEXT_FIELDS = (
-    ("contact_role", 1, "the contact's buying role (e.g. finance, technical evaluator)"),
-    (
-        "buying_group_relevance",
-        MIN_CONTEXT_WORDS,
-        "why this person matters in the buying group and who else at the account is involved",
-    ),
-    ("engagement_summary", MIN_CONTEXT_WORDS, "what the contact and colleagues did, and when"),
-    ("qualification_level", 1, "how qualified it is under your agreed rules (e.g. hot or warm)"),
-)
+RULES = Rules()
 
 
-def _words(text: object) -> list[str]:
-    return _WORD.findall(text.lower()) if isinstance(text, str) else []
+@dataclass(frozen=True)
+class Context:
+    """What every rule reads: the workspace, its dated handoffs and the qualification rules in force."""
+
+    ws: WorkspaceSnapshot
+    handoffs: tuple[HandoffSnap, ...]  # sent in the last QUALIFY_DAYS days, oldest first
+    rules: tuple[QualRule, ...]
+    source: str  # which definition of "qualified" was used, in words
+    fallback: str | None  # why the learner's own rules were not used, or None when they were
+    index: SignalIndex
+    facts_cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def facts(self, account: AccountSnap) -> Facts:
+        """Return integrity.account_facts for an account, computed once, on its own signals and opportunities."""
+        if account.id not in self.facts_cache:
+            own = replace(self.ws, signals=tuple(self.index.by_account.get(account.id, ())),
+                          opportunities=tuple(o for o in self.ws.opportunities if o.account_id == account.id))
+            self.facts_cache[account.id] = account_facts(own, account)
+        return self.facts_cache[account.id]
 
 
-def _answered(text: object, minimum: int) -> bool:
-    words = _words(text)
-    if not words or not is_filled(text, _PLACEHOLDERS):
-        return False
-    return len(words) >= minimum
+def build_context(workspace: WorkspaceSnapshot) -> Context:
+    """Return the context: the learner's own rules when saved and usable, else the module's."""
+    own, problem = rules_from_answer(workspace.answers.get("qualification-rules"))
+    since = workspace.now - timedelta(days=QUALIFY_DAYS)
+    handoffs = sorted((h for h in workspace.handoffs if isinstance(h.sent_at, datetime) and h.sent_at >= since),
+                      key=lambda h: (h.sent_at, h.id))
+    if own:
+        names = ", ".join(r.label for r in own)
+        return Context(workspace, tuple(handoffs), own, f"your qualification rules ({names})", None,
+                       SignalIndex(workspace))
+    return Context(workspace, tuple(handoffs), MODULE_RULES, MODULE_SOURCE, problem, SignalIndex(workspace))
 
 
-def _core_name(name: str) -> str:
-    text = " ".join(_words(name))
-    core = " ".join(_LEGAL.sub(" ", text).split())
-    return core or text
+# --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _mentions(text: str, phrase: str) -> bool:
-    phrase = phrase.lower().strip()
-    if len(phrase) < 3:
-        return False
-    return phrase in text or fuzz.partial_ratio(phrase, text) >= FUZZY_MATCH
+def _account_name(ctx: Context, account_id: int | None) -> str:
+    account = ctx.ws.account(account_id)
+    return account.name if account else f"an account not in your workspace ({account_id})"
 
 
-def _when(dt: datetime) -> str:
-    return f"{dt.day} {dt:%b %Y, %H:%M}"
+def _describe(ctx: Context, h: HandoffSnap) -> str:
+    contact = ctx.ws.contact(h.contact_id)
+    who = f"{contact.name} at " if contact else ""
+    return f"The handoff for {who}{_account_name(ctx, h.account_id)} sent {h.sent_at.day} {h.sent_at:%b %Y}"
 
 
-def _duration(hours: float) -> str:
-    if hours < 48:
-        return f"{hours:.0f} h"
-    return f"{hours / 24:.0f} days"
+def _about(ctx: Context, h: HandoffSnap, severity: str, message: str, field: str | None = None,
+           module: str | None = None) -> Finding:
+    name = _account_name(ctx, h.account_id)
+    return Finding(severity, message, "handoff", h.id, name, field, module, account_id=h.account_id, account=name)
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+def _signals_of(ctx: Context, account_id: int) -> list[SignalSnap]:
+    return list(ctx.index.by_account.get(account_id, ()))
 
 
-class _Findings:
-    """Collects findings, keeping at most MAX_PER_KIND of one kind and rolling up the rest."""
+def rule_met(ctx: Context, account_id: int, until: datetime) -> tuple[QualRule, list[SignalSnap]] | None:
+    """Return the first rule (and its latest signals) the account met in the QUALIFY_DAYS days to `until`, or None."""
+    account = ctx.ws.account(account_id)
+    if account is None:
+        return None
+    signals = _signals_of(ctx, account_id)
+    since = until - timedelta(days=QUALIFY_DAYS)
+    for rule in ctx.rules:
+        if got := qualifying_signals(rule, ctx.ws, account, signals, until, since):
+            return rule, got
+    return None
 
-    def __init__(self) -> None:
-        self.items: list[Finding] = []
-        self.counts: dict[str, int] = {}
-        self.rollups: dict[str, tuple[str, str, str | None, str]] = {}
 
-    def add(self, kind: str, finding: Finding, rollup: str) -> None:
-        n = self.counts[kind] = self.counts.get(kind, 0) + 1
-        if n <= MAX_PER_KIND:
-            self.items.append(finding)
+def owner_and_backup(text: object) -> tuple[str, str | None]:
+    """Split "Sam Reyes (backup: Lin Osei)" into ("Sam Reyes", "Lin Osei"); no backup gives (text, None)."""
+    value = text.strip() if isinstance(text, str) else ""
+    match = _BACKUP.match(value)
+    if not match:
+        return value, None
+    return match["owner"].strip(" ,;(["), match["backup"].strip(" ,;)]") or None
+
+
+def _what_happened(ctx: Context, signals: list[SignalSnap]) -> str:
+    parts = []
+    for s in signals[-3:]:
+        contact = ctx.ws.contact(s.contact_id)
+        parts.append(f"{s.type.replace('_', ' ')} by {contact.name if contact else 'an unknown visitor'}")
+    return "; ".join(parts) or "no signals"
+
+
+# --- the rules, in the order a learner should fix them -----------------------------------------------------------
+
+
+@RULES.rule("definition-of-qualified", module=M_HANDOFF, weight=0)
+def definition_of_qualified(ctx: Context) -> Outcome:
+    """Say which definition of a qualified signal the check applied (no score of its own)."""
+    if ctx.fallback:
+        message = (f"Qualified signals were judged by {MODULE_SOURCE}, because {ctx.fallback}. Save your own "
+                   "rules in the qualification-rules exercise and the handoffs are judged by those.")
+        return Outcome.of(0, 0, [Finding("improve", message)])
+    return Outcome.of(0, 0, [Finding("good", f"Qualified signals were judged by {ctx.source}.")])
+
+
+@RULES.rule("qualified-accounts-handed-off", module=M_HANDOFF, weight=2)
+def qualified_accounts_handed_off(ctx: Context) -> Outcome:
+    """Every target account that met a rule in the last QUALIFY_DAYS days has a handoff since it qualified."""
+    findings, total, ok = [], 0, 0
+    for account in ctx.ws.targets:
+        met = rule_met(ctx, account.id, ctx.ws.now)
+        if met is None:
+            continue
+        rule, signals = met
+        total += 1
+        start = signals[0].occurred_at - timedelta(days=rule.window_days)
+        ids = {s.id for s in signals}
+        if any(h.account_id == account.id and (h.signal_id in ids or h.sent_at >= start) for h in ctx.handoffs):
+            ok += 1
+            continue
+        findings.append(Finding(
+            "blocker" if rule.level == "hot" else "improve", f"{account.name} met the {rule.label} rule ({_what_happened(ctx, signals)}) but has no "
+            "handoff: send sales a brief for it.", "account", account.id, account.name))
+    return Outcome.of(ok, total, findings, qualified_accounts=total, handed_off=ok)
+
+
+@RULES.rule("handoffs-are-qualified", module=M_HANDOFF, weight=3)
+def handoffs_are_qualified(ctx: Context) -> Outcome:
+    """Each handoff met a rule when it was sent, and its qualification level names the level or rule it met."""
+    findings, ok = [], 0
+    for h in ctx.handoffs:
+        met = rule_met(ctx, h.account_id, h.sent_at)
+        if met is None:
+            before = [s for s in _signals_of(ctx, h.account_id) if h.sent_at - timedelta(days=30) <= s.occurred_at
+                      <= h.sent_at]
+            why = ("was sent on ad clicks and page views only" if is_light_only(before)
+                   else f"did not meet {ctx.source} when it was sent ({_what_happened(ctx, before)})")
+            findings.append(_about(ctx, h, "improve", f"{_describe(ctx, h)} {why}: hand sales only qualified "
+                                   "signals and keep the rest in nurture."))
+            continue
+        rule, _ = met
+        said = " ".join(meaningful_words(h.qualification_level)).replace("_", " ")
+        if LEVEL_WORDS.get(rule.level, rule.level) in said or rule.name.lower() in said:
+            ok += 1
         else:
-            self.rollups[kind] = (finding.severity, rollup, finding.field, finding.module or M_HANDOFF)
-
-    def done(self) -> list[Finding]:
-        out = list(self.items)
-        for kind, (severity, rollup, field, module) in self.rollups.items():
-            more = self.counts[kind] - MAX_PER_KIND
-            out.append(Finding(severity, f"…and {more} more {rollup}", "handoff", None, None, field, module))
-        return out
+            findings.append(_about(ctx, h, "improve", f"{_describe(ctx, h)} met the {rule.label} rule: say so in "
+                                   "its qualification level, so sales knows how hot it is."))
+    return Outcome.of(ok, len(ctx.handoffs), findings)
 
 
-def _qualified(ws: WorkspaceSnapshot, ix: SignalIndex, target_ids: set[int]) -> dict[int, list[SignalSnap]]:
-    """Return {account id: its qualified signals in the last QUALIFY_DAYS days} under the default rules."""
-    now = ws.now
-    start = now - timedelta(days=QUALIFY_DAYS)
-    cluster = timedelta(days=CLUSTER_DAYS)
-    out: dict[int, list[SignalSnap]] = {}
-    for acc in target_ids:
-        sigs = ix.between(acc, start, now + timedelta(microseconds=1))
-        picked = [
-            s
-            for i, s in enumerate(sigs)
-            if s.type in HIGH_INTENT_TYPES
-            or (i > 0 and s.occurred_at - sigs[i - 1].occurred_at <= cluster)
-            or (i + 1 < len(sigs) and sigs[i + 1].occurred_at - s.occurred_at <= cluster)
-        ]
-        if picked:
-            out[acc] = picked
-    return out
+@RULES.rule("account-is-on-the-list", module=M_PLAYBOOK, weight=3)
+def account_is_on_the_list(ctx: Context) -> Outcome:
+    """The handed-off account is a target with a tier and a reason for selection specific to it."""
+    findings, ok, total = [], 0, 0
+    for account_id in dict.fromkeys(h.account_id for h in ctx.handoffs):
+        account = ctx.ws.account(account_id)
+        total += 1
+        if account is None:
+            findings.append(Finding("improve", f"A handoff names {_account_name(ctx, account_id)}: import the "
+                                    "account or correct the handoff.", account_id=account_id))
+            continue
+        problems = []
+        if not account.is_target:
+            problems.append("it is not on your target account list: add it with a reason, or stop handing it over")
+        if normalise_tier(account.tier) is None:
+            problems.append("it has no tier, so sales cannot judge the effort: set 1:1, 1:few or 1:many")
+        why = account.why_selected
+        if not is_answered(why, 3) or not mentions(why, ctx.facts(account)):
+            problems.append("the reason it was selected says nothing specific about it: name its trigger, a figure "
+                            "or what you have seen there")
+        if problems:
+            findings.append(Finding("improve", f"{account.name}: " + "; ".join(problems) + ".", "account",
+                                    account.id, account.name))
+        else:
+            ok += 1
+    return Outcome.of(ok, total, findings)
+
+
+@RULES.rule("contact-and-role", module=M_HANDOFF, weight=1)
+def contact_and_role(ctx: Context) -> Outcome:
+    """A named contact who works at the account, with a buying role the contact record and title support."""
+    findings, ok = [], 0
+    for h in ctx.handoffs:
+        contact = ctx.ws.contact(h.contact_id)
+        if contact is None:
+            findings.append(_about(ctx, h, "blocker", f"{_describe(ctx, h)} names no contact we know: name the "
+                                   "person who showed the signal, or the best contact in the buying group."))
+            continue
+        if contact.account_id != h.account_id:
+            findings.append(_about(ctx, h, "improve", f"{_describe(ctx, h)}: {contact.name} works at "
+                                   f"{_account_name(ctx, contact.account_id)}: hand over a contact at this account."))
+            continue
+        role = normalise_role(h.contact_role)
+        held = normalise_roles(contact.roles)
+        problem, severity = None, "improve"
+        if role is None:
+            problem = f"say which buying role {contact.name} plays (for example finance or technical evaluator)"
+        elif held and role not in held:
+            problem = (f"it calls {contact.name} {role_label(role)}, but your buying-group map says "
+                       f"{', '.join(role_label(r) for r in held)}: correct one of them")
+        elif why := role_contradiction(contact.title, role):
+            problem, severity = f"{why}: hand over someone who really plays that role, or correct the role", "blocker"
+        if problem:
+            findings.append(_about(ctx, h, severity, f"{_describe(ctx, h)}: {problem}."))
+        else:
+            ok += 1
+    return Outcome.of(ok, len(ctx.handoffs), findings)
+
+
+def copied_briefs(ctx: Context, name: str) -> set[int]:
+    """Return the ids of handoffs whose text in field `name` is the same answer as another contact's handoff.
+
+    The very same text is grouped first (two handoffs for one contact may share it), so integrity.repeated
+    compares each distinct text once.
+    """
+    by_text: dict[str, list[HandoffSnap]] = {}
+    for h in ctx.handoffs:
+        text = getattr(h, name)
+        if isinstance(text, str) and text.strip():
+            by_text.setdefault(text.strip().lower(), []).append(h)
+    texts = list(by_text)
+    same = repeated(dict(enumerate(texts)),
+                    names={i: _account_name(ctx, by_text[t][0].account_id) for i, t in enumerate(texts)})
+    return {h.id for i, t in enumerate(texts) for h in by_text[t]
+            if i in same or len({(x.account_id, x.contact_id) for x in by_text[t]}) > 1}
+
+
+@RULES.rule("brief-is-specific", module=M_HANDOFF, weight=2)
+def brief_is_specific(ctx: Context) -> Outcome:
+    """Relevance, engagement summary and a follow-up message written for this contact, not copied across briefs."""
+    by_id = {h.id: h for h in ctx.handoffs}
+    copied: set[int] = set()
+    for name in ("buying_group_relevance", "engagement_summary", "recommended_follow_up"):
+        copied |= copied_briefs(ctx, name)
+    findings, ok = [], 0
+    for h in by_id.values():
+        account = ctx.ws.account(h.account_id)
+        gaps = []
+        if not is_answered(h.buying_group_relevance, MIN_CONTEXT_WORDS):
+            gaps.append("why this person matters in the buying group and who else is involved")
+        if not is_answered(h.engagement_summary, MIN_CONTEXT_WORDS):
+            gaps.append("what they and their colleagues did, and when")
+        follow_up = h.recommended_follow_up
+        if len(words(follow_up)) < MIN_FOLLOW_UP_WORDS or (
+                account and not mentions(follow_up, ctx.facts(account))):
+            gaps.append(f"a follow-up message of at least {MIN_FOLLOW_UP_WORDS} words that names the account or what "
+                        "the contact engaged with")
+        if h.id in copied:
+            gaps.append("text of its own: the same words appear on other handoffs")
+        if gaps:  # a brief copied from another handoff tells sales nothing about this one
+            severity = "blocker" if h.id in copied else "improve"
+            findings.append(_about(ctx, h, severity, f"{_describe(ctx, h)} needs " + "; ".join(gaps) + "."))
+        else:
+            ok += 1
+    return Outcome.of(ok, len(by_id), findings)
+
+
+@RULES.rule("owner-and-backup", module=M_PLAYBOOK, weight=1)
+def owner_and_backup_named(ctx: Context) -> Outcome:
+    """A named seller owns the follow-up, with a different named backup who covers when they are away."""
+    findings, ok = [], 0
+    for h in ctx.handoffs:
+        owner, backup = owner_and_backup(h.sales_owner)
+        if problem := owner_problem(owner, ctx.ws):
+            findings.append(_about(ctx, h, "blocker", f"{_describe(ctx, h)} has no named owner ({problem}): name "
+                                   "the seller who will make the first touch."))
+            continue
+        backup_problem = "no backup is named" if backup is None else owner_problem(backup, ctx.ws)
+        if backup is not None and not backup_problem and backup.lower() == owner.lower():
+            backup_problem = "the backup is the owner"
+        if backup_problem:
+            findings.append(_about(ctx, h, "improve", f"{_describe(ctx, h)}: {backup_problem}. Name who covers when "
+                                   f"{owner} is away, e.g. “{owner} (backup: Lin Osei)”."))
+        else:
+            ok += 1
+    return Outcome.of(ok, len(ctx.handoffs), findings)
+
+
+@RULES.rule("sla-fits-the-rule", module=M_PLAYBOOK, weight=1)
+def sla_fits_the_rule(ctx: Context) -> Outcome:
+    """The SLA is within 1 to 72 working hours and no longer than the response time of the rule it met."""
+    findings, ok = [], 0
+    for h in ctx.handoffs:
+        hours = float(h.sla_hours) if isinstance(h.sla_hours, int | float) and h.sla_hours > 0 else None
+        problem = sla_problem(hours)
+        severity = "blocker" if problem else "improve"  # an SLA out of bounds is not a promise sales can keep
+        met = rule_met(ctx, h.account_id, h.sent_at)
+        if problem is None and met and met[0].response_hours and hours > met[0].response_hours:
+            promised = met[0].response_hours
+            problem = (f"{hours:g} hours is slower than the {promised:g} hour{'s' * (promised != 1)} the "
+                       f"{met[0].label} rule promises")
+        if problem:
+            findings.append(_about(ctx, h, severity, f"{_describe(ctx, h)}: {problem}. Set the time by which "
+                                   "sales must make the first touch."))
+        else:
+            ok += 1
+    return Outcome.of(ok, len(ctx.handoffs), findings)
+
+
+@RULES.rule("sla-met", module=M_PLAYBOOK, weight=1)
+def sla_met(ctx: Context) -> Outcome:
+    """Sales made the first touch within the SLA (judged once the SLA has passed or a touch is recorded)."""
+    findings, ok, due = [], 0, 0
+    for h in ctx.handoffs:
+        if not isinstance(h.sla_hours, int | float) or h.sla_hours <= 0:
+            continue
+        deadline = h.sent_at + timedelta(hours=float(h.sla_hours))
+        touched = h.first_touch_at if isinstance(h.first_touch_at, datetime) else None
+        if touched is None and ctx.ws.now <= deadline:
+            continue
+        due += 1
+        if touched is not None and touched <= deadline:
+            ok += 1
+            continue
+        state = "has no first touch yet" if touched is None else "was first touched after its SLA"
+        findings.append(_about(ctx, h, "improve", f"{_describe(ctx, h)} {state}: agree with the owner how "
+                               "handoffs reach them in time, and record the first touch."))
+    return Outcome.of(ok, due, findings, sla_due=due, sla_met=ok)
 
 
 def check(workspace: WorkspaceSnapshot, answer: dict) -> Result:
-    """Return the Result for the sales-handoff exercise (no answer: it checks the workspace's handoffs)."""
-    ws = workspace
-    findings: list[Finding] = []
-    out = _Findings()
-    now = ws.now
-    if not ws.accounts:
-        findings.append(
-            Finding(
-                "blocker",
-                "Your workspace has no accounts yet: import your accounts, contacts and signals first, then hand "
-                "your qualified signals to sales.",
-                field="accounts",
-                module=M_HANDOFF,
-            )
-        )
-        return Result(0, False, tuple(findings), {"handoffs": 0})
-
-    ix = SignalIndex(ws)
-    accounts = {a.id: a for a in ws.accounts}
-    target_ids = {a.id for a in ws.accounts if a.is_target}
-    qualified = _qualified(ws, ix, target_ids)
-    signal_by_id = {s.id: s for s in ws.signals}
-    topics_of: dict[tuple[int, int | None], set[str]] = {}
-    for acc, sigs in ix.by_account.items():
-        for s in sigs:
-            if isinstance(s.topic, str) and s.topic.strip():
-                topics_of.setdefault((acc, s.contact_id), set()).add(s.topic.strip())
-
-    handoffs = sorted(
-        (h for h in ws.handoffs if isinstance(h.sent_at, datetime)), key=lambda h: (h.sent_at, h.id)
-    )
-    bad_dates = len(ws.handoffs) - len(handoffs)
-    if bad_dates:
-        findings.append(
-            Finding(
-                "improve",
-                f"{_plural(bad_dates, 'handoff')} {'has' if bad_dates == 1 else 'have'} no sent date and "
-                "were not checked: record when each handoff was sent.",
-                "handoff",
-                None,
-                None,
-                "sent_at",
-                M_HANDOFF,
-            )
-        )
-    if not handoffs:
-        findings.append(
-            Finding(
-                "blocker",
-                "You have no handoffs yet: hand each qualified signal to sales as a brief (account, contact, why "
-                "now, what to say, who owns it and by when).",
-                field="handoffs",
-                module=M_HANDOFF,
-            )
-        )
-
-    ok = total = 0
-    missing: dict[str, int] = {}
-    complete = non_target = wrong_contact = sla_due = sla_met = 0
-    flagged_accounts: set[tuple[int, str]] = set()
-    handoff_times: dict[int, list[datetime]] = {}
-    handed_signals: set[int] = set()
-
-    def item(passed: bool, field: str | None = None) -> bool:
-        nonlocal ok, total
-        total += 1
-        ok += passed
-        if not passed and field:
-            missing[field] = missing.get(field, 0) + 1
-        return passed
-
-    for h in handoffs:
-        handoff_times.setdefault(h.account_id, []).append(h.sent_at)
-        if h.signal_id is not None:
-            handed_signals.add(h.signal_id)
-        a = accounts.get(h.account_id)
-        contact = ws.contact(h.contact_id)
-        aname = a.name if a else f"account {h.account_id}"
-        who = f"{contact.name} at {aname}" if contact else f"(no contact) at {aname}"
-        label = f"Handoff {h.id} ({who}, sent {_when(h.sent_at)})"
-        passed_all = True
-
-        # The account: known, on the target list, tiered, with a reason.
-        if a is None:
-            out.add(
-                "unknown_account",
-                Finding(
-                    "improve",
-                    f"{label} names account id {h.account_id}, which is not in your workspace: import the account "
-                    "or correct the handoff.",
-                    "handoff",
-                    h.id,
-                    aname,
-                    "account_id",
-                    M_HANDOFF,
-                ),
-                "handoffs name accounts that are not in your workspace.",
-            )
-            for field in ("account", "tier", "why_selected"):
-                passed_all &= item(False, field)
-        else:
-            if not item(a.is_target, "account"):
-                passed_all = False
-                non_target += 1
-                out.add(
-                    "non_target",
-                    Finding(
-                        "improve",
-                        f"{label} is on {a.name}, which is not on your target account list: add it to the list "
-                        "with a reason and a tier (and agree it with sales), or stop handing it over.",
-                        "handoff",
-                        h.id,
-                        a.name,
-                        "account_id",
-                        M_PLAYBOOK,
-                    ),
-                    "handoffs are on accounts that are not on your target account list.",
-                )
-            if not item(normalise_tier(a.tier) is not None, "tier"):
-                passed_all = False
-                if (a.id, "tier") not in flagged_accounts:
-                    flagged_accounts.add((a.id, "tier"))
-                    out.add(
-                        "tier",
-                        Finding(
-                            "improve",
-                            f"{a.name} has no tier, so sales cannot tell how much effort handoff {h.id} deserves: "
-                            "set 1:1, 1:few or 1:many on the account.",
-                            "account",
-                            a.id,
-                            a.name,
-                            "tier",
-                            M_HANDOFF,
-                        ),
-                        "handed-off accounts have no tier.",
-                    )
-            if not item(is_filled(a.why_selected, _PLACEHOLDERS), "why_selected"):
-                passed_all = False
-                if (a.id, "why") not in flagged_accounts:
-                    flagged_accounts.add((a.id, "why"))
-                    out.add(
-                        "why_selected",
-                        Finding(
-                            "improve",
-                            f"{a.name} has no 'why selected', so handoff {h.id} does not tell sales why the account "
-                            "matters: write its fit and the trigger you saw on the account.",
-                            "account",
-                            a.id,
-                            a.name,
-                            "why_selected",
-                            M_HANDOFF,
-                        ),
-                        "handed-off accounts have no 'why selected'.",
-                    )
-
-        # The contact: named, known, and working at that account.
-        if not item(contact is not None, "contact"):
-            passed_all = False
-            reason = (
-                "names no contact"
-                if h.contact_id is None
-                else f"names contact id {h.contact_id}, who is unknown"
-            )
-            out.add(
-                "contact",
-                Finding(
-                    "blocker",
-                    f"{label} {reason}: sales cannot follow up without a person. Name the contact who showed the "
-                    "signal (or the best contact in the buying group) on the handoff.",
-                    "handoff",
-                    h.id,
-                    aname,
-                    "contact_id",
-                    M_HANDOFF,
-                ),
-                "handoffs name no known contact.",
-            )
-            item(False, "contact_at_account")
-        elif not item(contact.account_id == h.account_id, "contact_at_account"):
-            passed_all = False
-            wrong_contact += 1
-            elsewhere = accounts.get(contact.account_id)
-            where = f"works at {elsewhere.name}" if elsewhere else "is not linked to any account"
-            out.add(
-                "contact_at_account",
-                Finding(
-                    "improve",
-                    f"{label}: {contact.name} {where}, not {aname}. Hand over a contact at {aname}, or fix the "
-                    "contact's account.",
-                    "handoff",
-                    h.id,
-                    aname,
-                    "contact_id",
-                    M_HANDOFF,
-                ),
-                "handoffs name a contact who does not work at the handed-off account.",
-            )
-
-        # The brief's text fields.
-        for field, minimum, what in TEXT_FIELDS:
-            value = getattr(h, field)
-            if not item(_answered(value, minimum), field):
-                passed_all = False
-                short = is_filled(value, _PLACEHOLDERS)
-                message = (
-                    f"{label}: {field.replace('_', ' ')} is too short — write {what} (at least {minimum} words)."
-                    if short
-                    else f"{label} has no {field.replace('_', ' ')}: write {what}."
-                )
-                out.add(
-                    field,
-                    Finding("improve", message, "handoff", h.id, aname, field, M_HANDOFF),
-                    f"handoffs lack a usable {field.replace('_', ' ')}.",
-                )
-
-        # Role consistency with the contact record (role-specific messaging depends on it).
-        role = normalise_role(h.contact_role)
-        if role and contact is not None:
-            held = normalise_roles(contact.roles)
-            if held and role not in held:
-                out.add(
-                    "role_mismatch",
-                    Finding(
-                        "improve",
-                        f"{label} calls {contact.name} {role_label(role)}, but the contact record says "
-                        f"{', '.join(role_label(r) for r in held)}: correct one of them so the follow-up speaks to "
-                        "the right concerns.",
-                        "handoff",
-                        h.id,
-                        aname,
-                        "contact_role",
-                        M_PLAYBOOK,
-                    ),
-                    "handoffs give the contact a different role from the contact record.",
-                )
-
-        # The recommended follow-up: a real message that names the account or the contact's concern.
-        text = h.recommended_follow_up if isinstance(h.recommended_follow_up, str) else ""
-        low = " ".join(_words(text))
-        n_words = len(_words(text))
-        topics: set[str] = set()
-        linked = signal_by_id.get(h.signal_id)
-        if linked is not None and isinstance(linked.topic, str) and linked.topic.strip():
-            topics.add(linked.topic.strip())
-        if contact is not None:
-            topics |= topics_of.get((h.account_id, contact.id), set())
-        names_it = bool(low) and (
-            (a is not None and _mentions(low, _core_name(a.name)))
-            or any(_mentions(low, " ".join(_words(t))) for t in topics)
-        )
-        if not item(n_words >= MIN_FOLLOW_UP_WORDS and names_it, "recommended_follow_up"):
-            passed_all = False
-            hint = (
-                f" or what they engaged with ('{sorted(topics)[0]}')"
-                if topics
-                else " or the problem they care about"
-            )
-            if not text.strip():
-                message = (
-                    f"{label} has no recommended follow-up: write the message sales can send "
-                    f"(at least {MIN_FOLLOW_UP_WORDS} words) naming {aname}{hint}."
-                )
-            elif n_words < MIN_FOLLOW_UP_WORDS:
-                message = (
-                    f"{label}: the recommended follow-up is {_plural(n_words, 'word')}, a note rather than a "
-                    f"message. Write what sales should actually say (at least {MIN_FOLLOW_UP_WORDS} words), naming "
-                    f"{aname}{hint}."
-                )
-            else:
-                message = (
-                    f"{label}: the recommended follow-up could go to anyone. Make it specific to the contact: "
-                    f"name {aname}{hint}."
-                )
-            out.add(
-                "recommended_follow_up",
-                Finding("improve", message, "handoff", h.id, aname, "recommended_follow_up", M_HANDOFF),
-                "handoffs lack a specific recommended follow-up.",
-            )
-
-        # Ownership and the SLA.
-        if not item(is_filled(h.sales_owner, _PLACEHOLDERS), "sales_owner"):
-            passed_all = False
-            owner_hint = (
-                f" (the account owner is {a.sales_owner})"
-                if a is not None and is_filled(a.sales_owner, _PLACEHOLDERS)
-                else ""
-            )
-            out.add(
-                "sales_owner",
-                Finding(
-                    "blocker",
-                    f"{label} has no sales owner: name the seller who will follow up{owner_hint}. A handoff "
-                    "without an owner is followed up by no one.",
-                    "handoff",
-                    h.id,
-                    aname,
-                    "sales_owner",
-                    M_PLAYBOOK,
-                ),
-                "handoffs have no sales owner.",
-            )
-        sla = h.sla_hours
-        valid_sla = isinstance(sla, int | float) and not isinstance(sla, bool) and sla > 0
-        if not item(valid_sla, "sla_hours"):
-            passed_all = False
-            out.add(
-                "sla_hours",
-                Finding(
-                    "improve",
-                    f"{label} has no SLA: set the hours sales has to make the first touch (hours, not days, for "
-                    "hot signals).",
-                    "handoff",
-                    h.id,
-                    aname,
-                    "sla_hours",
-                    M_PLAYBOOK,
-                ),
-                "handoffs have no SLA.",
-            )
-        else:
-            due = h.sent_at + timedelta(hours=float(sla))
-            touched = h.first_touch_at if isinstance(h.first_touch_at, datetime) else None
-            if touched is not None or now > due:
-                sla_due += 1
-                if item(touched is not None and touched <= due, "sla"):
-                    sla_met += 1
-                else:
-                    passed_all = False
-                    owner = h.sales_owner.strip() if is_filled(h.sales_owner, _PLACEHOLDERS) else "sales"
-                    state = (
-                        f"the first touch came {_duration((touched - h.sent_at).total_seconds() / 3600)} after it "
-                        "was sent"
-                        if touched is not None
-                        else f"there is still no first touch, {_duration((now - due).total_seconds() / 3600)} past due"
-                    )
-                    out.add(
-                        "sla",
-                        Finding(
-                            "improve",
-                            f"{label}: the SLA was {float(sla):g} h (due {_when(due)}), but {state}. Agree with "
-                            f"{owner} how handoffs reach them in time, and record first_touch_at.",
-                            "handoff",
-                            h.id,
-                            aname,
-                            "first_touch_at",
-                            M_PLAYBOOK,
-                        ),
-                        "handoffs missed their SLA.",
-                    )
-        complete += passed_all
-
-    # Qualified signals with no handoff.
-    unhanded: list[tuple[int, list[SignalSnap]]] = []
-    for acc, sigs in qualified.items():
-        times = handoff_times.get(acc, [])
-        first = sigs[0].occurred_at
-        handed = any(s.id in handed_signals for s in sigs) or bisect_left(
-            times, first - timedelta(days=CLUSTER_DAYS)
-        ) < len(times)
-        if not item(handed, "qualified_without_handoff"):
-            unhanded.append((acc, sigs))
-    unhanded.sort(key=lambda x: (-len(x[1]), str(accounts[x[0]].name), x[0]))
-    for acc, sigs in unhanded:
-        a = accounts[acc]
-        shown = []
-        for s in sorted(sigs, key=lambda s: (s.type not in HIGH_INTENT_TYPES, s.occurred_at))[:3]:
-            c = ws.contact(s.contact_id)
-            shown.append(
-                f"{s.type.replace('_', ' ')} from {c.name if c else 'an unnamed visitor'} on {_when(s.occurred_at)}"
-            )
-        out.add(
-            "unhanded",
-            Finding(
-                "improve",
-                f"{a.name} has {_plural(len(sigs), 'qualified signal')} in the last {QUALIFY_DAYS} days "
-                f"({'; '.join(shown)}) but no handoff: hand it to sales with a brief, or record why it does not "
-                "qualify under your rules.",
-                "account",
-                a.id,
-                a.name,
-                "handoffs",
-                M_HANDOFF,
-            ),
-            f"target accounts have qualified signals in the last {QUALIFY_DAYS} days but no handoff.",
-        )
-
-    findings.extend(out.done())
-    score = score_from_ratio(ok / total) if total and handoffs else 0
-    blockers = any(f.severity == "blocker" for f in findings)
-    if handoffs and complete == len(handoffs) and not unhanded:
-        findings.append(
-            Finding(
-                "good",
-                f"All {_plural(len(handoffs), 'handoff')} give sales the full brief, on target accounts, and were "
-                "followed up within the SLA.",
-                field="handoffs",
-                module=M_HANDOFF,
-            )
-        )
-    summary = {
-        "handoffs": len(handoffs),
-        "complete_handoffs": complete,
-        "checks_passed": ok,
-        "checks": total,
-        "completeness": round(ok / total, 3) if total else None,
-        "failed_checks": dict(sorted(missing.items())),
-        "on_non_target_accounts": non_target,
-        "contact_not_at_account": wrong_contact,
-        "sla_due": sla_due,
-        "sla_met": sla_met,
-        "sla_breached": sla_due - sla_met,
-        "qualified_accounts": len(qualified),
-        "qualified_without_handoff": len(unhanded),
-        "unhanded": [
-            {"account_id": acc, "account": accounts[acc].name, "qualified_signals": [s.id for s in sigs]}
-            for acc, sigs in unhanded[:MAX_SUMMARY_ROWS]
-        ],
-    }
-    return Result(score, score >= PASS_MARK and not blockers, sort_findings(findings), summary)
+    """Return the Result for the sales-handoff exercise (no answer of its own: it checks the workspace)."""
+    first = []
+    if not workspace.accounts:
+        first.append(Finding("blocker", "Your workspace has no accounts yet: import your accounts, contacts and "
+                             "signals first, then hand your qualified signals to sales.", module=M_HANDOFF))
+    ctx = build_context(workspace)
+    if workspace.accounts and not ctx.handoffs:
+        first.append(Finding("blocker", f"You have no handoffs from the last {QUALIFY_DAYS} days: hand each "
+                             "qualified signal to sales as a brief (who, why now, what to say, who owns it and by "
+                             "when).", module=M_HANDOFF))
+    return RULES.evaluate(ctx, pass_mark=PASS_MARK, first=first,
+                          summary={"handoffs": len(ctx.handoffs), "qualified_by": ctx.source})

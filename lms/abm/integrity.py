@@ -45,6 +45,8 @@ _NOT_A_PERSON = _set("""
 team teams sales marketing sdr sdrs bdr bdrs ae aes revops ops operations department dept everyone all both
 anyone tbd tbc unknown none na n/a unassigned owner owners management leadership exec execs executives agency
 """)
+# Words that make any owner a group ("EMEA sales team", "Marketing department"), however many words it has.
+_GROUP_WORDS = _set("team teams department dept function squad unit office desk pod committee")
 _JUNIOR = _set("intern internship trainee graduate apprentice student junior placement")
 _FUNCTION_OF_ROLE = {"finance": "finance", "procurement": "procurement", "technical_evaluator": "technical"}
 _OTHER_FUNCTIONS = {"finance", "procurement", "technical", "legal"}
@@ -191,14 +193,13 @@ def owner_problem(owner: object, workspace: WorkspaceSnapshot) -> str | None:
     if not text:
         return "no one is named"
     said = words(text)
-    if not meaningful_words(text) or all(w in _NOT_A_PERSON for w in said) or (_NOT_A_PERSON & set(said) and len(said) <= 2
-                                                                and not team_member(text, workspace.team)):
+    member = team_member(text, workspace.team)
+    if (not meaningful_words(text) or all(w in _NOT_A_PERSON for w in said) or (_GROUP_WORDS & set(said) and not member)
+            or (_NOT_A_PERSON & set(said) and len(said) <= 2 and not member)):
         return f"'{text}' is a team or a placeholder, not a person"
     if workspace.kind == "team" and workspace.team:
-        if team_member(text, workspace.team) is None:
-            return f"'{text}' is not a member of your team's workspace"
-        return None
-    if team_member(text, workspace.team) is None and len(said) < 2:
+        return None if member else f"'{text}' is not a member of your team's workspace"
+    if member is None and len(said) < 2:
         return f"'{text}' is not a full name: give a first and a last name"
     return None
 

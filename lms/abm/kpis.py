@@ -46,7 +46,8 @@ from lms.abm.pipeline import (
 from lms.abm.signals import (
     DEFAULT_MIN_CONTACTS,
     DEFAULT_MIN_SIGNALS,
-    HIGH_INTENT_TYPES,
+    LIGHT_TYPES,
+    QUALIFYING_TYPES,
     SignalIndex,
     is_engaged,
 )
@@ -59,11 +60,18 @@ DEFAULT_SLA_HOURS = 24.0
 # --- engagement ----------------------------------------------------------------------------------------------
 
 
-def _engagement_definition(min_signals: int, min_contacts: int, high: Iterable[str]) -> str:
-    return (
-        f"Engaged target accounts ÷ target accounts. Engaged = at least {min_signals} signals in the window from "
-        f"at least {min_contacts} known contact(s), or any high-intent signal ({', '.join(sorted(high))})."
+def _engagement_definition(min_signals: int, min_contacts: int, high: Iterable[str],
+                           qualifying: Iterable[str] | None) -> str:
+    light = sorted(LIGHT_TYPES - frozenset(qualifying)) if qualifying is not None else []
+    text = (
+        f"Engaged target accounts ÷ target accounts. Engaged = at least {min_signals} qualifying signals in the "
+        f"window from at least {min_contacts} known contact(s)"
     )
+    if light:
+        text += f"; light signals ({', '.join(t.replace('_', ' ') for t in light)}) do not count"
+    if high := sorted(high):
+        text += f"; or one signal from a known contact of a type agreed as decisive ({', '.join(high)})"
+    return text + ". Anonymous signals do not count."
 
 
 def engagement_rate(
@@ -74,13 +82,13 @@ def engagement_rate(
     tier: str | None = None,
     min_signals: int = DEFAULT_MIN_SIGNALS,
     min_contacts: int = DEFAULT_MIN_CONTACTS,
-    high_intent_types: Iterable[str] = HIGH_INTENT_TYPES,
-    qualifying_types: Iterable[str] | None = None,
+    high_intent_types: Iterable[str] = (),
+    qualifying_types: Iterable[str] | None = QUALIFYING_TYPES,
     index: SignalIndex | None = None,
 ) -> Kpi:
     """Return the target-account engagement rate in the window, over all targets or one `tier`."""
     slug = "engagement_rate" if tier is None else f"engagement_rate_{tier_slug(tier)}"
-    definition = _engagement_definition(min_signals, min_contacts, high_intent_types)
+    definition = _engagement_definition(min_signals, min_contacts, high_intent_types, qualifying_types)
     if tier is not None:
         definition = definition.replace("target accounts", f"{tier} target accounts", 2)
     if err := window_error(start, end):
@@ -214,13 +222,14 @@ def match_rate(ws: WorkspaceSnapshot) -> Kpi:
 
 
 def sales_acceptance_rate(
-    ws: WorkspaceSnapshot, start: datetime, end: datetime, *, basis: str = "decided"
+    ws: WorkspaceSnapshot, start: datetime, end: datetime, *, basis: str = "sent"
 ) -> Kpi:
     """Return accepted ÷ handoffs sent in the window.
 
-    With `basis="decided"` (default) the denominator is the handoffs sent in the window that sales has
+    With `basis="sent"` (default; modules 11 and 12 and ABM-REFERENCE 4.2: "handoffs accepted ÷ handoffs sent")
+    every handoff sent in the window is in the denominator, undecided ones counting as not accepted.
+    With `basis="decided"` the denominator is the handoffs sent in the window that sales has
     decided (accepted or rejected): handoffs still awaiting a decision are left out and counted in the note.
-    With `basis="sent"` it is every handoff sent in the window (undecided count as not accepted).
     """
     if basis == "sent":
         definition = "Handoffs sent in the window that sales accepted ÷ handoffs sent in the window."
@@ -388,10 +397,10 @@ def compute_kpis(
     *,
     min_signals: int = DEFAULT_MIN_SIGNALS,
     min_contacts: int = DEFAULT_MIN_CONTACTS,
-    high_intent_types: Iterable[str] = HIGH_INTENT_TYPES,
-    qualifying_types: Iterable[str] | None = None,
+    high_intent_types: Iterable[str] = (),
+    qualifying_types: Iterable[str] | None = QUALIFYING_TYPES,
     role_overrides: Mapping[str, object] | None = None,
-    acceptance_basis: str = "decided",
+    acceptance_basis: str = "sent",
     default_sla_hours: float = DEFAULT_SLA_HOURS,
     include_meeting_requests: bool = True,
     abm_source: str = ABM_SOURCE,

@@ -80,14 +80,15 @@ def pipeline_influenced(
     lookback_days: int = DEFAULT_INFLUENCE_DAYS,
     index: SignalIndex | None = None,
 ) -> Kpi:
-    """Return Σ amount of opportunities created in the window on target accounts with a signal before creation.
+    """Return Σ amount of opportunities created in the window on target accounts touched before or during them.
 
-    Influenced = the account has at least one signal in the `lookback_days` before the opportunity was
-    created (creation day included). Sourced and influenced overlap by design: report them separately.
+    Influenced (module 12 and ABM-REFERENCE 4.2) = the account has at least one signal in the `lookback_days`
+    before the opportunity was created, or while it was open (up to its close, or the end of the window when it
+    is still open). Sourced and influenced overlap by design: report them separately.
     """
     definition = (
         "Σ amount of opportunities created in the window on target accounts with at least one signal in the "
-        f"{lookback_days} days before the opportunity was created (what helped the deal)."
+        f"{lookback_days} days before the opportunity was created or while it was open (what helped the deal)."
     )
     if err := window_error(start, end):
         return missing("pipeline_influenced", "money", definition, err)
@@ -110,9 +111,15 @@ def pipeline_influenced(
         for o in ws.opportunities
         if o.account_id in target_ids
         and in_window(o.created_at, start, end)
-        and ix.any_in(o.account_id, o.created_at - back, o.created_at, end_inclusive=True)
+        and ix.any_in(o.account_id, o.created_at - back, _open_until(o, end), end_inclusive=True)
     ]
     return _money("pipeline_influenced", definition, opps)
+
+
+def _open_until(o, end: datetime) -> datetime:
+    """The last moment a touch can influence `o` in a window ending at `end`: its close, or the window's end."""
+    closed = o.closed_at if isinstance(o.closed_at, datetime) else None
+    return min(closed, end) if closed is not None and closed >= o.created_at else end
 
 
 def won_revenue(ws: WorkspaceSnapshot, start: datetime, end: datetime) -> Kpi:

@@ -10,15 +10,24 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from lms.abm.snapshot import SignalSnap, WorkspaceSnapshot
+from lms.abm.vocabulary import SIGNAL_TYPES
 
-# Signals that on their own show buying intent: one of these makes an account engaged (and qualified).
+# Signals that show buying intent (module 09's "usually a signal" column): the qualification-rules exercise reads
+# a rule that fires on these alone as a hot rule.
 HIGH_INTENT_TYPES: frozenset[str] = frozenset(
     {"demo_request", "meeting_request", "pricing_page_visit", "email_reply"}
 )
-# Signals too light to act on alone.
-LOW_INTENT_TYPES: frozenset[str] = frozenset({"ad_click", "website_visit"})
+# Module 09's hot rule: "a demo or meeting request from any mapped role at a target account".
+HOT_TYPES: frozenset[str] = frozenset({"demo_request", "meeting_request"})
+# Light signals (modules 09 and 11): an ad click or a single page view is background, too light to act on alone,
+# and never counts towards engagement.
+LIGHT_TYPES: frozenset[str] = frozenset({"ad_click", "website_visit"})
+LOW_INTENT_TYPES = LIGHT_TYPES  # the older name, kept for callers
+# Signals that count towards engagement: every tracked type except the light ones.
+QUALIFYING_TYPES: frozenset[str] = frozenset(SIGNAL_TYPES) - LIGHT_TYPES
 
-DEFAULT_MIN_SIGNALS = 2
+# Module 12: "Engagement means at least three qualifying signals from at least one known contact" in the window.
+DEFAULT_MIN_SIGNALS = 3
 DEFAULT_MIN_CONTACTS = 1
 
 
@@ -72,14 +81,16 @@ def is_engaged(
     *,
     min_signals: int = DEFAULT_MIN_SIGNALS,
     min_contacts: int = DEFAULT_MIN_CONTACTS,
-    high_intent_types: Iterable[str] = HIGH_INTENT_TYPES,
-    qualifying_types: Iterable[str] | None = None,
+    high_intent_types: Iterable[str] = (),
+    qualifying_types: Iterable[str] | None = QUALIFYING_TYPES,
 ) -> bool:
     """Return True when these signals (one account, one window) make the account engaged.
 
-    Engaged = any high-intent signal (from anyone, even an anonymous visitor), or at least `min_signals`
-    qualifying signals from known contacts, coming from at least `min_contacts` distinct known contacts.
-    Qualifying types default to every signal type.
+    Engaged (module 12, measuring ABM) = at least `min_signals` qualifying signals from known contacts, coming
+    from at least `min_contacts` distinct known contacts. Qualifying types default to every type but the light
+    ones (ad clicks, page views); None counts every type. Anonymous signals never count: an account-level signal
+    is a reason to reach the buying group, not engagement. A team that has agreed a shortcut can pass
+    `high_intent_types`: one such signal from a known contact then makes the account engaged on its own.
     """
     high = frozenset(high_intent_types)
     qual = frozenset(qualifying_types) if qualifying_types is not None else None
@@ -87,9 +98,11 @@ def is_engaged(
     count = 0
     people: set[int] = set()
     for s in signals:
+        if s.contact_id not in known:
+            continue
         if s.type in high:
             return True
-        if (qual is None or s.type in qual) and s.contact_id in known:
+        if qual is None or s.type in qual:
             count += 1
             people.add(s.contact_id)
     return count >= max(1, min_signals) and len(people) >= max(0, min_contacts)

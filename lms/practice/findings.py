@@ -207,3 +207,149 @@ def summary_figures(summary: object) -> list[tuple[str, str]]:
             continue
         out.append((str(key).replace("_", " ").capitalize(), text))
     return out
+
+
+# --- Findings by account ---------------------------------------------------------------------------------------
+
+OTHER_FINDINGS = "Other findings"  # the heading of the findings that concern no one account
+
+
+def finding_account(finding: Mapping) -> tuple[int | None, str | None]:
+    """Return (account id, account name) the finding belongs to, or (None, None) for none.
+
+    Findings stored before they carried their account still name one when they are about an account: its
+    id is `about_id` and its name `label`.
+    """
+    account_id, name = finding.get("account_id"), finding.get("account")
+    if isinstance(account_id, bool) or not isinstance(account_id, int):
+        account_id = None
+    if account_id is None and finding.get("about") == "account":
+        about_id = finding.get("about_id")
+        if isinstance(about_id, int) and not isinstance(about_id, bool):
+            account_id, name = about_id, name or finding.get("label")
+    if account_id is None:
+        return None, None
+    name = name.strip() if isinstance(name, str) and name.strip() else None
+    return account_id, name or f"Account {account_id}"
+
+
+def _severity(finding: Mapping) -> str:
+    return finding.get("severity") if finding.get("severity") in _RANK else "improve"
+
+
+@dataclass(frozen=True)
+class AccountGroup:
+    """The findings about one account (or, with account_id None, about no one account): blockers first."""
+
+    account_id: int | None
+    name: str  # the account's name, or OTHER_FINDINGS
+    items: tuple[tuple[int, dict], ...]  # (index in the run's findings, finding), at most `limit` of them
+    counts: dict[str, int]  # {severity: number of findings}, all of them
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.items)
+
+    @property
+    def worst(self) -> str:
+        """The most serious severity among the findings: "blocker", "improve" or "good"."""
+        return next(s for s in SEVERITIES if self.counts.get(s)) if self.total else "good"
+
+
+@dataclass(frozen=True)
+class FixFirst:
+    """The one problem to fix first: the rule whose findings name the most accounts."""
+
+    rule: str
+    accounts: int  # accounts it affects
+    blockers: int  # of its findings, how many must be fixed
+    example: str  # one of its findings' messages, as the learner reads it
+    module: str | None  # "course/module" that teaches the fix
+
+
+@dataclass(frozen=True)
+class AccountFindings:
+    """A run's findings as a page shows them: what to fix first, the accounts worst first, then the rest."""
+
+    fix_first: FixFirst | None
+    accounts: tuple[AccountGroup, ...]  # the first `limit` accounts, most blockers first
+    accounts_total: int  # accounts with at least one finding
+    accounts_to_fix: int  # accounts with something to fix (a blocker or an improvement)
+    other: AccountGroup | None  # findings about no one account (the workspace, the answer)
+
+    @property
+    def accounts_hidden(self) -> int:
+        return self.accounts_total - len(self.accounts)
+
+    @property
+    def empty(self) -> bool:
+        return not self.accounts_total and self.other is None
+
+
+def _group(account_id: int | None, name: str, items: list[tuple[int, dict]], limit: int) -> AccountGroup:
+    ordered = sorted(items, key=lambda item: (_RANK[_severity(item[1])], item[0]))
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for _, finding in items:
+        counts[_severity(finding)] += 1
+    return AccountGroup(account_id, name, tuple(ordered[:limit]), counts)
+
+
+def fix_first(findings: Sequence[Mapping]) -> FixFirst | None:
+    """Return the rule to fix first: among findings to fix (blockers and improvements) that name a rule and an
+    account, the rule naming the most accounts (ties: more blockers, then the rule met first); None if none.
+    """
+    accounts: dict[str, set[int]] = {}
+    blockers: dict[str, int] = {}
+    first: dict[str, Mapping] = {}
+    for finding in findings or ():
+        if not isinstance(finding, Mapping) or _severity(finding) == "good":
+            continue
+        rule, (account_id, _) = finding.get("rule"), finding_account(finding)
+        if not isinstance(rule, str) or not rule or account_id is None:
+            continue
+        accounts.setdefault(rule, set()).add(account_id)
+        blockers[rule] = blockers.get(rule, 0) + (_severity(finding) == "blocker")
+        first.setdefault(rule, finding)
+    if not accounts:
+        return None
+    order = list(first)
+    rule = max(order, key=lambda r: (len(accounts[r]), blockers[r], -order.index(r)))
+    example = first[rule]
+    return FixFirst(rule, len(accounts[rule]), blockers[rule], str(example.get("message") or ""),
+                    example.get("module") if isinstance(example.get("module"), str) else None)
+
+
+def findings_by_account(findings: Sequence[Mapping], limit: int = SHOWN_PER_GROUP) -> AccountFindings:
+    """Return the findings grouped by account, keeping each one's index in the run's findings.
+
+    Accounts come worst first (most blockers, then most improvements, then by name) and at most `limit` of
+    them are kept, each with at most `limit` findings, blockers first, then improvements, then what was done
+    well; the rest are counted. Findings that concern no one account come last in their own group (also
+    capped at `limit`). Old findings without an account are grouped by what they are about (finding_account).
+    """
+    by_account: dict[int, list[tuple[int, dict]]] = {}
+    names: dict[int, str] = {}
+    other: list[tuple[int, dict]] = []
+    for index, finding in enumerate(findings or ()):
+        if not isinstance(finding, Mapping):
+            continue
+        account_id, name = finding_account(finding)
+        if account_id is None:
+            other.append((index, dict(finding)))
+            continue
+        by_account.setdefault(account_id, []).append((index, dict(finding)))
+        if name and (account_id not in names or names[account_id] == f"Account {account_id}"):
+            names[account_id] = name
+    groups = [_group(a, names[a], items, limit) for a, items in by_account.items()]
+    groups.sort(key=lambda g: (-g.counts["blocker"], -g.counts["improve"], g.name.lower(), g.account_id))
+    return AccountFindings(
+        fix_first=fix_first(findings),
+        accounts=tuple(groups[:limit]),
+        accounts_total=len(groups),
+        accounts_to_fix=sum(1 for g in groups if g.counts["blocker"] or g.counts["improve"]),
+        other=_group(None, OTHER_FINDINGS, other, limit) if other else None,
+    )

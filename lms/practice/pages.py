@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.practice import answers
 from lms.practice.exercises import ModuleLink, brief_html, exercise_registry, exercise_title, module_links
-from lms.practice.findings import group_findings
+from lms.practice.findings import AccountFindings, findings_by_account
 from lms.practice.models import ExerciseRun, ReviewComment, Submission
 from lms.practice.registry import Exercise
 from lms.practice.reviews import mark_reviews_read, review_comments
@@ -40,19 +40,31 @@ class ExerciseRow:
     review_status: str | None = None  # the latest submission's status
 
     @property
+    def stage(self) -> str:
+        """Where the learner stands: "accepted", "changes", "awaiting", "hand_in", "started" or "new"."""
+        if self.review_status == "accepted":
+            return "accepted"
+        if self.review_status == "changes_requested":
+            return "changes"
+        if self.review_status == "awaiting":
+            return "awaiting"
+        if self.passed:
+            return "hand_in"
+        return "started" if self.runs else "new"
+
+    @property
     def state(self) -> tuple[str, str]:
         """Return (label, tag class) for where the learner stands."""
-        if self.review_status == "accepted":
-            return "Accepted by your coach", "good"
-        if self.review_status == "changes_requested":
-            return "Changes requested", "bad"
-        if self.review_status == "awaiting":
-            return "Handed in: awaiting review", "warn"
-        if self.passed:
-            return "Passed: hand it in", "good"
-        if self.runs:
-            return "Not passed yet", "warn"
-        return "Not started", ""
+        coach = self.exercise.review == "coach"
+        return {
+            "accepted": ("Accepted by your coach", "good"),
+            "changes": ("Changes requested", "bad"),
+            "awaiting": ("Awaiting your coach's review" if coach else "Handed in: awaiting review", "warn"),
+            "hand_in": ("Passed the check: submit it for your coach's review" if coach else "Passed: hand it in",
+                        "warn" if coach else "good"),
+            "started": ("Not passed yet", "warn"),
+            "new": ("Not started", ""),
+        }[self.stage]
 
 
 def exercise_overview(user: User, org: Organization) -> list[ExerciseRow]:
@@ -91,8 +103,8 @@ def exercise_overview(user: User, org: Organization) -> list[ExerciseRow]:
 def next_exercise(rows: list[ExerciseRow]) -> ExerciseRow | None:
     """Return the exercise to work on next: changes asked for, then passed but not handed in, then started,
     then the first not started (in course order); None when every exercise is handed in."""
-    for wanted in ("Changes requested", "Passed: hand it in", "Not passed yet", "Not started"):
-        found = next((r for r in rows if r.state[0] == wanted), None)
+    for wanted in ("changes", "hand_in", "started", "new"):
+        found = next((r for r in rows if r.stage == wanted), None)
         if found is not None:
             return found
     return None
@@ -124,8 +136,8 @@ class ExercisePage:
         return self.runs[0][0] if self.runs else None
 
     @property
-    def groups(self):
-        return group_findings(self.latest.findings) if self.latest else []
+    def by_account(self) -> AccountFindings:
+        return findings_by_account(self.latest.findings if self.latest else [])
 
 
 def _all_module_refs(exercise: Exercise, runs: Iterable[ExerciseRun]) -> set[str]:
@@ -224,8 +236,8 @@ class RunPage:
     account_names: dict[int, str] = field(default_factory=dict)
 
     @property
-    def groups(self):
-        return group_findings(self.run.findings)
+    def by_account(self) -> AccountFindings:
+        return findings_by_account(self.run.findings)
 
     @property
     def overall_comments(self) -> list[tuple[ReviewComment, str]]:

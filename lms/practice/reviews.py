@@ -1,5 +1,6 @@
-"""Coach reviews: the queue of hand-ins from the cohorts a coach coaches, comments and decisions, the learner's
-review notifications, and the list behind the coach's daily reminder. Add and flush, never commit."""
+"""Coach reviews: the queue of hand-ins from the cohorts a coach coaches (and, on public courses, from attendees
+whose cohort has no coach), comments and decisions, the learner's review notifications, and the list behind the
+coach's daily reminder. Add and flush, never commit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, literal, select, union, update
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -17,7 +18,7 @@ from lms.identity.models import Cohort, CohortMember, Membership, Organization, 
 from lms.learning.reminders import WaitingReview
 from lms.mail import send_template
 from lms.practice.errors import PracticeError
-from lms.practice.exercises import exercise_title
+from lms.practice.exercises import exercise_registry, exercise_title
 from lms.practice.models import (
     REVIEW_STATUS_LABELS,
     ExerciseRun,
@@ -25,6 +26,7 @@ from lms.practice.models import (
     ReviewNotification,
     Submission,
 )
+from lms.practice.submissions import credit_pass, needs_coach
 from lms.tracking.services import record
 from lms.urls import external_url
 
@@ -32,11 +34,29 @@ REVIEW_DECISIONS = ("accepted", "changes_requested")
 
 
 def _coached_learners(coach: User, org: Organization):
-    """A subquery of the ids of the learners in the cohorts `coach` coaches in `org`."""
+    """A subquery of the ids of the learners whose submissions `coach` reviews in `org`.
+
+    Those of the cohorts `coach` coaches there; and, when `org` runs the public courses and `coach` is one of its
+    coaches, also the attendees no cohort coach looks after (public sessions often have no coach of their own:
+    the coaches of the organisation that provides the public courses review their work).
+    """
     coached = (select(CohortMember.cohort_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
                .where(CohortMember.user_id == coach.id, CohortMember.role == "coach",
                       Cohort.organization_id == org.id))
-    return select(CohortMember.user_id).where(CohortMember.cohort_id.in_(coached), CohortMember.role == "learner")
+    cohort_learners = select(CohortMember.user_id).where(CohortMember.cohort_id.in_(coached),
+                                                         CohortMember.role == "learner")
+    if org.kind != "public":
+        return cohort_learners
+    is_org_coach = exists().where(Membership.user_id == coach.id, Membership.organization_id == org.id,
+                                  Membership.role == "coach")
+    with_coach = (select(CohortMember.cohort_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
+                  .where(CohortMember.role == "coach", Cohort.organization_id == org.id))
+    looked_after = (select(CohortMember.user_id).where(CohortMember.cohort_id.in_(with_coach),
+                                                       CohortMember.role == "learner"))
+    attendees = (select(Membership.user_id)
+                 .where(Membership.organization_id == org.id, Membership.role == "learner", is_org_coach,
+                        Membership.user_id.not_in(looked_after)))
+    return union(cohort_learners, attendees).subquery().select()
 
 
 @dataclass(frozen=True)
@@ -89,13 +109,17 @@ def awaiting_review_for_coach(coach: User) -> list[WaitingReview]:
             for org in orgs for row in coach_submissions(coach, org, "awaiting", limit=None)]
 
 
+def reviews_work_of(coach: User, org: Organization, learner_id: int) -> bool:
+    """Return True if `coach` reviews this learner's submissions in `org` (see _coached_learners)."""
+    return bool(db.session.scalar(select(literal(learner_id).in_(_coached_learners(coach, org)))))
+
+
 def review_or_404(coach: User, org: Organization, submission_id: int) -> Submission:
     """Return a submission by one of `coach`'s learners in this organisation, or abort 404."""
     submission = db.session.get(Submission, submission_id)
     if submission is None or submission.organization_id != org.id:
         abort(404)
-    learner = _coached_learners(coach, org).where(CohortMember.user_id == submission.user_id).limit(1)
-    if db.session.scalar(learner) is None:
+    if not reviews_work_of(coach, org, submission.user_id):
         abort(404)
     return submission
 
@@ -113,6 +137,9 @@ def review(coach: User, org: Organization, submission: Submission, *, comment: s
            finding_comments: Mapping[int, str], decision: str | None) -> ReviewNotification:
     """Add the coach's comments (on the submission and on findings by index), set the decision, record
     "commented"/"reviewed", and notify the learner. Returns the notification (to email).
+
+    Accepting a passed submission of an exercise that needs a coach's review credits the exercise (and may
+    complete the learner's course): until then it does not count.
 
     Raises PracticeError when there is neither a comment nor a new decision.
     """
@@ -137,6 +164,9 @@ def review(coach: User, org: Organization, submission: Submission, *, comment: s
         record(coach, "reviewed", obj, {"status": decision, "success": decision == "accepted",
                                         "score": submission.score, "learner": submission.user_id},
                organization_id=org.id, cohort_id=submission.cohort_id)
+        if (decision == "accepted" and submission.passed
+                and needs_coach(exercise_registry().get(submission.exercise_slug))):
+            credit_pass(db.session.get(User, submission.user_id), org, submission.exercise_slug, submission.score)
     note = ReviewNotification(organization_id=org.id, user_id=submission.user_id, submission_id=submission.id,
                               coach_id=coach.id, status=submission.status, comments=len(texts))
     db.session.add(note)

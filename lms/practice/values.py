@@ -80,6 +80,12 @@ def as_rows(value: object) -> list | None:
     return None
 
 
+def filled_rows(answer: Mapping, name: str) -> list[tuple[int, dict]]:
+    """Return the filled rows of a `rows` field as (row number from 1, row): blank and unreadable rows left out."""
+    rows = as_rows(answer.get(name)) or []
+    return [(n, r) for n, r in enumerate(rows, start=1) if isinstance(r, dict) and not is_blank_row(r)]
+
+
 def is_blank_row(row: Mapping) -> bool:
     """Return True when every cell of an answer row is empty (None, "", [] or ()): a row left unfilled."""
     return all(v in _BLANK for v in row.values())

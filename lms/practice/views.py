@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -22,9 +24,12 @@ from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.pdf import render_pdf
 from lms.practice import answers
+from lms.practice.artefact_files import MEDIA_TYPES
+from lms.practice.artefacts import artefact_file, artefact_or_404, available, download_name
 from lms.practice.errors import CheckFailed, PracticeError
 from lms.practice.exercises import exercise_or_404
 from lms.practice.findings import (
+    SEVERITY_LABELS,
     SEVERITY_TAGS,
     comment_key,
     fix_target,
@@ -44,7 +49,7 @@ from lms.practice.reviews import (
     review_or_404,
 )
 from lms.practice.runs import run_exercise, run_or_404, save_answer
-from lms.practice.submissions import submit_best
+from lms.practice.submissions import counts_as_passed, needs_coach, submit_best
 from lms.tenancy import role_required
 
 bp = Blueprint("practice", __name__)
@@ -57,10 +62,8 @@ def _org():
 
 
 def endpoint_url(endpoint: str | None, **kwargs) -> str | None:
-    """Return the URL of an app page, or None while that page is not installed."""
-    if not endpoint or endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **kwargs)
+    """Return the URL of an app page, or None when there is no page to link (a missing endpoint fails loudly)."""
+    return url_for(endpoint, **kwargs) if endpoint else None
 
 
 def fix_link(finding: dict, workspace_empty: bool = False) -> tuple[str, str] | None:
@@ -74,13 +77,32 @@ def fix_link(finding: dict, workspace_empty: bool = False) -> tuple[str, str] | 
     return (target.label, url) if url else None
 
 
+def artefact_link(submission, exercise, mine: bool = True) -> tuple[str, str] | None:
+    """Return (label, URL) of a submission's artefact download, or None while it gives none."""
+    if not available(submission, exercise):
+        return None
+    spec = exercise.artefact
+    label = f"Download {'your ' if mine else ''}{spec['title']} ({spec['format'].upper()})"
+    return label, url_for("practice.artefact_download", submission_id=submission.id)
+
+
 @bp.context_processor
 def _helpers() -> dict:
     return {"fix_link": fix_link, "endpoint_url": endpoint_url, "severity_tags": SEVERITY_TAGS,
-            "summary_figures": summary_figures,
+            "severity_labels": SEVERITY_LABELS,
+            "summary_figures": summary_figures, "counts_as_passed": counts_as_passed, "needs_coach": needs_coach,
+            "artefact_link": artefact_link,
             "role_labels": ROLE_LABELS, "buying_roles": BUYING_ROLES, "signal_types": SIGNAL_TYPES,
             "status_labels": REVIEW_STATUS_LABELS, "comment_key": comment_key, "field_key": answers.field_key,
             "cell_key": answers.cell_key}
+
+
+@bp.app_template_global()
+def reviews_waiting() -> int | None:
+    """How many submissions wait for the signed-in coach's review here (None for someone who is not a coach)."""
+    if not current_user.is_authenticated or getattr(g, "org", None) is None or "coach" not in g.roles:
+        return None
+    return coach_counts(current_user, g.org).get("awaiting", 0)
 
 
 @bp.app_template_global()
@@ -137,6 +159,8 @@ def exercise_run(slug: str):
 
 
 def _run_message(run, exercise) -> str:
+    if run.passed and needs_coach(exercise):
+        return f"Checked: {run.score}/100. Passed the check \u2014 now submit it for your coach's review."
     if run.passed:
         return f"Checked: {run.score}/100, passed. Hand it in for credit and your coach's review."
     return (f"Checked: {run.score}/100 (you pass at {exercise.pass_mark} with nothing to fix). Work through the "
@@ -156,7 +180,10 @@ def exercise_submit(slug: str):
         flash(str(exc), "warning")
         return redirect(url_for("practice.exercise_show", slug=slug))
     db.session.commit()
-    if submission.passed:
+    if submission.passed and needs_coach(exercise):
+        flash(f"Submitted for review ({submission.score}/100). It counts as passed once your coach accepts it.",
+              "success")
+    elif submission.passed:
         flash(f"Handed in ({submission.score}/100): the exercise counts as passed. Your coach will review it.",
               "success")
     else:
@@ -207,6 +234,16 @@ def review_show(submission_id: int):
                   "their dashboard.", "success")
             return redirect(url_for("practice.reviews"))
     return render_template("practice/review.html", page=page, form=form)
+
+
+@bp.get("/submissions/<int:submission_id>/artefact")
+@login_required
+def artefact_download(submission_id: int):
+    """What a passed submission gives the learner to take back to work (for them, their coach, admins, managers)."""
+    submission, exercise = artefact_or_404(current_user, _org(), submission_id)
+    path = artefact_file(submission, exercise)
+    return send_file(io.BytesIO(path.read_bytes()), mimetype=MEDIA_TYPES[exercise.artefact["format"]],
+                     as_attachment=True, download_name=download_name(submission, exercise), max_age=0)
 
 
 @bp.get("/workspace/handoffs/<int:handoff_id>/brief.pdf")

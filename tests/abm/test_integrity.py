@@ -107,6 +107,11 @@ def test_a_team_or_placeholder_is_not_an_owner(owner):
     assert owner_problem(owner, workspace())
 
 
+@pytest.mark.parametrize("owner", ["EMEA sales team", "UK marketing department", "Inside sales pod"])
+def test_a_long_team_name_is_not_a_person_on_a_personal_workspace_either(owner):
+    assert "not a person" in owner_problem(owner, workspace(kind="personal", team=()))
+
+
 def test_on_a_team_workspace_the_owner_is_a_member():
     ws = workspace()
     assert owner_problem("Priya Raman", ws) is None

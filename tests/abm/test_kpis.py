@@ -17,6 +17,7 @@ from tests.practice.builders_signals import (
     kpi_workspace,
     large_activity_workspace,
     make_handoff,
+    make_opportunity,
     make_signal,
 )
 from tests.practice.snapshot_builders import NOW, make_account, make_contact, snapshot
@@ -33,35 +34,52 @@ def test_compute_kpis_returns_every_kpi_in_slug_order():
     json.dumps([k.as_dict() for k in kpis])
 
 
-def test_engagement_rate_counts_two_known_contact_signals_or_one_high_intent():
-    # Alder: webinar + download from known contacts; Birch: anonymous pricing-page visit; Damson: website visit
-    # plus an ad click whose account comes from the contact (and a meeting request). Cedar: one ad click only.
-    # Fir: nothing. Elm is not a target.
+def test_engagement_rate_needs_three_qualifying_signals_from_known_contacts_as_module_12_defines():
+    # Alder: webinar, download and meeting request from known contacts (engaged). Birch: one anonymous pricing-page
+    # visit (account-level, not engagement). Cedar: one anonymous ad click. Damson: a page view and an ad click
+    # (light) plus a meeting request: one qualifying signal. Fir: nothing. Elm is not a target.
     k = by_slug()["engagement_rate"]
-    assert (k.numerator, k.denominator, k.value) == (3, 5, 0.6)
+    assert (k.numerator, k.denominator, k.value) == (1, 5, 0.2)
     assert k.unit == "ratio"
+    assert "at least 3 qualifying signals" in k.definition and "Anonymous signals do not count" in k.definition
     assert "1 target account(s) have no tier" in k.note
 
 
+def test_one_anonymous_pricing_page_visit_does_not_make_an_account_engaged():
+    a = make_account(id=1)
+    ws = snapshot([a], [make_contact(a, "finance", id=2)],
+                  signals=(make_signal(a, None, "pricing_page_visit", datetime(2024, 11, 1)),))
+    assert K.engagement_rate(ws, Q4_START, Q4_END).value == 0.0
+
+
+def test_light_signals_do_not_count_towards_engagement():
+    a = make_account(id=1)
+    c = make_contact(a, "finance", id=2)
+    light = tuple(make_signal(a, c, t, datetime(2024, 11, d)) for d, t in
+                  enumerate(("ad_click", "website_visit", "ad_click", "website_visit"), start=1))
+    assert K.engagement_rate(snapshot([a], [c], signals=light), Q4_START, Q4_END).value == 0.0
+    three = light[:1] + tuple(make_signal(a, c, "webinar", datetime(2024, 12, d)) for d in (1, 2, 3))
+    assert K.engagement_rate(snapshot([a], [c], signals=three), Q4_START, Q4_END).value == 1.0
+
+
 def test_engagement_thresholds_are_parameters():
-    k = by_slug(min_signals=3)["engagement_rate"]
-    # Alder still engaged by its meeting request, Birch by the pricing visit, Damson by its meeting request.
-    assert k.value == 0.6
-    k = by_slug(min_signals=3, high_intent_types=())["engagement_rate"]
-    # Alder (webinar, download, meeting request) and Damson (visit, ad click, meeting request); Birch's visit is
-    # anonymous.
-    assert (k.numerator, k.value) == (2, 0.4)
-    k = by_slug(min_contacts=2, high_intent_types=())["engagement_rate"]
-    assert k.numerator == 1  # Damson's signals all come from one contact
+    assert by_slug(min_signals=1)["engagement_rate"].numerator == 2  # Alder, and Damson's meeting request
+    # Counting every type, Damson's page view, ad click and meeting request from one contact make three.
+    assert by_slug(qualifying_types=None)["engagement_rate"].numerator == 2
+    k = by_slug(qualifying_types=None, min_contacts=2)["engagement_rate"]
+    assert k.numerator == 1  # Damson's signals all come from one contact; Alder's from two
     assert "at least 2 known contact(s)" in k.definition
+    # An agreed decisive type engages on one signal, but only from a known contact: Birch's visit is anonymous.
+    k = by_slug(high_intent_types={"pricing_page_visit", "meeting_request"})["engagement_rate"]
+    assert k.numerator == 2
 
 
 def test_engagement_by_tier_one_kpi_per_tier():
     kpis = by_slug()
     assert kpis["engagement_rate_1_1"].value == 1.0
-    assert kpis["engagement_rate_1_few"].value == 1.0
+    assert kpis["engagement_rate_1_few"].value == 0.0
     one_to_many = kpis["engagement_rate_1_many"]
-    assert (one_to_many.numerator, one_to_many.denominator, one_to_many.value) == (1, 2, 0.5)
+    assert (one_to_many.numerator, one_to_many.denominator, one_to_many.value) == (0, 2, 0.0)
     assert len(K.engagement_by_tier(kpi_workspace(), Q4_START, Q4_END)) == 3
 
 
@@ -104,13 +122,14 @@ def test_match_rate_counts_contacts_linked_to_a_known_account():
     assert (k.numerator, k.denominator, k.value) == (6, 8, 0.75)
 
 
-def test_sales_acceptance_rate_over_decided_handoffs_sent_in_window():
+def test_sales_acceptance_rate_is_accepted_over_sent_as_module_12_defines():
     k = by_slug()["sales_acceptance_rate"]
-    assert (k.numerator, k.denominator) == (2, 3)
-    assert k.value == pytest.approx(2 / 3)
+    # Sent in Q4: #1 and #2 accepted, #3 rejected, #4 still waiting (counts as not accepted).
+    assert (k.numerator, k.denominator, k.value) == (2, 4, 0.5)
     assert "1 handoff(s) sent in the window still await" in k.note
-    sent = by_slug(acceptance_basis="sent")["sales_acceptance_rate"]
-    assert (sent.numerator, sent.denominator, sent.value) == (2, 4, 0.5)
+    decided = by_slug(acceptance_basis="decided")["sales_acceptance_rate"]
+    assert (decided.numerator, decided.denominator) == (2, 3)
+    assert decided.value == pytest.approx(2 / 3)
 
 
 def test_follow_up_sla_over_handoffs_due_in_window():
@@ -150,13 +169,21 @@ def test_pipeline_sourced_sums_abm_opportunities_created_in_window_on_targets():
     assert "1 opportunity has no amount" in k.note
 
 
-def test_pipeline_influenced_needs_a_signal_in_the_90_days_before_creation():
+def test_pipeline_influenced_counts_a_touch_before_creation_or_while_the_deal_is_open():
     k = by_slug()["pipeline_influenced"]
-    # Alder (webinar 5 Oct before 15 Nov) + Cedar (ad click 15 Nov before 20 Dec); Birch's only signal came later.
-    assert (k.value, k.denominator) == (130_000.0, 2)
-    assert (
-        by_slug(influence_days=30)["pipeline_influenced"].value == 100_000.0
-    )  # Cedar's ad click is 35 days before
+    # Alder (webinar 5 Oct before 15 Nov) + Cedar (ad click 15 Nov before 20 Dec) + Birch (pricing visit on
+    # 1 Dec, while the deal created on 20 Oct is open): "before or during the opportunity".
+    assert (k.value, k.denominator) == (180_000.0, 3)
+    assert "while it was open" in k.definition
+    # With 30 days: Alder's download (1 Nov) still counts; Cedar's ad click is 35 days before.
+    assert by_slug(influence_days=30)["pipeline_influenced"].value == 150_000.0
+
+
+def test_pipeline_influenced_ignores_touches_after_the_deal_closed():
+    a = make_account(id=1)
+    opp = make_opportunity(a, 10_000, created_at=datetime(2024, 10, 1), closed_at=datetime(2024, 10, 10))
+    ws = snapshot([a], signals=(make_signal(a, None, "webinar", datetime(2024, 11, 1)),), opportunities=(opp,))
+    assert K.pipeline_influenced(ws, Q4_START, Q4_END).value == 0.0
 
 
 def test_won_revenue_counts_wins_closed_in_window_on_targets():
@@ -200,10 +227,11 @@ def test_pipeline_sourced_is_none_when_no_opportunity_has_a_source():
     assert 'set source = "abm"' in k.note
 
 
-def test_acceptance_is_none_when_sales_decided_nothing_in_window():
+def test_acceptance_is_zero_when_sales_decided_nothing_sent_in_window_and_none_on_the_decided_basis():
     a = make_account(id=1)
     ws = snapshot([a], handoffs=(make_handoff(a, None, sent_at=datetime(2024, 11, 1), status="sent"),))
-    k = K.sales_acceptance_rate(ws, Q4_START, Q4_END)
+    assert K.sales_acceptance_rate(ws, Q4_START, Q4_END).value == 0.0
+    k = K.sales_acceptance_rate(ws, Q4_START, Q4_END, basis="decided")
     assert k.value is None
     assert "ask sales to decide" in k.note
 
@@ -224,11 +252,15 @@ def test_an_empty_window_gives_none_not_an_error():
 def test_is_engaged_helper():
     a = make_account(id=1)
     c = make_contact(a, "finance", id=2)
-    two = [make_signal(a, c, "webinar"), make_signal(a, c, "ad_click")]
-    assert signals.is_engaged(two, {2})
-    assert not signals.is_engaged(two, {2}, qualifying_types={"webinar"})
-    assert not signals.is_engaged([make_signal(a, None, "webinar")] * 2, {2})
-    assert signals.is_engaged([make_signal(a, None, "demo_request")], set())
+    three = [make_signal(a, c, "webinar"), make_signal(a, c, "content_download"), make_signal(a, c, "email_reply")]
+    assert signals.is_engaged(three, {2})
+    assert not signals.is_engaged(three[:2] + [make_signal(a, c, "ad_click")], {2})
+    assert not signals.is_engaged(three, {2}, qualifying_types={"webinar"})
+    assert not signals.is_engaged([make_signal(a, None, "webinar")] * 3, {2})
+    assert not signals.is_engaged([make_signal(a, None, "demo_request")], set(), high_intent_types={"demo_request"})
+    assert signals.is_engaged([make_signal(a, c, "demo_request")], {2}, high_intent_types={"demo_request"})
+    assert {"ad_click", "website_visit"} == signals.LIGHT_TYPES
+    assert not signals.LIGHT_TYPES & signals.QUALIFYING_TYPES
 
 
 def test_large_workspace_runs():

@@ -1,374 +1,293 @@
-"""exercises/role-messaging/check.py: coverage of roles, naming the account, role concerns, length, duplicates."""
+"""The role-messaging checker, rule by rule: each rule passes on honest messages and fails on its fault.
 
-import pytest
+Also one test per contradiction fixed between the checker and modules 07 and alignment 03 (`test_module_...`).
+"""
 
-from tests.practice.snapshot_builders import committee, large_workspace, load_checker, make_account, snapshot
+from __future__ import annotations
 
-checker = load_checker("role-messaging")
+from dataclasses import replace
 
-M_MESSAGING = "abm-foundations/role-specific-messaging"
-M_ROLES = "abm-foundations/buying-groups-and-roles"
+from tests.practice.builders_signals import make_signal
+from tests.practice.snapshot_builders import load_checker, make_account, make_contact, snapshot
 
-FINANCE_EMAIL = (
-    "Hello Morgan, Harbourline Logistics is opening two depots this year, and fuel is the line that moves your "
-    "budget most. Firms of a similar size cut fuel spend by eight per cent in the first six months after "
-    "switching to dynamic routing, with payback inside two quarters. I have put the numbers for a network like "
-    "yours on one page, including the risk if volumes fall short of plan. Would a twenty-minute call next "
-    "Tuesday help you test the assumptions before the planning round closes?"
-)
-USER_LINKEDIN = (
-    "Hi Priya, planners at Harbourline Logistics tell me the day-to-day juggling of late loads eats hours. "
-    "Our drivers' app makes that workflow easier. Happy to connect?"
-)
-TECH_PHONE = (
-    "Hi Sam, it's Alex from Routewise. I'm calling because Harbourline Logistics runs its planning on an "
-    "in-house system, and teams in that position usually ask two things: how our API integrates with the "
-    "warehouse platform, and how we keep data secure. Could I send you our architecture note and book thirty "
-    "minutes with our engineer?"
-)
-EXEC_MAIL = (
-    "Dear Dr Okafor, Fernhollow Labs has set a strategy of growth into two new European markets. The "
-    "laboratories that win those markets fastest treat sample logistics as a competitive advantage rather "
-    "than a cost centre. We have prepared a short briefing for your board on how three peers grew revenue "
-    "while halving turnaround times, and we would welcome your view on whether the same applies to you."
-)
-OWNER_EMAIL = (
-    "Hello Jamie, your team at Fernhollow Labs is being asked to raise throughput by a fifth without adding "
-    "headcount. The process that usually stands in the way is manual sample booking, which ties up "
-    "coordinators every morning and makes the weekly targets hard to hit. We have mapped how two similar "
-    "teams changed that process, what it did to productivity and how they measured it. If it would help your "
-    "planning for next quarter, I can walk you through the before-and-after in fifteen minutes."
-)
-PROCUREMENT_AD = (
-    "Fernhollow Labs: a framework contract with clear terms, UK data residency and fixed pricing."
-)
+ck = load_checker("role-messaging")
+
+ACME = make_account(id=1, name="Acme Freight Ltd", industry="Freight",
+                    why_selected="Opening a second cross-dock hub next spring; planners still use spreadsheets")
+BRILL = make_account(id=2, name="Brill Haulage", industry="Haulage",
+                     why_selected="Replacing its legacy routing system after a failed migration last year")
+ROLES = (("senior_decision_maker", "Chief Operating Officer"), ("finance", "Finance Director"),
+         ("technical_evaluator", "Head of IT"))
 
 
-def workspace():
-    harbour = make_account(name="Harbourline Logistics Ltd", tier="1:1")
-    fern = make_account(name="Fernhollow Labs plc", tier="1:few")
-    contacts = committee(harbour, "finance", "user", "technical_evaluator") + committee(
-        fern, "senior_decision_maker", "functional_owner", "procurement"
-    )
-    return harbour, fern, contacts
+def workspace(**kw):
+    contacts = [make_contact(a, role, id=a.id * 10 + i, title=title)
+                for a in (ACME, BRILL) for i, (role, title) in enumerate(ROLES)]
+    return snapshot([ACME, BRILL], contacts, **kw)
 
 
-def good_answer(harbour, fern):
-    return {
-        "messages": [
-            {
-                "account": harbour.id,
-                "role": "finance",
-                "channel": "email",
-                "subject": "Fuel cost",
-                "message": FINANCE_EMAIL,
-            },
-            {"account": harbour.id, "role": "user", "channel": "linkedin", "message": USER_LINKEDIN},
-            {
-                "account": harbour.id,
-                "role": "technical_evaluator",
-                "channel": "phone_script",
-                "message": TECH_PHONE,
-            },
-            {
-                "account": fern.id,
-                "role": "senior_decision_maker",
-                "channel": "direct_mail",
-                "message": EXEC_MAIL,
-            },
-            {"account": fern.id, "role": "functional_owner", "channel": "email", "message": OWNER_EMAIL},
-            {"account": fern.id, "role": "procurement", "channel": "ad", "message": PROCUREMENT_AD},
-        ]
-    }
+HONEST = [
+    (1, "senior_decision_maker", "linkedin", "",
+     "Dana, Acme Freight's second hub opens next spring. Keeping on-time delivery steady through that growth is the "
+     "strategic risk we help operators manage. Worth a short conversation?"),
+    (1, "finance", "email", "Acme Freight's second hub and next year's budget",
+     "Hello Sam, when Acme Freight opens its second cross-dock hub, the planning cost will fall across two budget "
+     "years. I would like to show how the spend could be phased either side of the opening, and build the payback "
+     "case on your own volumes rather than on our averages. A freight customer that made the same move recovered "
+     "its costs within the first year, and I can share their case. Could we find thirty minutes next week to go "
+     "through the numbers with you and your team?"),
+    (1, "technical_evaluator", "phone_script", "",
+     "Hi Lee, it's Alex. With the new hub coming, Acme Freight will run two sites from one set of spreadsheets, so "
+     "I wanted to explain how our platform integrates with your warehouse system. Could I send the security note?"),
+    (2, "senior_decision_maker", "linkedin", "",
+     "Jo, Brill Haulage is replacing its routing system after last year's migration. Getting that right is a "
+     "competitive edge for haulage firms. Could we compare notes on the board's priorities?"),
+    (2, "finance", "linkedin", "",
+     "Ravi, before Brill Haulage commits budget to a new routing system, I can model the cost and payback on your "
+     "own figures. Would that help the business case?"),
+    (2, "technical_evaluator", "email", "Brill Haulage's routing migration, done safely",
+     "Hello Kim, after last year's failed migration at Brill Haulage, I expect the next routing system will face a "
+     "hard security and integration review. Our platform connects through standard APIs, keeps data encrypted at "
+     "rest and can run alongside the legacy system during a pilot, so nothing is switched off early. I can send "
+     "the architecture note and the security questionnaire we completed for another haulage firm. Would a "
+     "technical session with our engineer next week be useful?"),
+]
 
 
-def run(answer, ws=None):
-    if ws is None:
-        harbour, fern, contacts = workspace()
-        ws = snapshot([harbour, fern], contacts)
-    return checker.check(ws, answer)
+def answer(rows=HONEST) -> dict:
+    return {"messages": [{"account": a, "role": r, "channel": ch, "subject": subj, "message": text}
+                         for a, r, ch, subj, text in rows]}
 
 
-def setup(edit=None):
-    harbour, fern, contacts = workspace()
-    answer = good_answer(harbour, fern)
-    if edit:
-        edit(answer["messages"])
-    return checker.check(snapshot([harbour, fern], contacts), answer), harbour, fern
+def changed(index: int, **fields) -> dict:
+    """The honest answer with one message's fields changed."""
+    ans = answer()
+    ans["messages"][index] = {**ans["messages"][index], **fields}
+    return ans
 
 
-def row_findings(result, number, field="messages.message"):
-    return [f for f in result.findings if f.about == "answer" and f.about_id == number and f.field == field]
+def ctx(ans=None, ws=None):
+    return ck.build_context(ws or workspace(), answer() if ans is None else ans)
 
 
-def test_good_messages_pass_with_full_marks():
-    result, _, _ = setup()
-    assert [f.severity for f in result.findings] == ["good"], [f.message for f in result.findings]
-    assert result.passed
-    assert result.score == 100
-    assert result.summary["accounts"] == 2
-    assert result.summary["clean_messages"] == 6
-    assert result.summary["roles_per_account"] == {"Harbourline Logistics Ltd": 3, "Fernhollow Labs plc": 3}
+def severities(outcome) -> list[str]:
+    return [f.severity for f in outcome.findings]
 
 
-def test_empty_workspace_says_import_first():
-    result = checker.check(snapshot(), {"messages": []})
-    assert result.score == 0
-    assert result.findings[0].severity == "blocker"
-    assert "import your accounts" in result.findings[0].message
+def test_honest_messages_pass_with_full_marks():
+    result = ck.check(workspace(), answer())
+    assert result.passed and result.score == 100, [f.message for f in result.findings]
 
 
-def test_no_messages_is_a_blocker():
-    result = run({})
-    assert result.score == 0
-    assert result.findings[0].severity == "blocker"
-    assert "not written any messages" in result.findings[0].message
+def test_pass_mark_matches_the_exercise():
+    assert ck.PASS_MARK == 75
 
 
-def test_fewer_than_two_accounts_is_a_blocker():
-    result, harbour, _ = setup(lambda rows: rows.__delitem__(slice(3, 6)))
-    blocker = result.findings[0]
-    assert blocker.severity == "blocker"
-    assert blocker.field == "messages.account"
-    assert "for 1 account (Harbourline Logistics Ltd)" in blocker.message
-    assert "at least 2 accounts" in blocker.message
-    assert not result.passed
-    assert result.score == 80  # coverage 1/2
+# --- at-least-two-accounts / rows-are-complete / no-placeholders --------------------------------------------------
+
+def test_two_accounts_have_no_blocker_and_one_has():
+    assert not ck.at_least_two_accounts(ctx()).findings
+    outcome = ck.at_least_two_accounts(ctx(answer(HONEST[:3])))
+    assert severities(outcome) == ["blocker"]
 
 
-def test_mapped_role_without_a_message_is_named():
-    result, harbour, _ = setup(lambda rows: rows.pop(2))
-    findings = [f for f in result.findings if f.about_id == harbour.id and f.field == "messages"]
-    assert any("roles you have not written for: technical evaluator" in f.message for f in findings)
-    assert any("messages for 2 roles (finance, user)" in f.message for f in findings)
-    assert result.score == 93  # 40% x coverage (2/3 + 1) / 2 + 60% x quality 1.0
+def test_rows_without_role_or_channel_are_incomplete():
+    assert ck.rows_are_complete(ctx()).met == 1
+    ans = changed(0, channel="carrier_pigeon")
+    ans["messages"].append({"account": 1, "role": "", "message": "text"})
+    outcome = ck.rows_are_complete(ctx(ans))
+    assert outcome.met == 5 / 7 and len(outcome.findings) == 2
 
 
-def test_account_with_fewer_than_three_mapped_roles():
-    harbour, fern, contacts = workspace()
-    contacts = [c for c in contacts if c.roles != ("procurement",)]
-    result = checker.check(snapshot([harbour, fern], contacts), good_answer(harbour, fern))
-    finding = next(f for f in result.findings if f.about_id == fern.id and f.field == "contacts")
-    assert finding.module == M_ROLES
-    assert "contacts in only 2 buying roles" in finding.message
-    row = row_findings(result, 6, "messages.role")[0]
-    assert "has no procurement contact, so nobody will receive it" in row.message
-    assert result.score == 100  # the unmapped role fills the third slot
+def test_a_placeholder_is_a_blocker():
+    assert not ck.no_placeholders(ctx()).findings
+    outcome = ck.no_placeholders(ctx(changed(4, message="Hi [First name], Brill Haulage's routing budget...")))
+    assert severities(outcome) == ["blocker"] and "[First name]" in outcome.findings[0].message
 
 
-def test_message_must_name_the_account():
-    def edit(rows):
-        rows[0]["message"] = FINANCE_EMAIL.replace("Harbourline Logistics", "your company")
-        rows[0]["subject"] = ""
+# --- written-for-its-account-and-role -----------------------------------------------------------------------------
 
-    result, _, _ = setup(edit)
-    (finding,) = row_findings(result, 1)
-    assert finding.severity == "improve"
-    assert (
-        "Message 1 (finance at Harbourline Logistics Ltd) does not name Harbourline Logistics Ltd"
-        in finding.message
-    )
-    assert finding.module == M_MESSAGING
-    assert result.score == 98  # quality 23 of 24 checks
+def test_distinct_messages_are_not_copies():
+    assert ck.written_for_its_account_and_role(ctx()).met == 1
 
 
-def test_name_without_legal_suffix_and_in_other_case_counts():
-    result, _, _ = setup(
-        lambda rows: rows[4].update(message=OWNER_EMAIL.replace("Fernhollow Labs", "FERNHOLLOW LABS"))
-    )
-    assert not row_findings(result, 5)
+def test_a_message_copied_to_another_account_with_the_name_swapped_is_a_blocker():
+    copy = HONEST[4][4].replace("Brill Haulage", "Acme Freight")
+    outcome = ck.written_for_its_account_and_role(ctx(changed(1, message=copy, channel="linkedin")))
+    assert severities(outcome) == ["blocker", "blocker"] and outcome.met == 4 / 6
+    assert outcome.findings[0].account == "Acme Freight Ltd"
 
 
-def test_name_in_the_subject_counts():
-    def edit(rows):
-        rows[0]["message"] = FINANCE_EMAIL.replace("Harbourline Logistics", "your company")
-        rows[0]["subject"] = "Harbourline Logistics: the fuel bill"
-
-    result, _, _ = setup(edit)
-    assert not [f for f in row_findings(result, 1) if "does not name" in f.message]
+def test_the_same_message_to_two_roles_is_a_blocker():
+    outcome = ck.written_for_its_account_and_role(ctx(changed(5, message=HONEST[3][4], subject="")))
+    assert severities(outcome) == ["blocker", "blocker"]
 
 
-@pytest.mark.parametrize(
-    "role", ["finance", "technical_evaluator", "procurement", "champion", "blocker", "user"]
-)
-def test_message_must_speak_to_the_role(role):
-    harbour = make_account(name="Harbourline Logistics", tier="1:1")
-    text = "Hello from us at Harbourline Logistics. We would love to have a chat sometime soon about things."
-    result = checker.check(
-        snapshot([harbour], committee(harbour, role)),
-        {"messages": [{"account": harbour.id, "role": role, "channel": "linkedin", "message": text}]},
-    )
-    (finding,) = row_findings(result, 1)
-    assert f"does not speak to the {role.replace('_', ' ')} role's concerns" in finding.message
-    assert checker.CONCERN_EXAMPLES[role] in finding.message
+# --- names-the-account-and-its-situation ---------------------------------------------------------------------------
+
+def test_messages_that_name_the_account_and_its_situation_pass():
+    assert ck.names_the_account_and_its_situation(ctx()).met == 1
 
 
-def test_role_concern_words_match_inflections_and_phrases():
-    harbour = make_account(name="Harbourline Logistics", tier="1:1")
-    cases = {
-        "finance": "Harbourline Logistics could see payback within a year.",
-        "technical_evaluator": "It integrates with Harbourline Logistics' warehouse systems.",
-        "user": "Less day-to-day admin for planners at Harbourline Logistics.",
-        "champion": "I can help you make the case inside Harbourline Logistics.",
-        "blocker": "I understand your concerns about switching at Harbourline Logistics.",
-    }
-    rows = [{"account": harbour.id, "role": r, "channel": "ad", "message": m} for r, m in cases.items()]
-    result = checker.check(snapshot([harbour], committee(harbour, *cases)), {"messages": rows})
-    assert not [f for f in result.findings if "does not speak" in f.message]
+def test_a_message_without_the_account_name_is_flagged():
+    outcome = ck.names_the_account_and_its_situation(
+        ctx(changed(4, message="Ravi, before you commit budget to a new routing system, I can model the payback.")))
+    assert severities(outcome) == ["improve"] and "does not name" in outcome.findings[0].message
 
 
-def test_near_duplicates_across_roles_are_named_with_similarity():
-    def edit(rows):
-        rows[1].update(channel="email", message=FINANCE_EMAIL.replace("Morgan", "Priya") + " Thanks.")
-
-    result, _, _ = setup(edit)
-    (finding,) = [f for f in result.findings if "similar" in f.message]
-    assert finding.about_id == 2
-    assert (
-        "Messages 1 and 2 (finance and user at Harbourline Logistics Ltd) are 99% similar" in finding.message
-    )
-    assert result.summary["near_duplicates"] == 1
+def test_an_account_whose_messages_only_merge_in_its_name_is_a_blocker():
+    ans = answer()
+    for i in (3, 4, 5):
+        ans["messages"][i]["message"] = f"Hi, as a leader at Brill Haulage you care about cost and efficiency ({i})."
+        ans["messages"][i]["subject"] = ""
+    outcome = ck.names_the_account_and_its_situation(ctx(ans))
+    assert "blocker" in severities(outcome)
+    blocker = next(f for f in outcome.findings if f.severity == "blocker")
+    assert blocker.account_id == 2 and "merged in" in blocker.message
 
 
-def test_same_role_on_two_channels_is_not_a_near_duplicate():
-    def edit(rows):
-        rows.append(
-            {
-                "account": rows[0]["account"],
-                "role": "finance",
-                "channel": "direct_mail",
-                "message": FINANCE_EMAIL,
-            }
-        )
+# --- speaks-to-the-role ----------------------------------------------------------------------------------------
 
-    result, _, _ = setup(edit)
-    assert not [f for f in result.findings if "similar" in f.message]
+def test_messages_speak_to_their_roles():
+    assert ck.speaks_to_the_role(ctx()).met == 1
 
 
-def test_messages_at_different_accounts_are_not_compared():
-    def edit(rows):
-        rows[4]["message"] = FINANCE_EMAIL.replace("Harbourline Logistics", "Fernhollow Labs")
-
-    result, _, _ = setup(edit)
-    assert not [f for f in result.findings if "similar" in f.message]
+def test_a_message_off_its_role_is_flagged():
+    outcome = ck.speaks_to_the_role(ctx(changed(4, role="procurement")))
+    assert severities(outcome) == ["improve"] and "procurement" in outcome.findings[0].message
 
 
-@pytest.mark.parametrize(
-    ("row", "channel", "message", "words"),
-    [
-        (
-            1,
-            "linkedin",
-            USER_LINKEDIN * 3,
-            "characters long; a LinkedIn connection note should be at most 300",
-        ),
-        (
-            5,
-            "ad",
-            PROCUREMENT_AD + " Terms apply to all suppliers across the UK and Ireland, with extra notes.",
-            "an ad should be at most 150 characters",
-        ),
-        (
-            0,
-            "email",
-            "Harbourline Logistics: cut fuel cost with routing.",
-            "is only 7 words; an email needs at least 50",
-        ),
-        (0, "email", FINANCE_EMAIL * 3, "an email should be at most 200 words"),
-        (2, "phone_script", TECH_PHONE * 3, "a phone script should be at most 150 words"),
-        (3, "direct_mail", EXEC_MAIL * 4, "a direct-mail piece should be at most 250 words"),
-    ],
-)
-def test_length_fits_the_channel(row, channel, message, words):
-    result, _, _ = setup(lambda rows: rows[row].update(channel=channel, message=message))
-    findings = [f for f in row_findings(result, row + 1) if "long" in f.message or "only" in f.message]
-    assert len(findings) == 1
-    assert words in findings[0].message
+def test_a_blocker_answered_by_an_ad_is_flagged():
+    outcome = ck.speaks_to_the_role(ctx(changed(3, role="blocker", channel="ad",
+                                                message="Brill Haulage: worried about the routing migration risk?")))
+    assert severities(outcome) == ["improve"] and "directly" in outcome.findings[0].message
 
 
-@pytest.mark.parametrize(
-    "placeholder", ["[First name]", "{{company}}", "XXX", "Lorem ipsum", "{first_name}", "%FIRSTNAME%"]
-)
-def test_placeholders_are_blockers(placeholder):
-    result, _, _ = setup(lambda rows: rows[3].update(message=EXEC_MAIL.replace("Dr Okafor", placeholder)))
-    blocker = result.findings[0]
-    assert blocker.severity == "blocker"
-    assert blocker.about_id == 4
-    assert blocker.field == "messages.message"
-    assert "still contains the placeholder" in blocker.message
-    assert placeholder.split()[0] in blocker.message
-    assert not result.passed
-    assert result.summary["placeholders"] == 1
+# --- fits-the-channel --------------------------------------------------------------------------------------------
+
+def test_messages_fit_their_channels():
+    assert ck.fits_the_channel(ctx()).met == 1
 
 
-def test_placeholder_in_the_subject():
-    result, _, _ = setup(lambda rows: rows[0].update(subject="[Company] fuel costs"))
-    blocker = result.findings[0]
-    assert blocker.severity == "blocker"
-    assert blocker.field == "messages.subject"
+def test_a_long_linkedin_note_and_an_email_without_subject_are_flagged():
+    outcome = ck.fits_the_channel(ctx(changed(0, message=HONEST[0][4] * 3)))
+    assert "at most 300 characters" in outcome.findings[0].message
+    outcome = ck.fits_the_channel(ctx(changed(1, subject="")))
+    assert "subject line" in outcome.findings[0].message
 
 
-def test_bad_rows_are_reported_and_skipped():
-    def edit(rows):
-        rows.extend(
-            [
-                {"account": 999999, "role": "finance", "channel": "email", "message": "x"},
-                {"account": rows[0]["account"], "role": "wizard", "channel": "email", "message": "x"},
-                {
-                    "account": rows[0]["account"],
-                    "role": "finance",
-                    "channel": "pigeon",
-                    "message": FINANCE_EMAIL,
-                },
-                {"account": rows[0]["account"], "role": "finance", "channel": "email", "message": "   "},
-                "not a row",
-            ]
-        )
+# --- proof-you-can-back-up ----------------------------------------------------------------------------------------
 
-    result, _, _ = setup(edit)
-    assert "not in your workspace (999999)" in row_findings(result, 7, "messages.account")[0].message
-    assert "'wizard', which is not a buying role" in row_findings(result, 8, "messages.role")[0].message
-    assert "channel 'pigeon'" in row_findings(result, 9, "messages.channel")[0].message
-    assert "has no text" in row_findings(result, 10)[0].message
-    assert "is empty" in row_findings(result, 11)[0].message
-    assert result.summary["usable_messages"] == 7
+def test_a_sourced_percentage_passes_and_an_invented_one_is_flagged():
+    sourced = "Ravi, a haulage customer cut Brill-sized routing cost by 12% in a year; I can model yours."
+    assert ck.proof_you_can_back_up(ctx(changed(4, message=sourced))).met == 1
+    invented = "Ravi, Brill Haulage could cut routing cost by 40% with payback in months on the new system."
+    outcome = ck.proof_you_can_back_up(ctx(changed(4, message=invented)))
+    assert outcome.met == 0 and "40%" in outcome.findings[0].message
 
 
-@pytest.mark.parametrize(
-    "answer",
-    [
-        None,
-        "text",
-        [],
-        {"messages": "lots"},
-        {"messages": None},
-        {"messages": [None, 1, [], {}]},
-        {
-            "messages": [
-                {"account": [1], "role": ["finance"], "channel": {"x": 1}, "message": 42, "subject": 7}
-            ]
-        },
-    ],
-)
-def test_garbage_answers_do_not_raise(answer):
-    result = run(answer)
-    assert 0 <= result.score <= 100
-    assert not result.passed
+# --- covers-the-mapped-roles -------------------------------------------------------------------------------------
+
+def test_every_mapped_role_has_a_message():
+    assert ck.covers_the_mapped_roles(ctx()).met == 1
 
 
-def test_a_large_workspace_runs():
-    ws = large_workspace(5000, 8)
-    rows = [
-        {"account": a.id, "role": role, "channel": "email", "message": f"{a.name} budget and team " * 12}
-        for a in ws.accounts[:300]
-        for role in ("finance", "user", "senior_decision_maker")
-    ]
-    result = checker.check(ws, {"messages": rows})
-    assert result.summary["accounts"] == 300
+def test_a_mapped_role_without_a_message_is_flagged_on_its_account():
+    outcome = ck.covers_the_mapped_roles(ctx(answer(HONEST[:5])))
+    assert outcome.met == (1 + 2 / 3) / 2
+    assert outcome.findings[0].account == "Brill Haulage" and "technical evaluator" in outcome.findings[0].message
 
 
-def test_a_short_ad_inside_a_long_email_is_not_a_near_duplicate():
-    # token_set_ratio would score 100 (every word of the ad is in the email); lengths too different to compare.
-    ad = "Harbourline Logistics: cut fuel spend, payback inside two quarters."
-    result, _, _ = setup(lambda rows: rows[1].update(channel="ad", message=ad))
-    assert not [f for f in result.findings if "similar" in f.message]
+def test_a_message_to_a_role_with_no_contact_reaches_nobody():
+    outcome = ck.covers_the_mapped_roles(ctx(changed(4, role="procurement")))
+    assert any("nobody receives it" in f.message for f in outcome.findings)
+
+
+# --- believable-buying-group -------------------------------------------------------------------------------------
+
+def test_believable_roles_pass():
+    assert ck.believable_buying_group(ctx()).met == 1
+
+
+def test_an_intern_with_four_roles_is_flagged_and_does_not_count():
+    ws = workspace()
+    intern = make_contact(BRILL, "senior_decision_maker", "finance", "technical_evaluator", "user", id=99,
+                          title="Intern", first_name="Ivy", last_name="Intern")
+    ws = replace(ws, contacts=(*ws.contacts[:3], intern))
+    context = ctx(ws=ws)
+    outcome = ck.believable_buying_group(context)
+    assert outcome.met == 3 / 4 and outcome.findings[0].account == "Brill Haulage"
+    assert context.mapped[2] == set()
+
+
+# --- the modules' definitions (one test per contradiction fixed) ------------------------------------------------
+
+def test_module_07_naming_the_account_is_not_enough_without_its_situation():
+    merged = "Hi Jo, as COO at Brill Haulage you know how important strategy and growth are. Worth a chat?"
+    outcome = ck.names_the_account_and_its_situation(ctx(changed(3, message=merged)))
+    assert outcome.met < 1 and "nothing of its situation" in outcome.findings[0].message
+
+
+def test_module_07_a_segment_message_copied_across_accounts_does_not_count():
+    copy = HONEST[0][4].replace("Acme Freight", "Brill Haulage")
+    assert not ck.check(workspace(), changed(3, message=copy)).passed
+
+
+def test_module_07_a_phone_opener_ends_in_a_question():
+    outcome = ck.fits_the_channel(ctx(changed(2, message=HONEST[2][4].replace("?", "."))))
+    assert "asks no question" in outcome.findings[0].message
+
+
+def test_module_07_a_phone_opener_is_short():
+    outcome = ck.fits_the_channel(ctx(changed(2, message=HONEST[2][4] + " more words" * 40)))
+    assert "at most 80 words" in outcome.findings[0].message
+
+
+def test_module_07_an_email_has_a_subject_line():
+    outcome = ck.fits_the_channel(ctx(changed(1, subject="")))
+    assert outcome.met < 1 and "subject line" in outcome.findings[0].message
+
+
+def test_module_07_event_invitations_are_a_channel():
+    invite = ("Shift planners at Acme Freight: a hands-on session to plan one night's loads across the second hub "
+              "on a single screen, so your daily routine gets easier.")
+    outcome = ck.fits_the_channel(ctx(changed(2, role="user", channel="event_invitation", message=invite)))
+    assert outcome.met == 1
+
+
+def test_module_07_invented_percentages_undermine_trust():
+    invented = "Ravi, Brill Haulage could cut routing cost by 40% with payback in months on the new system."
+    result = ck.check(workspace(), changed(4, message=invented))
+    assert result.score < 100 and any(f.rule == "proof-you-can-back-up" for f in result.findings)
+
+
+def test_module_07_blockers_are_answered_in_conversation():
+    outcome = ck.speaks_to_the_role(ctx(changed(3, role="blocker", channel="direct_mail",
+                                                message="Brill Haulage: your concerns about the routing change.")))
+    assert "directly" in outcome.findings[0].message
+
+
+def test_module_05_roles_contradicted_by_title_do_not_count():
+    ws = workspace()
+    junior = replace(ws.contacts[4], title="Finance Intern")
+    ws = replace(ws, contacts=(*ws.contacts[:4], junior, ws.contacts[5]))
+    assert "finance" not in ctx(ws=ws).mapped[2]
+
+
+def test_situation_comes_from_the_workspace_signals_too():
+    ws = replace(workspace(), signals=(make_signal(BRILL, 20, "webinar", topic="Telematics integration"),))
+    assert "telematics" in ck.situation_words(ws, BRILL)
+
+
+def test_empty_workspace_and_unreadable_answer_are_findings_not_errors():
+    assert ck.check(snapshot(), {}).findings[0].severity == "blocker"
+    result = ck.check(workspace(), {"messages": "nonsense"})
+    assert not result.passed and result.score == 0
+    assert not ck.check(workspace(), {"messages": [None, 3, {"account": "x"}]}).passed
+
+
+def test_module_07_a_message_to_another_role_with_a_sentence_added_is_a_copy():
+    padded = HONEST[3][4] + " I can also send the security note and the integration summary."
+    outcome = ck.written_for_its_account_and_role(ctx(changed(5, message=padded, subject="")))
+    assert severities(outcome) == ["blocker", "blocker"]
+    assert ck.near_copies(ctx().messages) == {}

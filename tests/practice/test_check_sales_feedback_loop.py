@@ -1,231 +1,127 @@
-"""The sales-feedback-loop checker: decisions and reason codes in the workspace, and changes that answer them."""
+"""The sales-feedback-loop checker, rule by rule, on an honest loop and one broken part at a time; plus one test per
+contradiction between the modules and the old checker, named for it."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
-import pytest
-
-from lms.abm.snapshot import WorkspaceSnapshot
-from tests.practice.builders_signals import large_activity_workspace, make_handoff
+from lms.abm.snapshot import PersonSnap
+from tests.practice.builders_signals import make_handoff
 from tests.practice.snapshot_builders import NOW, load_checker, make_account, make_contact, snapshot
 
-check = load_checker("sales-feedback-loop").check
+module = load_checker("sales-feedback-loop")
+check = module.check
 
 LARKSPUR = make_account(id=1, name="Larkspur Devices Ltd")
 JANE = make_contact(LARKSPUR, "finance", id=10, first_name="Jane", last_name="Doe")
-
-LIGHT = {
-    "reason": "light_signal",
-    "change": "Raise the build-up rule to three signals from two contacts within fourteen days before any handoff",
-    "owner": "marketing",
-    "due_week": 1,
-}
-WEAK = {
-    "reason": "weak_role",
-    "change": "Only hand off once a functional owner or senior decision maker has engaged, and multi-thread first",
-    "owner": "both",
-    "due_week": 2,
-}
+VERDICTS = (("accepted", None), ("accepted", None), ("rejected", "light_signal"), ("rejected", "light_signal"),
+            ("rejected", "light_signal"), ("rejected", "weak_role"))
+LIGHT = {"reason": "light_signal", "owner": "Ruth Adams", "due_week": 1,
+         "change": "Raise the build-up rule to three signals from two contacts within fourteen days before handoff",
+         "check": "Light-signal rejections fall and acceptance rises next month"}
+WEAK = {"reason": "weak_role", "owner": "Sam Reyes", "due_week": 2,
+        "change": "Only hand off once a functional owner or senior decision maker has engaged at the account",
+        "check": "Weak-role rejections fall in the monthly tally"}
 
 
-def handoff(i: int, status: str, reason: str | None = None, feedback: str | None = "Not enough intent", **kw):
+def handoffs(verdicts=VERDICTS, **kw):
     kw.setdefault("sent_at", NOW - timedelta(days=20))
-    return make_handoff(
-        LARKSPUR,
-        JANE,
-        id=i,
-        status=status,
-        rejection_reason=reason,
-        sales_feedback=feedback if status == "rejected" else None,
-        **kw,
-    )
+    return tuple(make_handoff(LARKSPUR, JANE, id=i, status=status, rejection_reason=reason, **kw)
+                 for i, (status, reason) in enumerate(verdicts, start=1))
 
 
-def base_handoffs():
-    """Three accepted, three rejected for light signal, one for weak role: seven decided."""
-    return [handoff(i, "accepted") for i in (1, 2, 3)] + [
-        handoff(4, "rejected", "light_signal"),
-        handoff(5, "rejected", "light_signal"),
-        handoff(6, "rejected", "light_signal"),
-        handoff(7, "rejected", "weak_role", "Intern, not a buyer"),
-    ]
+def workspace(hs=None, **kw):
+    return snapshot([LARKSPUR], [JANE], handoffs=hs if hs is not None else handoffs(), **kw)
 
 
-def workspace(*extra, handoffs=None):
-    return snapshot(
-        [LARKSPUR], [JANE], handoffs=tuple((base_handoffs() if handoffs is None else handoffs) + list(extra))
-    )
+def ctx(ws=None, *rows):
+    return module.build_context(ws or workspace(), {"changes": list(rows) if rows else [LIGHT, WEAK]})
 
 
-def answer(*rows):
-    return {"changes": [dict(r) for r in rows] if rows else [dict(LIGHT), dict(WEAK)]}
+def test_the_honest_loop_passes_with_full_marks():
+    result = check(workspace(), {"changes": [LIGHT, WEAK]})
+    assert result.passed and result.score == 100
+    assert result.summary["reasons"]["light_signal"] == 3 and result.summary["acceptance_rate"] == round(2 / 6, 3)
 
 
-def find(result, **match):
-    return [f for f in result.findings if all(getattr(f, k) == v for k, v in match.items())]
+def test_fewer_than_five_decisions_is_a_blocker():
+    result = check(workspace(handoffs(VERDICTS[:3])), {"changes": [LIGHT]})
+    assert not result.passed and any("at least 5" in f.message for f in result.findings)
 
 
-def test_good_loop_passes_with_a_tally():
-    result = check(workspace(), answer())
-    assert result.passed
-    assert result.score == 100
-    assert result.findings == ()
-    s = result.summary
-    assert (s["decided"], s["accepted"], s["rejected"]) == (7, 3, 4)
-    assert s["acceptance_rate"] == round(3 / 7, 3)
-    assert s["reasons"] == {
-        "wrong_account": 0,
-        "weak_role": 1,
-        "poor_timing": 0,
-        "light_signal": 3,
-        "missing_context": 0,
-    }
-    assert s["most_frequent_reasons"] == ["light_signal"]
-    json.dumps(s)
+def test_decided_within_the_sla_passes_when_every_overdue_handoff_is_decided():
+    assert module.decided_within_the_sla(ctx()).met == 1
 
 
-def test_handoff_undecided_for_more_than_seven_days():
-    result = check(workspace(handoff(8, "sent", sent_at=NOW - timedelta(days=9))), answer())
-    (f,) = find(result, about="handoff", about_id=8)
-    assert (f.severity, f.field) == ("improve", "status")
-    assert "waited 9 days" in f.message and "ask Priya Shah to accept or reject" in f.message
-    assert "Jane Doe at Larkspur Devices Ltd" in f.message
-    assert result.summary["awaiting_over_7_days"] == 1
+def test_a_handoff_undecided_after_its_sla_fails_even_within_a_week():
+    # Contradiction 1: the old checker allowed 7 days; module 11 says accepted or rejected within the SLA window.
+    waiting = make_handoff(LARKSPUR, JANE, id=9, status="sent", sent_at=NOW - timedelta(days=2), sla_hours=24)
+    outcome = module.decided_within_the_sla(ctx(workspace((*handoffs(), waiting))))
+    assert outcome.met == 6 / 7
+    finding = outcome.findings[0]
+    assert "24-hour SLA" in finding.message and finding.account == "Larkspur Devices Ltd"
 
 
-def test_recent_undecided_handoff_is_fine():
-    result = check(workspace(handoff(8, "sent", sent_at=NOW - timedelta(days=2))), answer())
-    assert not find(result, about_id=8)
-    assert result.summary["awaiting_decision"] == 1
+def test_rejections_have_a_reason_passes_and_fails_on_a_missing_code():
+    assert module.rejections_have_a_reason(ctx()).met == 1
+    outcome = module.rejections_have_a_reason(ctx(workspace(handoffs((*VERDICTS, ("rejected", "too busy"))))))
+    assert outcome.met == 4 / 5 and "without a reason" in outcome.findings[0].message
 
 
-def test_rejection_without_reason_code():
-    result = check(workspace(handoff(8, "rejected", None)), answer())
-    (f,) = find(result, about_id=8, field="rejection_reason")
-    assert f.severity == "improve"
-    assert "without a reason code" in f.message and "light_signal" in f.message
-    assert result.summary["rejected_without_reason"] == 1
+def test_a_rejection_without_a_note_still_counts_when_it_has_a_code():
+    # Contradiction 2: module 08 makes the code required and the note optional; the old checker marked a coded
+    # rejection without feedback text as not captured.
+    assert module.rejections_have_a_reason(ctx(workspace(handoffs(sales_feedback=None)))).met == 1
 
 
-def test_rejection_with_an_unknown_code():
-    result = check(workspace(handoff(8, "rejected", "too_busy")), answer())
-    (f,) = find(result, about_id=8, field="rejection_reason")
-    assert "'too_busy' is not a code" in f.message
+def test_changes_are_specific_and_owned_passes_for_named_dated_checked_changes():
+    assert module.changes_are_specific_and_owned(ctx()).met == 1
 
 
-def test_rejection_without_feedback_text():
-    result = check(workspace(handoff(8, "rejected", "light_signal", feedback="  ")), answer())
-    (f,) = find(result, about_id=8, field="sales_feedback")
-    assert "no feedback" in f.message
+def test_a_team_as_owner_fails_as_modules_08_and_03_teach_a_named_person():
+    # Contradiction 3: the old checker's owner was marketing, sales or both.
+    outcome = module.changes_are_specific_and_owned(ctx(None, {**LIGHT, "owner": "marketing"}, WEAK))
+    assert outcome.met == 0.5 and "named owner" in outcome.findings[0].message
 
 
-def test_too_few_decided_handoffs_asks_for_more_feedback():
-    hs = [handoff(1, "accepted"), handoff(2, "rejected", "light_signal"), handoff(3, "sent")]
-    result = check(workspace(handoffs=hs), answer(LIGHT))
-    (f,) = find(result, severity="blocker", field="handoffs")
-    assert "decided 2 handoffs" in f.message and "Collect more feedback" in f.message
-    assert not result.passed
+def test_a_change_without_a_check_fails_as_module_08_asks_how_you_will_know():
+    # Contradiction 4: module 08 pairs each change with a check next month; the old checker had no such field.
+    outcome = module.changes_are_specific_and_owned(ctx(None, {**LIGHT, "check": ""}, WEAK))
+    assert outcome.met == 0.5 and "how you will know it worked" in outcome.findings[0].message
 
 
-def test_most_frequent_reason_without_a_change_is_a_blocker():
-    result = check(workspace(), answer(WEAK))
-    (f,) = find(result, severity="blocker", field="changes")
-    assert f.label == "light signal"
-    assert "3 handoffs for light signal — your most frequent reason —" in f.message
-    assert not result.passed
+def test_on_a_team_workspace_the_owner_must_be_on_the_team():
+    team = (PersonSnap("Ruth Adams", None, "marketing"),)
+    outcome = module.changes_are_specific_and_owned(ctx(workspace(kind="team", team=team)))
+    assert outcome.met == 0.5 and "not a member" in outcome.findings[0].message
 
 
-def test_other_occurring_reason_without_a_change_is_improve():
-    result = check(workspace(), answer(LIGHT))
-    (f,) = find(result, field="changes")
-    assert f.severity == "improve"
-    assert "1 handoff for weak role" in f.message
-    assert result.score < 100
+def test_every_reason_answered_weights_reasons_by_frequency():
+    assert module.every_reason_answered(ctx()).met == 1
+    outcome = module.every_reason_answered(ctx(None, WEAK))
+    assert outcome.met == 0.25
+    assert outcome.findings[0].severity == "blocker" and "most frequent" in outcome.findings[0].message
 
 
-def test_vague_change():
-    result = check(workspace(), answer({**LIGHT, "change": "Better signals"}, WEAK))
-    (f,) = find(result, about="answer", about_id=1, field="change")
-    assert "too vague" in f.message and "2 words" in f.message and "at least 12 words" in f.message
+def test_a_vague_change_gets_half_credit():
+    outcome = module.every_reason_answered(ctx(None, {**LIGHT, "change": "Fix the rules"}, WEAK))
+    assert outcome.met == 0.75 * 0.5 + 0.25
 
 
-def test_change_without_owner():
-    result = check(workspace(), answer({**LIGHT, "owner": None}, WEAK))
-    (f,) = find(result, about_id=1, field="owner")
-    assert f.severity == "improve"
+def test_most_frequent_first_passes_and_fails_on_order():
+    assert module.most_frequent_first(ctx()).met == 1
+    outcome = module.most_frequent_first(ctx(None, {**LIGHT, "due_week": 3}, WEAK))
+    assert outcome.met == 0 and "bring change 1 forward" in outcome.findings[0].message
 
 
-def test_most_frequent_reason_must_come_first():
-    result = check(workspace(), answer({**LIGHT, "due_week": 4}, {**WEAK, "due_week": 1}))
-    (f,) = find(result, field="due_week")
-    assert f.about_id == 1
-    assert "most frequent rejection reason is light signal" in f.message
-    assert "change 2 (weak role) is scheduled before it" in f.message
+def test_focus_on_real_reasons_passes_and_fails_on_a_reason_that_never_occurs():
+    assert module.focus_on_real_reasons(ctx()).met == 1
+    extra = {**WEAK, "reason": "wrong_account", "change": "Re-check the subsidiaries against the profile with sales"}
+    outcome = module.focus_on_real_reasons(ctx(None, LIGHT, WEAK, extra))
+    assert outcome.met == 2 / 3 and "problem you do not have" in outcome.findings[0].message
 
 
-def test_without_due_weeks_row_order_decides():
-    result = check(workspace(), answer({**WEAK, "due_week": None}, {**LIGHT, "due_week": None}))
-    assert [f for f in find(result, field="due_week") if "most frequent" in f.message]
-    assert len(find(result, field="due_week")) == 3  # two missing due weeks, one order finding
-
-
-def test_change_for_a_reason_that_never_occurred():
-    timing = {**LIGHT, "reason": "poor_timing", "due_week": 3}
-    result = check(workspace(), answer(LIGHT, WEAK, timing))
-    (f,) = find(result, about_id=3, field="reason")
-    assert f.severity == "improve"
-    assert "focus on the reasons you actually see" in f.message.lower()
-
-
-def test_change_with_an_unknown_reason():
-    result = check(workspace(), answer(LIGHT, WEAK, {**LIGHT, "reason": "vibes"}))
-    (f,) = find(result, about_id=3, field="reason")
-    assert "'vibes' is not a rejection reason" in f.message
-
-
-def test_all_accepted_is_good():
-    hs = [handoff(i, "accepted") for i in range(1, 6)]
-    result = check(workspace(handoffs=hs), {"changes": []})
-    assert result.passed
-    assert [f.severity for f in result.findings] == ["good"]
-
-
-def test_no_handoffs_is_a_blocker():
-    result = check(snapshot([LARKSPUR], [JANE]), answer())
-    assert find(result, severity="blocker", field="handoffs")
-    assert result.score == 0
-
-
-def test_empty_workspace_is_a_blocker_not_an_error():
-    result = check(WorkspaceSnapshot(name="empty", now=NOW), answer())
-    assert result.score == 0
-    assert "import your accounts" in result.findings[0].message
-
-
-@pytest.mark.parametrize(
-    "garbage",
-    [
-        None,
-        [],
-        "changes",
-        {"changes": "x"},
-        {"changes": [None, 4, {"reason": 3, "change": ["a"], "owner": {}, "due_week": "soon"}]},
-        {
-            "changes": [
-                {"reason": "light_signal", "change": None, "owner": "marketing", "due_week": float("nan")}
-            ]
-        },
-    ],
-)
-def test_garbage_answers_do_not_raise(garbage):
-    result = check(workspace(), garbage)
-    assert not result.passed
-    json.dumps(result.summary)
-
-
-def test_large_workspace_runs():
-    result = check(large_activity_workspace(), answer())
-    json.dumps(result.summary)
-    assert result.summary["decided"] > 3000
+def test_unreadable_answers_do_not_raise():
+    for answer in (None, {}, {"changes": "junk"}, {"changes": [None, 3, {"reason": 7, "due_week": "x"}]}):
+        result = check(workspace(), answer)
+        assert not result.passed

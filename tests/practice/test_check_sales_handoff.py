@@ -1,266 +1,249 @@
-"""The sales-handoff checker: complete briefs on target accounts, followed up in time, for every qualified signal."""
+"""The sales-handoff checker, rule by rule: each rule passes on the honest workspace and fails on one broken part;
+plus one test per contradiction between the modules and the old checker, named for it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
-from lms.abm.snapshot import WorkspaceSnapshot
-from tests.practice.builders_signals import large_activity_workspace, make_handoff, make_signal
-from tests.practice.snapshot_builders import NOW, load_checker, make_account, make_contact, snapshot
-
-check = load_checker("sales-handoff").check
-
-LARKSPUR = make_account(id=1, name="Larkspur Devices Ltd")
-JANE = make_contact(LARKSPUR, "finance", id=10, first_name="Jane", last_name="Doe")
-DEMO = make_signal(LARKSPUR, JANE, "demo_request", NOW - timedelta(hours=4), id=100, topic="route planning")
-
-
-def workspace(*handoff_overrides: dict, accounts=(), contacts=(), signals=(), **ws_kw) -> WorkspaceSnapshot:
-    """Larkspur with Jane's demo request and one complete handoff per override dict (default: one, unchanged)."""
-    overrides = handoff_overrides or ({},)
-    handoffs = []
-    for i, kw in enumerate(overrides, start=1):
-        kw = dict(kw)
-        account = kw.pop("account", LARKSPUR)
-        contact = kw.pop("contact", JANE)
-        handoffs.append(make_handoff(account, contact, **{"id": i, "signal_id": 100, **kw}))
-    return snapshot(
-        (LARKSPUR, *accounts),
-        (JANE, *contacts),
-        signals=(DEMO, *signals),
-        handoffs=tuple(handoffs),
-        **ws_kw,
-    )
-
-
-def find(result, **match):
-    return [f for f in result.findings if all(getattr(f, k) == v for k, v in match.items())]
-
-
-def test_complete_handoff_passes():
-    result = check(workspace(), {})
-    assert result.score == 100
-    assert result.passed
-    assert [f.severity for f in result.findings] == ["good"]
-    assert result.summary["checks"] == 14  # 13 for the handoff + 1 qualified account
-    json.dumps(result.summary)
-
-
-def test_missing_sales_owner_is_a_blocker_naming_account_and_contact():
-    result = check(workspace({"sales_owner": None}), {})
-    (f,) = find(result, field="sales_owner")
-    assert (f.severity, f.about, f.about_id, f.label) == ("blocker", "handoff", 1, "Larkspur Devices Ltd")
-    assert "Jane Doe at Larkspur Devices Ltd" in f.message
-    assert "the account owner is Priya Shah" in f.message
-    assert not result.passed
-
-
-def test_missing_contact_is_a_blocker():
-    result = check(workspace({"contact": None}), {})
-    (f,) = find(result, field="contact_id", severity="blocker")
-    assert f.about_id == 1
-    assert "names no contact" in f.message
-    assert not result.passed
-
-
-def test_unknown_contact_is_a_blocker():
-    result = check(workspace({"contact": 999}), {})
-    (f,) = find(result, field="contact_id", severity="blocker")
-    assert "contact id 999, who is unknown" in f.message
-
-
-@pytest.mark.parametrize(
-    "field", ["contact_role", "buying_group_relevance", "engagement_summary", "qualification_level"]
+from lms.abm.snapshot import PersonSnap
+from tests.practice.builders_signals import make_handoff, make_signal
+from tests.practice.handoff_fixtures import (
+    ALDER,
+    BIRCH,
+    DEMO,
+    INES,
+    RAVI,
+    WARM,
+    alder_handoff,
+    birch_handoff,
+    honest_workspace,
 )
-def test_each_missing_brief_field_is_named(field):
-    result = check(workspace({field: None}), {})
-    (f,) = find(result, field=field)
-    assert (f.severity, f.about, f.about_id) == ("improve", "handoff", 1)
-    assert f"has no {field.replace('_', ' ')}" in f.message
-    assert "Jane Doe at Larkspur Devices Ltd" in f.message
-    assert result.score == 93  # 13 of 14 checks
-    assert result.passed  # above the pass mark, and not a blocker
+from tests.practice.snapshot_builders import NOW, load_checker, make_contact
+
+module = load_checker("sales-handoff")
+check = module.check
 
 
-def test_too_short_engagement_summary():
-    result = check(workspace({"engagement_summary": "demo"}), {})
-    (f,) = find(result, field="engagement_summary")
-    assert "too short" in f.message
+def ctx(ws=None):
+    return module.build_context(ws or honest_workspace())
 
 
-def test_recommended_follow_up_must_be_a_real_message():
-    result = check(workspace({"recommended_follow_up": "Call her about Larkspur"}), {})
-    (f,) = find(result, field="recommended_follow_up")
-    assert f.severity == "improve"
-    assert "4 words" in f.message and "at least 15 words" in f.message
-    assert "route planning" in f.message  # suggests what the contact engaged with
+def messages(outcome) -> str:
+    return " | ".join(f.message for f in outcome.findings)
 
 
-def test_generic_follow_up_is_flagged():
-    generic = (
-        "Hello, I hope you are well. I would love to set up a quick call next week to talk about how we "
-        "could help your team."
-    )
-    result = check(workspace({"recommended_follow_up": generic}), {})
-    (f,) = find(result, field="recommended_follow_up")
-    assert "could go to anyone" in f.message
+def test_the_honest_workspace_passes_with_every_rule_met():
+    result = check(honest_workspace(), {})
+    assert result.passed and result.score == 100
+    assert [f.severity for f in result.findings if f.rule != "definition-of-qualified"] == []
 
 
-def test_follow_up_naming_the_contacts_concern_counts():
-    text = (
-        "Thank her for the demo request and offer a short call on route planning for the new depots, with the "
-        "cost model finance asked about."
-    )
-    result = check(workspace({"recommended_follow_up": text}), {})
-    assert not find(result, field="recommended_follow_up")
+def test_empty_workspace_and_no_recent_handoffs_are_blockers():
+    empty = check(replace(honest_workspace(), accounts=(), _by_id={}), {})
+    assert not empty.passed and "no accounts" in empty.findings[0].message
+    old = honest_workspace(handoffs=[alder_handoff(sent_at=NOW - timedelta(days=60))])
+    result = check(old, {})
+    assert not result.passed and any("no handoffs from the last 30 days" in f.message for f in result.findings)
 
 
-def test_account_without_tier_or_reason_is_named_once():
-    untiered = replace(LARKSPUR, tier=None, why_selected=None)
-    ws = workspace({}, {"id": 2})
-    ws = replace(ws, accounts=(untiered,), _by_id={})
+# --- qualified-accounts-handed-off ---------------------------------------------------------------------------------
+
+
+def test_qualified_accounts_handed_off_passes_when_each_has_a_handoff():
+    assert module.qualified_accounts_handed_off(ctx()).met == 1
+
+
+def test_qualified_accounts_handed_off_fails_for_a_qualified_account_with_no_handoff():
+    outcome = module.qualified_accounts_handed_off(ctx(honest_workspace(handoffs=[alder_handoff()])))
+    assert outcome.met == 0.5
+    finding = outcome.findings[0]
+    assert (finding.account_id, finding.account) == (BIRCH.id, "Birch Logistics")
+    assert "Warm rule" in finding.message
+
+
+# --- handoffs-are-qualified ------------------------------------------------------------------------------------------
+
+
+def test_handoffs_are_qualified_passes_when_each_met_a_rule_and_says_its_level():
+    assert module.handoffs_are_qualified(ctx()).met == 1
+
+
+def test_two_ad_clicks_in_14_days_are_not_qualified_as_the_old_checker_assumed():
+    # Contradiction 1: the old checker counted any two signals in 14 days (ad clicks too) as qualified; module 09
+    # calls ad clicks background and module 11 a light signal.
+    clicks = [make_signal(BIRCH, RAVI, "ad_click", NOW - timedelta(days=d), id=300 + d) for d in (5, 4)]
+    ws = honest_workspace(signals=[DEMO, *clicks], handoffs=[alder_handoff(), birch_handoff(signal_id=None)])
+    outcome = module.handoffs_are_qualified(ctx(ws))
+    assert outcome.met == 0.5
+    assert "ad clicks and page views only" in messages(outcome)
+    assert outcome.findings[0].account == "Birch Logistics"
+
+
+def test_one_anonymous_pricing_page_visit_is_not_hot_under_the_module_rules():
+    # Contradiction 2: the old checker made any pricing-page visit or email reply "high intent", so one anonymous
+    # visit qualified; module 09's hot rule is a demo or meeting request from a mapped role.
+    visit = make_signal(ALDER, None, "pricing_page_visit", NOW - timedelta(days=3), id=400)
+    ws = honest_workspace(signals=[visit, *WARM], handoffs=[alder_handoff(signal_id=400), birch_handoff()])
+    assert module.handoffs_are_qualified(ctx(ws)).met == 0.5
+    assert module.qualified_accounts_handed_off(ctx(ws)).summary["qualified_accounts"] == 1
+
+
+def test_the_warm_rule_needs_two_buying_roles_including_a_decision_maker_or_functional_owner():
+    # Contradiction 3: the old rule counted signals from one person; module 09's warm rule needs 2 mapped roles.
+    one_person = [make_signal(BIRCH, RAVI, t, NOW - timedelta(days=d), id=500 + d)
+                  for d, t in ((10, "webinar"), (8, "content_download"), (6, "email_reply"))]
+    ws = honest_workspace(signals=[DEMO, *one_person])
+    assert module.handoffs_are_qualified(ctx(ws)).met == 0.5
+
+
+def test_the_learners_own_rules_are_applied_and_named_when_saved():
+    # Contradiction 4: the brief says "under the rules you agreed with sales" but the old checker ignored them.
+    own = {"rules": [{"name": "Hand-raisers", "level": "hot", "signal_types": ["demo_request"], "min_signals": 1,
+                      "window_days": 7, "min_contacts": 1, "owner": "Sam Reyes", "response_hours": 2},
+                     {"name": "Build-up", "level": "warm", "signal_types": ["webinar", "content_download"],
+                      "min_signals": 4, "window_days": 14, "min_contacts": 2, "response_hours": 24}]}
+    ws = honest_workspace(answers={"qualification-rules": own})
+    context = ctx(ws)
+    assert context.fallback is None and "Hand-raisers" in context.source
+    assert module.rule_met(context, ALDER.id, NOW)[0].name == "Hand-raisers"
+    outcome = module.handoffs_are_qualified(context)  # Birch's 3 signals do not meet the learner's own build-up
+    assert outcome.met == 0.5 and "did not meet your qualification rules" in messages(outcome)
     result = check(ws, {})
-    (tier,) = find(result, field="tier")
-    assert (tier.about, tier.about_id, tier.severity) == ("account", 1, "improve")
-    assert "set 1:1, 1:few or 1:many" in tier.message
-    (why,) = find(result, field="why_selected")
-    assert why.about == "account"
-    assert result.summary["failed_checks"]["tier"] == 2  # both handoffs lose the check
+    assert any(f.severity == "good" and "your qualification rules" in f.message for f in result.findings)
 
 
-def test_handoff_on_a_non_target_account():
-    other = make_account(id=2, name="Outlier plc", is_target=False)
-    bob = make_contact(other, "finance", id=20, first_name="Bob", last_name="Stone")
-    result = check(workspace({}, {"account": other, "contact": bob}, accounts=(other,), contacts=(bob,)), {})
-    (f,) = find(result, about="handoff", about_id=2, field="account_id")
-    assert "not on your target account list" in f.message
-    assert result.summary["on_non_target_accounts"] == 1
+def test_a_malformed_saved_answer_falls_back_to_the_module_rules_and_says_so():
+    ws = honest_workspace(answers={"qualification-rules": {"rules": [{"name": "Loose", "signal_types": []}]}})
+    context = ctx(ws)
+    assert context.rules == module.MODULE_RULES and "cannot be applied" in context.fallback
+    finding = module.definition_of_qualified(context).findings[0]
+    assert finding.severity == "improve" and "module's rules" in finding.message
 
 
-def test_contact_not_at_the_handoff_account():
-    other = make_account(id=2, name="Quarry Motors")
-    sam = make_contact(other, "finance", id=20, first_name="Sam", last_name="Ng")
-    result = check(workspace({"contact": sam}, accounts=(other,), contacts=(sam,)), {})
-    (f,) = find(result, field="contact_id")
-    assert f.severity == "improve"
-    assert "Sam Ng works at Quarry Motors, not Larkspur Devices Ltd" in f.message
+# --- account-is-on-the-list ------------------------------------------------------------------------------------------
 
 
-def test_sla_breached_by_a_late_first_touch():
-    sent = NOW - timedelta(hours=20)
-    result = check(
-        workspace({"sent_at": sent, "sla_hours": 4, "first_touch_at": sent + timedelta(hours=10)}), {}
-    )
-    (f,) = find(result, field="first_touch_at")
-    assert f.about_id == 1
-    assert "the SLA was 4 h" in f.message and "10 h after it was sent" in f.message
-    assert "Priya Shah" in f.message
-    assert result.summary["sla_breached"] == 1
+def test_account_is_on_the_list_passes_for_tiered_targets_with_specific_reasons():
+    assert module.account_is_on_the_list(ctx()).met == 1
 
 
-def test_sla_breached_with_no_touch_past_due():
-    sent = NOW - timedelta(days=3)
-    result = check(workspace({"sent_at": sent, "sla_hours": 24, "first_touch_at": None}), {})
-    (f,) = find(result, field="first_touch_at")
-    assert "still no first touch" in f.message
+def test_account_is_on_the_list_fails_for_a_vague_reason_or_a_non_target():
+    vague = replace(ALDER, why_selected="Big company, good fit for us", is_target=False)
+    ws = replace(honest_workspace(), accounts=(vague, BIRCH), _by_id={})
+    outcome = module.account_is_on_the_list(ctx(ws))
+    assert outcome.met == 0.5
+    assert "not on your target account list" in messages(outcome) and "says nothing specific" in messages(outcome)
 
 
-def test_sla_not_yet_due_is_not_judged():
-    result = check(
-        workspace({"sent_at": NOW - timedelta(hours=1), "sla_hours": 4, "first_touch_at": None}), {}
-    )
-    assert not find(result, field="first_touch_at")
-    assert result.summary["sla_due"] == 0
-    assert result.summary["checks"] == 13
+# --- contact-and-role ------------------------------------------------------------------------------------------------
 
 
-def test_missing_sla():
-    result = check(workspace({"sla_hours": None}), {})
-    (f,) = find(result, field="sla_hours")
-    assert f.severity == "improve"
+def test_contact_and_role_passes_when_the_role_matches_the_map_and_title():
+    assert module.contact_and_role(ctx()).met == 1
 
 
-def test_contact_role_that_contradicts_the_contact_record():
-    result = check(workspace({"contact_role": "technical_evaluator"}), {})
-    (f,) = find(result, field="contact_role")
-    assert "technical evaluator" in f.message and "finance" in f.message
+def test_contact_and_role_fails_when_the_title_contradicts_the_role():
+    intern = make_contact(ALDER, "senior_decision_maker", id=13, first_name="Ed", last_name="Hale", title="Intern")
+    ws = replace(honest_workspace(handoffs=[alder_handoff(contact=intern, contact_role="senior_decision_maker"),
+                                            birch_handoff()]), contacts=(INES, RAVI, intern), _by_id={})
+    outcome = module.contact_and_role(ctx(ws))
+    assert outcome.met == 0.5 and "too junior" in messages(outcome)
 
 
-def test_qualified_signals_without_handoff_are_flagged_per_account():
-    hot = make_account(id=2, name="Hotspur Rail")
-    build = make_account(id=3, name="Builder Bros")
-    slow = make_account(id=4, name="Slowcoach Ltd")
-    old = make_account(id=5, name="Oldtimer Ltd")
-    covered = make_account(id=6, name="Covered Co")
-    people = [make_contact(a, "user", id=20 + a.id) for a in (hot, build, slow, old, covered)]
-    signals = (
-        make_signal(hot, people[0], "pricing_page_visit", NOW - timedelta(days=3), id=201),
-        make_signal(build, people[1], "webinar", NOW - timedelta(days=20), id=301),
-        make_signal(build, people[1], "content_download", NOW - timedelta(days=10), id=302),
-        make_signal(slow, people[2], "webinar", NOW - timedelta(days=29), id=401),
-        make_signal(slow, people[2], "webinar", NOW - timedelta(days=5), id=402),
-        make_signal(old, people[3], "demo_request", NOW - timedelta(days=40), id=501),
-        make_signal(covered, people[4], "demo_request", NOW - timedelta(days=5), id=601),
-    )
-    earlier = {
-        "account": covered,
-        "contact": people[4],
-        "signal_id": None,
-        "sent_at": NOW - timedelta(days=15),
-    }
-    ws = workspace(
-        {},
-        earlier,
-        accounts=(hot, build, slow, old, covered),
-        contacts=tuple(people),
-        signals=signals,
-    )
-    result = check(ws, {})
-    flagged = {f.about_id: f for f in find(result, about="account", field="handoffs")}
-    assert set(flagged) == {2, 3}
-    assert "pricing page visit from" in flagged[2].message and "no handoff" in flagged[2].message
-    assert "2 qualified signals" in flagged[3].message
-    assert result.summary["qualified_without_handoff"] == 2
-    assert [u["account"] for u in result.summary["unhanded"]] == ["Builder Bros", "Hotspur Rail"]
+def test_a_handoff_without_a_contact_is_a_blocker():
+    outcome = module.contact_and_role(ctx(honest_workspace(handoffs=[alder_handoff(contact=None), birch_handoff()])))
+    assert [f.severity for f in outcome.findings] == ["blocker"]
 
 
-def test_no_handoffs_is_a_blocker():
-    result = check(snapshot([LARKSPUR], [JANE], signals=(DEMO,)), {})
-    assert find(result, severity="blocker", field="handoffs")
-    assert find(result, about="account", about_id=1, field="handoffs")  # the qualified signal with no handoff
-    assert result.score == 0
+# --- brief-is-specific -----------------------------------------------------------------------------------------------
 
 
-def test_empty_workspace_is_a_blocker_not_an_error():
-    result = check(WorkspaceSnapshot(name="empty", now=NOW), {})
-    assert result.score == 0
-    assert "import your accounts" in result.findings[0].message
+def test_brief_is_specific_passes_for_briefs_written_for_each_contact():
+    assert module.brief_is_specific(ctx()).met == 1
 
 
-@pytest.mark.parametrize("garbage", [None, [], "x", {"anything": object()}])
-def test_answer_is_ignored_and_garbage_does_not_raise(garbage):
-    assert check(workspace(), garbage).score == 100
+def test_brief_is_specific_fails_for_a_follow_up_copied_across_handoffs():
+    same = "Call them this week about our platform and offer the usual demo with the standard deck and pricing sheet"
+    ws = honest_workspace(handoffs=[alder_handoff(recommended_follow_up=same),
+                                    birch_handoff(recommended_follow_up=same)])
+    outcome = module.brief_is_specific(ctx(ws))
+    assert outcome.met == 0 and "same words appear on other handoffs" in messages(outcome)
 
 
-def test_odd_values_in_the_workspace_do_not_raise():
-    ws = workspace(
-        {"sla_hours": "x", "first_touch_at": "yesterday", "contact_role": 5, "recommended_follow_up": 123},
-        {"sent_at": None},
-        {"account": 404, "contact": JANE, "sales_owner": "  "},
-    )
-    result = check(ws, {})
-    json.dumps(result.summary)
-    assert find(result, field="sent_at")  # the undated handoff is reported, not checked
-    assert "not in your workspace" in find(result, about_id=3, field="account_id")[0].message
-    assert find(result, about_id=3, field="sales_owner", severity="blocker")
+# --- owner-and-backup ------------------------------------------------------------------------------------------------
 
 
-def test_large_workspace_runs():
-    result = check(large_activity_workspace(), {})
-    json.dumps(result.summary)
-    assert result.summary["handoffs"] == 5000
-    assert len(result.findings) < 200  # capped per kind, with roll-ups
+def test_owner_and_backup_passes_for_a_named_owner_with_a_named_backup():
+    assert module.owner_and_backup_named(ctx()).met == 1
+    assert module.owner_and_backup("Sam Reyes (backup: Lin Osei)") == ("Sam Reyes", "Lin Osei")
+
+
+def test_a_team_name_as_owner_is_a_blocker_and_a_missing_backup_an_improvement():
+    # Contradiction 5: modules 10 and 03 teach a named owner plus a backup; the old checker took any text.
+    ws = honest_workspace(handoffs=[alder_handoff(sales_owner="Sales team"), birch_handoff(sales_owner="Priya Shah")])
+    outcome = module.owner_and_backup_named(ctx(ws))
+    assert outcome.met == 0
+    by_account = {f.account: f for f in outcome.findings}
+    assert by_account["Alder Freight"].severity == "blocker" and "team or a placeholder" in messages(outcome)
+    assert by_account["Birch Logistics"].severity == "improve"
+    assert "no backup is named" in by_account["Birch Logistics"].message
+
+
+def test_on_a_team_workspace_the_owner_must_be_a_member():
+    team = (PersonSnap("Priya Shah", "priya@example.org", "sales"), PersonSnap("Tom Reed", None, "marketing"))
+    outcome = module.owner_and_backup_named(ctx(honest_workspace(kind="team", team=team)))
+    assert outcome.met == 0.5 and "not a member" in messages(outcome)
+
+
+# --- sla-fits-the-rule and sla-met -----------------------------------------------------------------------------------
+
+
+def test_sla_fits_the_rule_passes_within_bounds_and_the_rules_response_time():
+    assert module.sla_fits_the_rule(ctx()).met == 1
+
+
+def test_an_sla_slower_than_the_hot_rule_or_out_of_bounds_fails():
+    # Contradiction 6: the old checker accepted any SLA; module 09 promises 1 business hour for hot signals.
+    ws = honest_workspace(handoffs=[alder_handoff(sla_hours=48), birch_handoff(sla_hours=500)])
+    outcome = module.sla_fits_the_rule(ctx(ws))
+    assert outcome.met == 0
+    by_account = {f.account: f.message for f in outcome.findings}
+    assert "slower than the 1 hour the Hot rule promises" in by_account["Alder Freight"]
+    assert "too slow" in by_account["Birch Logistics"]
+
+
+def test_sla_met_passes_when_touched_in_time_and_fails_when_late():
+    assert module.sla_met(ctx()).met == 1
+    late = alder_handoff(first_touch_at=DEMO.occurred_at + timedelta(hours=6))
+    outcome = module.sla_met(ctx(honest_workspace(handoffs=[late, birch_handoff()])))
+    assert outcome.met == 0.5 and "after its SLA" in messages(outcome)
+
+
+def test_findings_about_a_handoff_carry_its_account():
+    ws = honest_workspace(handoffs=[alder_handoff(sales_owner="marketing"), birch_handoff()])
+    finding = next(f for f in check(ws, {}).findings if f.rule == "owner-and-backup")
+    assert (finding.account_id, finding.account, finding.about) == (INES.account_id, "Alder Freight", "handoff")
+
+
+def test_odd_values_do_not_raise():
+    odd = make_handoff(ALDER, 999, sent_at=NOW - timedelta(days=1), sla_hours=None, sales_owner=None,
+                       recommended_follow_up=None, qualification_level=None, contact_role="nonsense")
+    result = check(honest_workspace(handoffs=[odd], answers={"qualification-rules": "junk"}), {})
+    assert not result.passed
+
+
+def test_a_signal_that_qualified_months_ago_does_not_qualify_a_handoff_today():
+    old_demo = make_signal(ALDER, INES, "demo_request", NOW - timedelta(days=120), id=700)
+    ws = honest_workspace(signals=[old_demo, *WARM], handoffs=[alder_handoff(signal_id=700), birch_handoff()])
+    assert module.handoffs_are_qualified(ctx(ws)).met == 0.5
+    assert module.qualified_accounts_handed_off(ctx(ws)).summary["qualified_accounts"] == 1
+
+
+def test_two_handoffs_for_the_same_contact_may_share_their_context():
+    second = alder_handoff(id=3, sent_at=DEMO.occurred_at + timedelta(hours=30), signal_id=None,
+                           recommended_follow_up="Ines, following our call about load planning at Alder Freight: may "
+                                                 "I book the pilot review with Dana Mercer for next Tuesday morning?")
+    ws = honest_workspace(handoffs=[alder_handoff(), second, birch_handoff()])
+    assert module.copied_briefs(ctx(ws), "buying_group_relevance") == set()
+    assert module.brief_is_specific(ctx(ws)).met == 1

@@ -1,255 +1,276 @@
-"""exercises/target-account-list/check.py: the five questions and a tier for every target account."""
+"""exercises/target-account-list/check.py: each rule alone (one fixture that passes, one that fails), the module
+contradictions fixed, and the whole check on edge cases."""
+
+from datetime import datetime
 
 import pytest
 
+from lms.abm.snapshot import PersonSnap
+from tests.practice.builders_lists import honest_list
 from tests.practice.snapshot_builders import large_workspace, load_checker, make_account, snapshot
 
 checker = load_checker("target-account-list")
-
 M_CHOOSE = "abm-foundations/choosing-target-accounts"
-M_TIER = "abm-foundations/tiering-one-to-one-few-many"
 M_AGREE = "abm-alignment-programme/agreeing-the-account-list"
 
 
-def good_list(n=6, **overrides):
-    tiers = ["1:1", "1:few", "1:few", "1:many", "1:many", "1:many"]
-    return [make_account(name=f"Account {i}", tier=tiers[i % len(tiers)], **overrides) for i in range(n)]
+def ctx_of(accounts, **kw):
+    return checker.build_context(snapshot(accounts, **kw))
 
 
-def findings_about(result, account_id, field):
-    return [f for f in result.findings if f.about_id == account_id and f.field == field]
+def about(outcome, account):
+    return [f for f in outcome.findings if f.account_id == account.id and f.severity != "good"]
 
 
-def run(accounts):
-    return checker.check(snapshot(accounts), {})
+def edited(accounts, i, **kw):
+    from dataclasses import replace
+
+    accounts = list(accounts)
+    accounts[i] = replace(accounts[i], **kw)
+    return accounts
 
 
-def test_a_complete_agreed_list_passes_with_full_marks():
-    result = run(good_list())
-    assert result.passed
-    assert result.score == 100
-    assert not [f for f in result.findings if f.severity != "good"]
-    assert result.summary["targets"] == 6
-    assert result.summary["complete_accounts"] == 6
-    assert result.summary["sales_agreed"] == 6
-    assert any("Sales has agreed to work all 6" in f.message for f in result.findings)
+# --- the whole check -------------------------------------------------------------------------------------------
+
+
+def test_an_honest_signed_off_list_passes_with_full_marks():
+    result = checker.check(snapshot(honest_list(5)), {})
+    assert (result.score, result.passed) == (100, True)
+    assert [f for f in result.findings if f.severity != "good"] == []
+
+
+def test_pass_mark_matches_the_brief():
+    from pathlib import Path
+
+    brief = Path(checker.__file__).with_name("exercise.md").read_text(encoding="utf-8")
+    assert f"pass_mark: {checker.PASS_MARK}\n" in brief
 
 
 def test_empty_workspace_says_import_your_accounts_first():
-    result = run([])
-    assert not result.passed
-    assert result.score == 0
-    (finding,) = result.findings
-    assert finding.severity == "blocker"
-    assert "import your accounts first" in finding.message
+    result = checker.check(snapshot([]), {})
+    assert (result.score, result.passed) == (0, False)
+    assert "import your accounts" in result.findings[0].message
 
 
 def test_accounts_but_no_targets_is_a_blocker():
-    result = run([make_account(is_target=False), make_account(is_target=False)])
-    assert result.score == 0
-    assert result.findings[0].severity == "blocker"
-    assert result.findings[0].field == "is_target"
-    assert "None of your 2 accounts" in result.findings[0].message
+    result = checker.check(snapshot([make_account(is_target=False)]), {})
+    assert not result.passed and result.findings[0].severity == "blocker"
 
 
-@pytest.mark.parametrize("value", [None, "", "   "])
-def test_missing_why_selected_is_named(value):
-    accounts = good_list()
-    accounts[2] = make_account(name="Harbourline Logistics", why_selected=value)
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[2].id, "why_selected")
-    assert finding.severity == "improve"
-    assert finding.about == "account"
-    assert finding.label == "Harbourline Logistics"
-    assert finding.module == M_CHOOSE
-    assert "Harbourline Logistics has no why selected" in finding.message
-
-
-def test_a_too_short_reason_counts_as_missing():
-    accounts = good_list()
-    accounts[0] = make_account(name="Harbourline Logistics", why_selected="Big.", tier="1:1")
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[0].id, "why_selected")
-    assert "'Big.' is too short" in finding.message
-    assert "at least 4 meaningful words" in finding.message
-    assert result.score < 100
-
-
-def test_stopwords_and_placeholders_are_not_meaningful_words():
-    assert checker.meaningful_words("It is a very big one") == 2  # big, one
-    assert checker.meaningful_words("TBD") == 0
-    assert checker.meaningful_words("Opening two UK depots in 2025") == 5
-    assert checker.meaningful_words(None) == 0
-
-
-@pytest.mark.parametrize(
-    ("fit", "words"), [(None, "no ICP fit score"), (140, "140"), (-5, "-5"), ("high", "'high'")]
-)
-def test_icp_fit_must_be_a_score_from_0_to_100(fit, words):
-    accounts = good_list()
-    accounts[1] = make_account(icp_fit=fit, tier="1:few")
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[1].id, "icp_fit")
-    assert finding.severity == "improve"
-    assert words in finding.message
-
-
-def test_icp_reasons_are_required():
-    accounts = good_list()
-    accounts[1] = make_account(icp_reasons="fits", tier="1:few")
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[1].id, "icp_reasons")
-    assert "too short" in finding.message
-    assert finding.module == M_CHOOSE
-
-
-def test_sales_disagreement_is_a_blocker_quoting_the_reason():
-    accounts = good_list()
-    accounts[3] = make_account(
-        name="Corvessa Freight",
-        tier="1:many",
-        sales_agreed=False,
-        sales_disagree_reason="Locked into a rival",
-    )
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[3].id, "sales_agreed")
-    assert finding.severity == "blocker"
-    assert "Sales has not agreed to work Corvessa Freight" in finding.message
-    assert "Locked into a rival" in finding.message
-    assert finding.module == M_AGREE
-    assert result.findings[0] is finding  # blockers first
-    assert not result.passed
-    assert result.summary["sales_disagreed"] == 1
-
-
-def test_not_yet_reviewed_by_sales_is_an_improvement_and_weighs_double():
-    accounts = good_list()
-    accounts[3] = make_account(tier="1:many", sales_agreed=None)
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[3].id, "sales_agreed")
-    assert finding.severity == "improve"
-    assert "not been reviewed by sales" in finding.message
-    # One account of six loses 2 of 7 weighted points: 1 - 2 / 42.
-    assert result.score == 95
-    assert result.summary["sales_not_reviewed"] == 1
-
-
-def test_sales_agreement_weighs_more_than_another_question():
-    no_progress = good_list()
-    no_progress[0] = make_account(tier="1:1", progress_definition=None)
-    no_sales = good_list()
-    no_sales[0] = make_account(tier="1:1", sales_agreed=None)
-    assert run(no_sales).score < run(no_progress).score
-
-
-@pytest.mark.parametrize(("field", "side"), [("sales_owner", "sales"), ("marketing_owner", "marketing")])
-def test_both_owners_are_required(field, side):
-    accounts = good_list()
-    accounts[4] = make_account(name="Wyndle Health", tier="1:many", **{field: None})
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[4].id, field)
-    assert f"Wyndle Health has no {side} owner" in finding.message
-    assert finding.module == M_AGREE
-    assert result.score == 99  # loses half a point of 42
-
-
-def test_progress_definition_is_required():
-    accounts = good_list()
-    accounts[5] = make_account(tier="1:many", progress_definition="more engagement")
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[5].id, "progress_definition")
-    assert "too short" in finding.message
-    assert finding.module == M_AGREE
-
-
-@pytest.mark.parametrize("tier", [None, "", "gold"])
-def test_every_target_needs_a_tier(tier):
-    accounts = good_list()
-    accounts[5] = make_account(tier=tier)
-    result = run(accounts)
-    (finding,) = findings_about(result, accounts[5].id, "tier")
-    assert finding.severity == "improve"
-    assert finding.module == M_TIER
-    assert "has no tier" in finding.message
-    if tier == "gold":
-        assert "'gold' is not a tier" in finding.message
-    assert result.summary["tiers"]["none"] == 1
-
-
-def test_fewer_than_five_targets_is_a_blocker():
-    result = run(good_list(3))
-    assert result.score == 100
-    assert not result.passed
-    blocker = next(f for f in result.findings if f.severity == "blocker")
-    assert "has 3 accounts" in blocker.message
-    assert "add at least 2 more" in blocker.message
-    assert blocker.field == "is_target"
-
-
-def test_non_target_accounts_are_ignored():
-    accounts = good_list() + [make_account(is_target=False, why_selected=None, tier=None)]
-    result = run(accounts)
-    assert result.passed
-    assert result.summary["targets"] == 6
-
-
-def test_too_many_one_to_one_accounts_share():
-    accounts = [make_account(tier="1:1") for _ in range(3)] + [make_account(tier="1:many") for _ in range(7)]
-    result = run(accounts)
-    finding = next(f for f in result.findings if f.field == "tier" and f.about == "workspace")
-    assert finding.severity == "improve"
-    assert "3 of your 10 target accounts are 1:1 (30%)" in finding.message
-    assert finding.module == M_TIER
-
-
-def test_too_many_one_to_one_accounts_absolute():
-    accounts = [make_account(tier="1:1") for _ in range(11)] + [
-        make_account(tier="1:many") for _ in range(60)
-    ]
-    result = run(accounts)
-    assert any("11 of your 71 target accounts are 1:1" in f.message for f in result.findings)
-
-
-def test_two_one_to_one_accounts_in_a_small_list_are_fine():
-    accounts = [make_account(tier="1:1") for _ in range(2)] + [make_account(tier="1:few") for _ in range(4)]
-    result = run(accounts)
-    assert not [f for f in result.findings if f.about == "workspace" and f.field == "tier"]
-
-
-def test_score_is_the_weighted_share_answered():
-    accounts = good_list()
-    accounts[0] = make_account(
-        tier=None,
-        why_selected=None,
-        icp_fit=None,
-        icp_reasons=None,
-        sales_agreed=None,
-        sales_owner=None,
-        marketing_owner=None,
-        progress_definition=None,
-    )
-    result = run(accounts)
-    assert result.score == 83  # 35 of 42 points
-    assert result.passed
-    assert result.summary["complete_accounts"] == 5
-
-
-def test_findings_are_ordered_blockers_first():
-    accounts = good_list(4)
-    accounts[0] = make_account(why_selected=None, sales_agreed=False)
-    result = run(accounts)
-    order = {"blocker": 0, "improve": 1, "good": 2}
-    severities = [order[f.severity] for f in result.findings]
-    assert severities == sorted(severities)
-
-
-@pytest.mark.parametrize("answer", [None, "x", [], {"anything": [1, 2]}, {"accounts": "junk"}])
+@pytest.mark.parametrize("answer", [None, [], "x", {"anything": 1}])
 def test_garbage_answers_do_not_raise(answer):
-    result = checker.check(snapshot(good_list()), answer)
-    assert result.passed
+    assert checker.check(snapshot(honest_list(5)), answer).passed
 
 
 def test_a_large_workspace_runs():
-    result = checker.check(large_workspace(5000, 2), {})
-    assert 0 <= result.score <= 100
-    assert result.summary["targets"] > 4000
+    result = checker.check(large_workspace(2000, 2), {})
+    assert 0 <= result.score <= 100 and not result.passed
+
+
+def test_every_finding_about_an_account_names_it_and_its_rule():
+    accounts = edited(honest_list(5), 0, why_selected="big", sales_owner="Sales team")
+    result = checker.check(snapshot(accounts), {})
+    for f in result.findings:
+        if f.about == "account":
+            assert f.account_id and f.account and f.rule and f.module
+        assert "_" not in f.message.replace("1:1", ""), f.message  # no field names
+
+
+# --- list-size -------------------------------------------------------------------------------------------------
+
+
+def test_list_size_passes_at_five_and_blocks_below():
+    assert checker.list_size(ctx_of(honest_list(5))).met == 1
+    short = checker.list_size(ctx_of(honest_list(4)))
+    assert short.met == 0 and short.findings[0].severity == "blocker"
+
+
+# --- why-it-matters-now ----------------------------------------------------------------------------------------
+
+
+def test_why_passes_when_each_reason_is_its_own_and_specific():
+    assert checker.why_it_matters_now(ctx_of(honest_list(5))).met == 1
+
+
+@pytest.mark.parametrize("value", [None, "", "big", "Big logistics firm", "large company in our sector"])
+def test_contradiction_a_generic_reason_is_not_an_answer(value):
+    """Module 03: "Big logistics firm" is a weak answer; the old checker took any four words."""
+    accounts = edited(honest_list(5), 0, why_selected=value)
+    outcome = checker.why_it_matters_now(ctx_of(accounts))
+    assert outcome.met == 0.8 and about(outcome, accounts[0])
+
+
+def test_contradiction_a_reason_copied_across_accounts_is_not_an_answer():
+    """Module 03: a reason is specific to the account; the old checker counted the same text on every row."""
+    accounts = honest_list(5)
+    accounts = edited(accounts, 1, why_selected=accounts[0].why_selected)
+    outcome = checker.why_it_matters_now(ctx_of(accounts))
+    assert outcome.met == 0.6
+    assert "same text" in about(outcome, accounts[0])[0].message
+
+
+def test_contradiction_a_reason_must_name_something_of_the_account():
+    """Module 03: "it says nothing about why this account, or why now"."""
+    accounts = edited(honest_list(5), 0, why_selected="Lookalike of our three best customers in every way")
+    outcome = checker.why_it_matters_now(ctx_of(accounts))
+    assert "says nothing about" in about(outcome, accounts[0])[0].message
+
+
+# --- icp-fit-evidence ------------------------------------------------------------------------------------------
+
+
+def test_icp_passes_with_a_score_and_specific_evidence():
+    assert checker.icp_fit_evidence(ctx_of(honest_list(5))).met == 1
+
+
+def test_contradiction_a_score_without_evidence_earns_nothing():
+    """Module 03: "Fit 82" on its own cannot be checked; the old checker gave it half credit."""
+    accounts = edited(honest_list(5), 0, icp_fit=82, icp_reasons="Yes.")
+    outcome = checker.icp_fit_evidence(ctx_of(accounts))
+    assert outcome.met == 0.8
+    assert "cannot be checked" in about(outcome, accounts[0])[0].message
+
+
+@pytest.mark.parametrize("fit", [None, -1, 101, True, "82"])
+def test_icp_fails_without_a_score_from_0_to_100(fit):
+    accounts = edited(honest_list(5), 0, icp_fit=fit)
+    outcome = checker.icp_fit_evidence(ctx_of(accounts))
+    assert outcome.met == pytest.approx(4.5 / 5) and about(outcome, accounts[0])
+
+
+def test_a_low_fit_on_a_target_asks_why_it_is_a_target():
+    accounts = edited(honest_list(5), 0, icp_fit=5)
+    outcome = checker.icp_fit_evidence(ctx_of(accounts))
+    assert outcome.met == pytest.approx(4.5 / 5)
+    assert "why it is a target" in about(outcome, accounts[0])[0].message
+
+
+# --- sales-sign-off --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["sales", "guest", "coach"])
+def test_sign_off_counts_through_each_path_and_says_who(via):
+    accounts = honest_list(5, sales_agreed_via=via)
+    outcome = checker.sales_sign_off(ctx_of(accounts))
+    assert outcome.met == 1
+    good = [f for f in outcome.findings if f.account_id == accounts[0].id][0]
+    assert good.severity == "good" and "Dana Whitlock" in good.message and checker.SIGN_OFF_PATHS[via] in good.message
+
+
+def test_contradiction_agreement_without_sign_off_does_not_count():
+    """Module 03: sign-off is an explicit yes from a named person; a tick set by marketing or an import is not."""
+    accounts = edited(honest_list(5), 0, sales_agreed=True, sales_agreed_via=None)
+    outcome = checker.sales_sign_off(ctx_of(accounts))
+    finding = about(outcome, accounts[0])[0]
+    assert outcome.met == 0.8 and finding.field == "sales_agreed" and "sign-off page" in finding.message
+
+
+def test_contradiction_sign_off_needs_who_and_when():
+    """Module 03: "Sign-off means a named person, a date, and an explicit yes"."""
+    accounts = edited(honest_list(5), 0, sales_agreed_by=None)
+    accounts = edited(accounts, 1, sales_agreed_at=None)
+    assert checker.sales_sign_off(ctx_of(accounts)).met == 0.6
+
+
+def test_disagreement_is_a_blocker_quoting_the_reason_and_not_reviewed_is_a_chase():
+    accounts = edited(honest_list(5), 0, sales_agreed=False, sales_disagree_reason="Locked into a rival contract")
+    accounts = edited(accounts, 1, sales_agreed=None, sales_agreed_via=None)
+    outcome = checker.sales_sign_off(ctx_of(accounts))
+    first, second = about(outcome, accounts[0])[0], about(outcome, accounts[1])[0]
+    assert first.severity == "blocker" and "Locked into a rival contract" in first.message
+    assert second.severity == "improve" and "not been reviewed" in second.message
+
+
+def test_sales_sign_off_weighs_double():
+    assert checker.RULES["sales-sign-off"].weight == 2 * checker.RULES["named-owners"].weight
+
+
+# --- named-owners ----------------------------------------------------------------------------------------------
+
+
+def test_owners_pass_when_named_people_on_a_personal_workspace():
+    assert checker.named_owners(ctx_of(honest_list(5))).met == 1
+
+
+@pytest.mark.parametrize("owner", ["EMEA sales team", "Sales", "marketing", "TBD", "Priya", ""])
+def test_contradiction_owners_must_be_named_people(owner):
+    """Module 03: 'The EMEA team' is a weak owner; name one person. The old checker accepted any text."""
+    accounts = edited(honest_list(5), 0, sales_owner=owner)
+    outcome = checker.named_owners(ctx_of(accounts))
+    assert outcome.met == pytest.approx(4.5 / 5) and about(outcome, accounts[0])[0].field == "sales_owner"
+
+
+def test_owners_on_a_team_workspace_must_be_members_on_the_right_side():
+    team = (PersonSnap("Priya Shah", "priya@x.example", "sales"), PersonSnap("Tom Reed", "tom@x.example", "marketing"))
+    accounts = honest_list(5)
+    assert checker.named_owners(ctx_of(accounts, kind="team", team=team)).met == 1
+    swapped = edited(accounts, 0, sales_owner="Tom Reed", marketing_owner="Priya Shah")
+    outsider = edited(accounts, 1, sales_owner="Jo Bloggs")
+    assert checker.named_owners(ctx_of(swapped, kind="team", team=team)).met == pytest.approx(4 / 5)
+    outcome = checker.named_owners(ctx_of(outsider, kind="team", team=team))
+    assert "not a member" in about(outcome, outsider[1])[0].message
+
+
+def test_the_same_person_cannot_own_both_sides():
+    accounts = edited(honest_list(5), 0, marketing_owner="Priya Shah")
+    outcome = checker.named_owners(ctx_of(accounts))
+    assert outcome.met == pytest.approx(4.5 / 5) and "same person" in about(outcome, accounts[0])[0].message
+
+
+# --- progress-is-measurable ------------------------------------------------------------------------------------
+
+
+def test_progress_passes_with_an_observable_dated_milestone_per_account():
+    assert checker.progress_is_measurable(ctx_of(honest_list(5))).met == 1
+
+
+def test_contradiction_progress_needs_a_date():
+    """Module 03 (select-4): progress can be observed, is tied to buying roles and has a date."""
+    accounts = edited(honest_list(5), 0, progress_definition="Meeting with the COO and a finance contact engaged")
+    outcome = checker.progress_is_measurable(ctx_of(accounts))
+    assert outcome.met == 0.8 and "no date" in about(outcome, accounts[0])[0].message
+
+
+@pytest.mark.parametrize("value", [None, "", "More awareness", "Engage the account"])
+def test_progress_fails_when_missing_or_vague(value):
+    accounts = edited(honest_list(5), 0, progress_definition=value)
+    assert checker.progress_is_measurable(ctx_of(accounts)).met == 0.8
+
+
+def test_progress_copied_across_accounts_does_not_count():
+    accounts = honest_list(5, progress_definition="Finance and IT both attend the business-case workshop by June")
+    outcome = checker.progress_is_measurable(ctx_of(accounts))
+    assert outcome.met == 0 and all("same text" in f.message for f in outcome.findings)
+
+
+# --- tiered-to-capacity ----------------------------------------------------------------------------------------
+
+
+def test_tiers_pass_when_every_account_is_tiered_and_one_to_one_is_a_handful():
+    accounts = edited(honest_list(5), 0, tier="1:1")
+    accounts = edited(accounts, 1, tier="1:1")
+    assert checker.tiered_to_capacity(ctx_of(accounts)).met == 1
+
+
+@pytest.mark.parametrize("tier", [None, "", "gold"])
+def test_tiers_fail_without_a_tier(tier):
+    accounts = edited(honest_list(5), 0, tier=tier)
+    outcome = checker.tiered_to_capacity(ctx_of(accounts))
+    assert outcome.met == 0.8 and about(outcome, accounts[0])[0].field == "tier"
+
+
+def test_too_many_one_to_one_accounts_lose_credit():
+    outcome = checker.tiered_to_capacity(ctx_of(honest_list(5, tier="1:1")))
+    assert outcome.met < 1 and "1:1" in outcome.findings[-1].message
+
+
+def test_the_rules_run_in_the_order_a_learner_fixes_them():
+    assert [r.name for r in checker.RULES] == ["list-size", "why-it-matters-now", "icp-fit-evidence",
+                                               "sales-sign-off", "named-owners", "progress-is-measurable",
+                                               "tiered-to-capacity"]
+
+
+def test_sign_off_date_is_shown():
+    accounts = honest_list(5, sales_agreed_at=datetime(2026, 11, 12))
+    outcome = checker.sales_sign_off(ctx_of(accounts))
+    assert "12 Nov 2026" in outcome.findings[0].message

@@ -9,8 +9,12 @@ from datetime import date, datetime
 import pytest
 
 from lms.practice.findings import (
+    OTHER_FINDINGS,
     SEVERITY_LABELS,
     FixTarget,
+    finding_account,
+    findings_by_account,
+    fix_first,
     fix_target,
     group_findings,
     jsonable,
@@ -127,3 +131,86 @@ def test_summary_figures_show_scalars_only():
                             "by_tier": {"1:1": 2}, "list": [1], "none": None, "big": 12345.6}) == [
         ("Mean coverage", "0.875"), ("Accounts mapped", "1,200"), ("Ok", "yes"), ("Notes", "x"), ("Big", "12,346")]
     assert summary_figures(None) == []
+
+
+# --- Findings by account ---------------------------------------------------------------------------------------
+
+def _f(severity: str, message: str, account_id=None, account=None, rule=None, **kw) -> dict:
+    return {"severity": severity, "message": message, "account_id": account_id, "account": account, "rule": rule,
+            "about": kw.pop("about", "account" if account_id else "workspace"), **kw}
+
+
+def test_a_finding_names_its_account_and_old_findings_about_an_account_still_do():
+    assert finding_account(_f("blocker", "m", 7, "Acme")) == (7, "Acme")
+    old = {"severity": "blocker", "message": "m", "about": "account", "about_id": 9, "label": "Birch Ltd"}
+    assert finding_account(old) == (9, "Birch Ltd")  # stored before findings carried their account
+    assert finding_account({"about": "account", "about_id": 4}) == (4, "Account 4")
+    assert finding_account({"about": "contact", "about_id": 3, "label": "Dana Whitlock"}) == (None, None)
+    assert finding_account({"about": "answer", "about_id": 2}) == (None, None)
+    assert finding_account({"account_id": True, "account": "x"}) == (None, None)
+    assert finding_account({"account_id": 5, "account": "  "}) == (5, "Account 5")
+
+
+def test_findings_are_grouped_by_account_worst_first_blockers_first_inside_then_the_rest():
+    findings = [
+        _f("good", "Birch: well mapped", 2, "Birch", "roles"),
+        _f("improve", "Acme: add a trigger", 1, "Acme", "reasons"),
+        _f("blocker", "Your workspace has no signals", rule="signals"),
+        _f("blocker", "Birch: no finance contact", 2, "Birch", "roles", about="contact", about_id=30),
+        _f("improve", "Birch: vague reason", 2, "Birch", "reasons"),
+        _f("improve", "Row 2 repeats row 1", about="answer", about_id=2),
+        {"severity": "good", "message": "old", "about": "account", "about_id": 3, "label": "Cedar"},
+    ]
+    view = findings_by_account(findings)
+    assert [g.name for g in view.accounts] == ["Birch", "Acme", "Cedar"]  # most blockers, then improvements
+    birch = view.accounts[0]
+    assert [i for i, _ in birch.items] == [3, 4, 0]  # blocker, improve, good; indexes kept for comments
+    assert birch.counts == {"blocker": 1, "improve": 1, "good": 1} and birch.worst == "blocker"
+    assert view.accounts[2].worst == "good" and view.accounts[2].account_id == 3
+    assert (view.accounts_total, view.accounts_to_fix, view.accounts_hidden) == (3, 2, 0)
+    assert view.other.name == OTHER_FINDINGS and view.other.account_id is None
+    assert [i for i, _ in view.other.items] == [2, 5]
+    assert not view.empty
+
+
+def test_a_huge_run_shows_the_first_accounts_and_findings_and_counts_the_rest():
+    findings = [_f("improve", f"Account {n} needs a reason", n, f"Co {n:04}", "reasons") for n in range(1, 301)]
+    findings += [_f("blocker", f"Co 0300 problem {n}", 300, "Co 0300", "roles") for n in range(7)]
+    findings += [_f("improve", f"Workspace thing {n}") for n in range(9)]
+    view = findings_by_account(findings, limit=5)
+    assert view.accounts_total == 300 and view.accounts_hidden == 295
+    assert view.accounts[0].name == "Co 0300"  # the one with blockers comes first
+    assert len(view.accounts[0].items) == 5 and view.accounts[0].hidden == 3
+    assert [g.name for g in view.accounts[1:]] == ["Co 0001", "Co 0002", "Co 0003", "Co 0004"]
+    assert len(view.other.items) == 5 and view.other.hidden == 4
+
+
+def test_fix_first_is_the_rule_naming_the_most_accounts_with_its_module_and_an_example():
+    findings = [
+        _f("blocker", "Acme has no finance contact", 1, "Acme", "roles", module="abm-foundations/buying-groups"),
+        _f("blocker", "Acme has no champion", 1, "Acme", "roles", module="abm-foundations/buying-groups"),
+        _f("improve", "Acme: say why it is on the list", 1, "Acme", "reasons", module="abm-foundations/icp"),
+        _f("improve", "Birch: say why it is on the list", 2, "Birch", "reasons", module="abm-foundations/icp"),
+        _f("good", "Cedar: well argued", 3, "Cedar", "praise"),
+        _f("good", "Dune: well argued", 4, "Dune", "praise"),
+        _f("good", "Elm: well argued", 5, "Elm", "praise"),  # praise is never the thing to fix
+        _f("blocker", "No signals in the workspace", rule="signals"),
+    ]
+    first = fix_first(findings)
+    assert (first.rule, first.accounts, first.blockers) == ("reasons", 2, 0)
+    assert first.example == "Acme: say why it is on the list" and first.module == "abm-foundations/icp"
+    assert findings_by_account(findings).fix_first == first
+
+
+def test_fix_first_breaks_ties_on_blockers_and_is_none_without_rules_or_accounts():
+    tie = [_f("improve", "a", 1, "A", "soft"), _f("blocker", "b", 1, "A", "hard")]
+    assert fix_first(tie).rule == "hard"
+    assert fix_first([_f("blocker", "old finding", 1, "A")]) is None  # stored before rules were named
+    assert fix_first([_f("blocker", "workspace", rule="signals")]) is None
+    assert fix_first([]) is None and fix_first(None) is None
+
+
+def test_no_findings_or_junk_make_an_empty_view():
+    view = findings_by_account([None, "junk", 3])
+    assert view.empty and view.accounts == () and view.other is None and view.fix_first is None
+    assert findings_by_account(None).empty

@@ -177,3 +177,11 @@ def test_sort_findings_puts_blockers_first_and_keeps_the_order_within_a_severity
     assert sort_findings(findings) == (blocker_1, blocker_2, improve_1, improve_2, good)
     assert sort_findings([]) == ()
     assert sort_findings(iter([good, blocker_1])) == (blocker_1, good)
+
+
+def test_filled_rows_number_rows_from_one_and_leave_out_blank_and_unreadable_ones():
+    from lms.practice.values import filled_rows
+
+    answer = {"reps": [{"name": "Dana"}, {"name": ""}, "junk", {"name": "Tom", "why": ""}]}
+    assert filled_rows(answer, "reps") == [(1, {"name": "Dana"}), (4, {"name": "Tom", "why": ""})]
+    assert filled_rows({"reps": "not rows"}, "reps") == [] and filled_rows({}, "reps") == []

@@ -163,13 +163,17 @@ def test_the_dashboard_partial_renders_the_notifications(client, auth, app):
     from flask import g, render_template, render_template_string
     from flask_login import login_user
 
+    from lms.identity.sessions import start_session
+
     with app.test_request_context("/dashboard"):
         html = render_template("practice/_dashboard_reviews.html", review_notes=recent_reviews(learner, org))
         assert "accepted" in html and f"/runs/{submission.run_id}" in html
         assert render_template("practice/_dashboard_reviews.html").strip() == ""  # signed out: nothing
     # Included without `review_notes`, the partial finds the signed-in learner's notes itself.
     with app.test_request_context("/dashboard"):
-        login_user(db.session.get(type(learner), learner.id))
+        signed_in = db.session.get(type(learner), learner.id)
+        start_session(signed_in)
+        login_user(signed_in)
         g.org = db.session.get(type(org), org.id)
         html = render_template_string('{% include "practice/_dashboard_reviews.html" %}')
         assert f"/runs/{submission.run_id}" in html

@@ -43,10 +43,10 @@ def test_the_best_run_is_handed_in_and_the_best_submission_counts(client, auth, 
     db.session.commit()
     auth.login(user.email)
 
-    client.post(f"/exercises/{BCM}/run")  # 2 of 4 roles: 50
+    client.post(f"/exercises/{BCM}/run")  # 2 of 4 roles: not passed
     response = client.post(f"/exercises/{BCM}/submit")
     (first,) = _submissions(user)
-    assert (first.score, first.passed, first.status) == (50, False, "awaiting")
+    assert (first.passed, first.status) == (False, "awaiting") and 0 < first.score < 100
     assert response.headers["Location"].endswith(f"/runs/{first.run_id}")
     assert "Awaiting review" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(ExerciseCredit)) is None
