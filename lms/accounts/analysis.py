@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lms.accounts.fields import ENTITIES, FIELDS, HELPER_FIELDS
+from lms.accounts.fields import ENTITIES, FIELDS, HELPER_FIELDS, IMPORT_FIELDS, READ_ONLY_FIELDS
 from lms.accounts.importer import (
+    WARNING_GROUPS,
     MissingColumnsError,
     RowError,
+    RowWarning,
     Table,
     detect_format,
     mapping_fingerprint,
     validate,
 )
+from lms.accounts.labels import field_label
 from lms.accounts.models import Workspace
 from lms.accounts.resolution import ResolvedRow, WorkspaceIndex, resolve_rows
 
@@ -48,6 +51,7 @@ class ImportAnalysis:
     mapping_origin: str  # "detected" | "saved" (the workspace remembered it) | "chosen" (for this batch)
     fingerprint: str
     ignored: tuple[str, ...] = ()
+    read_only: tuple[str, ...] = ()  # headers holding sales' agreement: left out, only sign-off sets it
     dayfirst: bool = True
     missing: MissingColumnsError | None = None
     rows: list[ResolvedRow] = field(default_factory=list)
@@ -56,6 +60,7 @@ class ImportAnalysis:
     domain_matches: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, who, account, why
     domain_conflicts: list[tuple[int, str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)  # rows imported with something to check
     counts: ImportCounts = field(default_factory=ImportCounts)
 
     @property
@@ -75,6 +80,14 @@ class ImportAnalysis:
         """True when the entity is known and every column it needs is mapped."""
         return self.entity is not None and self.missing is None
 
+    def warning_groups(self, examples: int = 5) -> list[tuple[str, str, int, list[RowWarning]]]:
+        """Return the warnings grouped by kind, in WARNING_GROUPS order: (kind, heading, rows, the first few)."""
+        groups: dict[str, list[RowWarning]] = {}
+        for w in self.warnings:
+            groups.setdefault(w.kind, []).append(w)
+        return [(kind, WARNING_GROUPS[kind], len({w.line for w in groups[kind]}), groups[kind][:examples])
+                for kind in WARNING_GROUPS if kind in groups]
+
     @property
     def rejected_lines(self) -> int:
         """Return how many lines of the file were rejected."""
@@ -88,6 +101,12 @@ def _entity_of_mapping(mapping: Mapping[str, str]) -> str | None:
         if used and used <= allowed:
             return entity
     return None
+
+
+def _names_read_only(header: str, fields: set[str]) -> bool:
+    """True when a header is named after a read-only field, e.g. "Sales agreed by" or "sales_agreed"."""
+    words = " ".join(header.lower().replace("_", " ").replace("-", " ").split())
+    return any(words in (f.replace("_", " "), field_label(f).lower()) for f in fields)
 
 
 def analyse_table(ws: Workspace, table: Table, filename: str, *, entity: str | None = None,
@@ -113,7 +132,10 @@ def analyse_table(ws: Workspace, table: Table, filename: str, *, entity: str | N
                               ignored=detected.ignored, dayfirst=dayfirst)
     if chosen_entity is None:
         return analysis
-    allowed = set(FIELDS[chosen_entity]) | set(HELPER_FIELDS.get(chosen_entity, ()))
+    read_only = set(READ_ONLY_FIELDS.get(chosen_entity, ()))
+    analysis.read_only = tuple(h for h in table.headers if h and (used.get(h) in read_only
+                                                                  or _names_read_only(h, read_only)))
+    allowed = set(IMPORT_FIELDS[chosen_entity]) | set(HELPER_FIELDS.get(chosen_entity, ()))
     used = {h: f for h, f in used.items() if f in allowed}
     analysis.mapping = used
     index = WorkspaceIndex(ws, chosen_entity)
@@ -135,6 +157,8 @@ def analyse_table(ws: Workspace, table: Table, filename: str, *, entity: str | N
     analysis.merges = [*(str(m) for m in plan.merges if m.kind == "in_file"), *resolution.merges]
     analysis.domain_matches, analysis.domain_conflicts = resolution.domain_matches, resolution.domain_conflicts
     analysis.notes = resolution.notes
+    kept = {row.line for row in analysis.rows} | {m.line for m in plan.merges}
+    analysis.warnings = [index.explain_warning(w) for w in plan.warnings if w.line in kept]
     actions = [row.action for row in analysis.rows]
     analysis.counts = ImportCounts(
         total=plan.summary.total, new=actions.count("new"), updated=actions.count("update"),
@@ -148,9 +172,23 @@ def preview_rows(analysis: ImportAnalysis, limit: int = 10) -> tuple[list[str], 
     rows = analysis.rows[:limit]
     if not analysis.entity:
         return [], []
-    fields = [f for f in (*FIELDS[analysis.entity], "domain")
+    fields = [f for f in (*IMPORT_FIELDS[analysis.entity], "domain")
               if any(r.values.get(f) not in (None, "", ()) for r in rows)]
-    return fields, [(r.line, r.action, r.values) for r in rows]
+    return fields, [(r.line, r.action, {k: display_number(v) for k, v in r.values.items()}) for r in rows]
+
+
+def display_number(value):
+    """Return a number as a person reads it ("180,000,000", "1,250.50"); any other value unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, int) or value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """Return "1 row", "2 rows" (or `many`)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def column_samples(analysis: ImportAnalysis, limit: int = 3) -> dict[str, list[str]]:
@@ -173,7 +211,11 @@ def outcome_message(analysis: ImportAnalysis, counts: ImportCounts) -> str:
         parts.append(f"{counts.unchanged} unchanged")
     text = f"Imported {what} from {analysis.filename}: {', '.join(parts)}."
     if counts.merged:
-        text += f" {counts.merged} duplicate rows were merged."
+        text += f" {plural(counts.merged, 'duplicate row')} {'was' if counts.merged == 1 else 'were'} merged."
     if counts.rejected:
-        text += f" {counts.rejected} rows with errors were left out."
+        text += f" {plural(counts.rejected, 'row')} with errors {'was' if counts.rejected == 1 else 'were'} left out."
+    unlinked = len({w.line for w in analysis.warnings if w.kind == "no_account"})
+    if unlinked:
+        text += (f" {plural(unlinked, 'contact')} {'has' if unlinked == 1 else 'have'} no account yet: link "
+                 f"{'it' if unlinked == 1 else 'them'} in Contacts with no account yet.")
     return text

@@ -56,7 +56,8 @@ def start_import(ws: Workspace, user: User, filename: str, data: bytes, entity: 
     except ImportFileError as exc:
         db.session.add(ImportBatch(organization_id=ws.organization_id, workspace_id=ws.id, user_id=user.id,
                                    filename=filename, entity=entity or "", source="unknown", status="rejected",
-                                   summary={}, errors=[{"line": None, "field": None, "reason": exc.message}]))
+                                   summary={"problem": exc.kind},
+                                   errors=[{"line": None, "field": None, "reason": exc.message}]))
         db.session.flush()
         raise
     batch = ImportBatch(organization_id=ws.organization_id, workspace_id=ws.id, user_id=user.id,
@@ -175,7 +176,8 @@ def apply_import(ws: Workspace, user: User, analysis: ImportAnalysis, *, only_va
     if not analysis.ready or analysis.needs_mapping:
         raise ImportRefused("Choose what the file holds and confirm how its columns are read first.")
     if analysis.errors and not only_valid:
-        raise ImportRefused(f"{analysis.counts.rejected} rows have errors. Fix them and upload the file again, "
+        n = analysis.counts.rejected
+        raise ImportRefused(f"{n} {'row has' if n == 1 else 'rows have'} errors. Fix them and upload the file again, "
                             "or import only the valid rows.")
     if not analysis.rows:
         raise ImportRefused("No row of this file can be imported.")

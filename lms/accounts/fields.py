@@ -1,6 +1,7 @@
 """The canonical fields of each record type: the shared language of import, export and the mapping form.
 
-Pure: constants only. Export adds a formula guard (FORMULA_TRIGGERS) that import takes off again.
+Pure: constants only. Export writes FIELDS; import reads IMPORT_FIELDS (never sales' agreement). Export adds a
+formula guard (FORMULA_TRIGGERS) that import takes off again.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 HELPER_FIELDS: dict[str, tuple[str, ...]] = {"contacts": ("full_name",), "opportunities": ("is_closed",)}
+
+# Sales' verdict on a target account. Only sign-off sets it (a sales member, an invited sales colleague or the
+# coach standing in), so exports write these columns but imports never read them: a file cannot self-certify.
+AGREEMENT_FIELDS: tuple[str, ...] = ("sales_agreed", "sales_agreed_by", "sales_agreed_at", "sales_disagree_reason")
+READ_ONLY_FIELDS: dict[str, tuple[str, ...]] = {"accounts": AGREEMENT_FIELDS}
+# What an import (and the column-mapping form) may write: FIELDS without the read-only ones.
+IMPORT_FIELDS: dict[str, tuple[str, ...]] = {
+    entity: tuple(f for f in fields if f not in READ_ONLY_FIELDS.get(entity, ())) for entity, fields in FIELDS.items()
+}
 
 # The product's own export format: snake_case canonical names, except that an account's CRM owner is
 # shown as `sales_owner` next to `marketing_owner`, which is what learners call it.

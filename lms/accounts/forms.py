@@ -31,7 +31,7 @@ from lms.abm.vocabulary import (
     TIER_LABELS,
     TIERS,
 )
-from lms.accounts.fields import ENTITIES, FIELDS, HELPER_FIELDS
+from lms.accounts.fields import ENTITIES, HELPER_FIELDS, IMPORT_FIELDS
 from lms.accounts.labels import ENTITY_LABELS, EXPORT_STYLES, ROLE_NAMES, field_label
 from lms.forms import MultiCheckboxField, choices, strip
 from lms.templating import user_zone
@@ -297,6 +297,17 @@ class SignoffForm(FlaskForm):
         return True
 
 
+class InviteReviewerForm(FlaskForm):
+    name = StringField("Your sales colleague's name", filters=[strip],
+                       validators=[DataRequired("Give your sales colleague's name."), Length(max=200)])
+    email = StringField("Their work email", filters=[strip],
+                        validators=[DataRequired("Enter your sales colleague's email address."), Length(max=254),
+                                    _email],
+                        description="They get a link to review your target accounts, valid for 14 days. "
+                                    "No account or password needed.")
+    invite = SubmitField("Send the review link")
+
+
 # --------------------------------------------------------------------------------------------- import
 
 ENTITY_CHOICES = choices([("", "Work it out from the columns"), *ENTITY_LABELS.items()])
@@ -320,12 +331,12 @@ class ApplyForm(FlaskForm):
 
 
 def mapping_form(headers: list[str], entity: str, initial: dict[str, str], prefix: str = "map") -> FlaskForm:
-    """Return a form with one select per column (a canonical field of `entity`, or ignore it).
+    """Return a form with one select per column (a field an import of `entity` may write, or ignore it).
 
     `form.columns` lists (select field, header) pairs in file order; `form.mapping()` returns {header: field}.
     """
     options = choices([("", "Ignore this column"),
-                       *((f, field_label(f)) for f in (*FIELDS[entity], *HELPER_FIELDS.get(entity, ())))])
+                       *((f, field_label(f)) for f in (*IMPORT_FIELDS[entity], *HELPER_FIELDS.get(entity, ())))])
     allowed = {c.value for c in options}
 
     class MappingForm(FlaskForm):
@@ -405,3 +416,13 @@ class ExportForm(Form):
     entity = SelectField("Records", default="accounts", choices=choices(ENTITY_LABELS))
     style = SelectField("Headers", default="abm_academy", choices=choices(EXPORT_STYLES))
     fmt = SelectField("Format", default="csv", choices=choices([("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]))
+
+
+class LinkContactForm(FlaskForm):
+    """Link a contact with no account yet to an account of the workspace."""
+
+    account_id = SelectField("Account", coerce=int, validators=[DataRequired()])
+
+
+class CreateAccountFromContactForm(FlaskForm):
+    """Create (or find) the account a contact's company or email domain names, and link the contact to it."""

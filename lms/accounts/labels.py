@@ -144,8 +144,11 @@ class Step:
     args: tuple[tuple[str, str], ...] = ()
 
 
-def next_steps(counts: Mapping[str, int], *, is_sales: bool) -> list[Step]:
+def next_steps(counts: Mapping[str, int], *, is_sales: bool, can_sign: bool | None = None) -> list[Step]:
     """Return what to do next in a workspace, most important first (never empty).
+
+    `is_sales`: the user works in sales (handoff verdicts are theirs); `can_sign`: they may sign off this
+    workspace's target list (default: as `is_sales`).
 
     `counts` holds accounts, targets, untiered, not_reviewed, disagreed, contacts, contacts_without_roles,
     contacts_without_account, signals, opportunities, handoffs, handoffs_awaiting.
@@ -173,7 +176,7 @@ def next_steps(counts: Mapping[str, int], *, is_sales: bool) -> list[Step]:
                           "Sales disagreed with these accounts. Take them to the alignment workshop.",
                           "accounts.signoff", "See the disagreements"))
     if c.get("not_reviewed"):
-        who = "Agree or disagree with" if is_sales else "Ask sales to sign off"
+        who = "Agree or disagree with" if (is_sales if can_sign is None else can_sign) else "Ask sales to sign off"
         steps.append(Step(f"{who} {_n(c['not_reviewed'], 'target account')}",
                           "A target list counts only when sales and marketing agree on it.",
                           "accounts.signoff", "Open the sign-off"))

@@ -74,6 +74,9 @@ class Account(db.Model):
     sales_agreed_by: Mapped[str | None] = mapped_column(String(200))
     sales_agreed_at: Mapped[datetime | None] = mapped_column(DateTime)
     sales_disagree_reason: Mapped[str | None] = mapped_column(Text)
+    # How the verdict came: "sales" (a sales member of the team), "guest" (an invited sales colleague) or "coach"
+    # (the coach standing in). None: no verdict through sign-off, which does not count as agreement.
+    sales_agreed_via: Mapped[str | None] = mapped_column(String(10))
     required_roles: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -96,6 +99,9 @@ class Contact(db.Model):
     title: Mapped[str | None] = mapped_column(String(300))
     region: Mapped[str | None] = mapped_column(String(120))
     crm_role: Mapped[str | None] = mapped_column(String(200))  # the buying role text the CRM export carried
+    # The company the CRM export named when no account in the workspace matched it: the learner links the contact
+    # or creates the account from it ("Contacts with no account yet").
+    company: Mapped[str | None] = mapped_column(String(300))
     roles: Mapped[list] = mapped_column(JSON, default=list)  # buying roles (lms.abm.snapshot.BUYING_ROLES)
     roles_set_by_learner: Mapped[bool] = mapped_column(Boolean, default=False)  # never overwritten by inference
     seniority: Mapped[str | None] = mapped_column(String(20))
@@ -170,7 +176,11 @@ class Handoff(db.Model):
 
 
 class AccountReview(db.Model):
-    """Sales' verdict on one proposed target account: agreed or not, with a reason, by whom and when."""
+    """One reviewer's verdict on one proposed target account: agreed or not, with a reason, by whom and when.
+
+    A sales member or a coach reviews as a user (reviewer_id); an invited sales colleague has no login, so their
+    review keeps their name and email and the invitation it came through.
+    """
 
     __tablename__ = "account_reviews"
     __table_args__ = (UniqueConstraint("account_id", "reviewer_id"),)
@@ -178,10 +188,45 @@ class AccountReview(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_review_invitations.id", ondelete="SET NULL"), index=True)
+    reviewer_name: Mapped[str | None] = mapped_column(String(200))
+    reviewer_email: Mapped[str | None] = mapped_column(String(254))
+    via: Mapped[str | None] = mapped_column(String(10))  # sales | guest | coach
     agreed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AccountReviewInvitation(db.Model):
+    """A sales colleague without a login, invited by email to review one workspace's target accounts.
+
+    Only the SHA-256 of the link's token is stored. The link works until it expires or the learner revokes it.
+    """
+
+    __tablename__ = "account_review_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    reviewer_email: Mapped[str] = mapped_column(String(254))  # normalised: trimmed, lower-case
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)  # the guest's latest verdict
+
+    @property
+    def state(self) -> str:
+        """Return "revoked", "expired" or "open"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= utcnow():
+            return "expired"
+        return "open"
 
 
 class ImportBatch(db.Model):

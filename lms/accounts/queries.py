@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.abm.coverage import CoverageDetail, RoleRequirement, coverage_detail, required_roles
@@ -36,9 +36,9 @@ def workspace_counts(ws: Workspace) -> dict[str, int]:
         count(Account).label("accounts"),
         count(Account, target).label("targets"),
         count(Account, target, Account.tier.is_(None)).label("untiered"),
-        count(Account, target, Account.sales_agreed.is_(None)).label("not_reviewed"),
-        count(Account, Account.sales_agreed.is_(False)).label("disagreed"),
-        count(Account, Account.sales_agreed.is_(True)).label("agreed"),
+        count(Account, target, agreement_condition("not_reviewed")).label("not_reviewed"),
+        count(Account, agreement_condition("disagreed")).label("disagreed"),
+        count(Account, agreement_condition("agreed")).label("agreed"),
         count(Contact).label("contacts"),
         count(Contact, _no_roles()).label("contacts_without_roles"),
         count(Contact, Contact.account_id.is_(None)).label("contacts_without_account"),
@@ -106,14 +106,28 @@ ACCOUNT_SORTS = {
 }
 
 
-AGREEMENT_STATES = {"agreed": True, "disagreed": False, "not_reviewed": None}
+AGREEMENT_STATES = ("agreed", "disagreed", "not_reviewed")
+
+
+def agreement_condition(state: str) -> ColumnElement[bool]:
+    """Return the SQL condition for sales' verdict on an account: "agreed", "disagreed" or "not_reviewed".
+
+    A verdict counts only when it came through sign-off (sales_agreed_via set); one that did not (say, written
+    before imports stopped reading agreement) is "not_reviewed". Raises KeyError for another state.
+    """
+    signed = Account.sales_agreed_via.is_not(None)
+    return {
+        "agreed": and_(Account.sales_agreed.is_(True), signed),
+        "disagreed": and_(Account.sales_agreed.is_(False), signed),
+        "not_reviewed": or_(Account.sales_agreed.is_(None), Account.sales_agreed_via.is_(None)),
+    }[state]
 
 
 def where_agreement(stmt: Select, agreement: str) -> Select:
     """Filter accounts by sales' verdict: "agreed", "disagreed", "not_reviewed", or anything else for all."""
     if agreement not in AGREEMENT_STATES:
         return stmt
-    return stmt.where(Account.sales_agreed.is_(AGREEMENT_STATES[agreement]))
+    return stmt.where(agreement_condition(agreement))
 
 
 def account_page(ws: Workspace, *, q: str = "", tier: str = "", agreement: str = "", sort: str = "name",

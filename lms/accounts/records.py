@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from lms.abm.domains import registrable_domain
+from lms.abm.domains import is_free_mail, registrable_domain
 from lms.abm.matching import normalise_company_name
 from lms.abm.roles import infer_roles, infer_title, suggest_roles
 from lms.abm.vocabulary import BUYING_ROLES
@@ -234,3 +234,42 @@ def handoff_defaults(ws: Workspace, signal_id: int | None) -> dict[str, Any]:
             "contact_email": contact.email if contact else None,
             "contact_role": (contact.roles or [""])[0] if contact else "",
             "engagement_summary": f"{summary} ({signal.occurred_at:%d %b %Y})"}
+
+
+def unlinked_contacts(ws: Workspace, limit: int = 500) -> list[Contact]:
+    """Return the workspace's contacts with no account yet, the company they named first, then by name."""
+    return list(db.session.scalars(
+        select(Contact).where(Contact.workspace_id == ws.id, Contact.account_id.is_(None))
+        .order_by(Contact.company.is_(None), Contact.company, Contact.last_name, Contact.id).limit(limit)))
+
+
+def link_contact(ws: Workspace, user: User, contact: Contact, account: Account) -> None:
+    """Link a contact with no account to an account of the workspace and record 'updated'. Flushes."""
+    contact.account_id = account.id
+    contact.company = None
+    contact.updated_at = utcnow()
+    db.session.flush()
+    record_statement(user, "updated", ws, "contact", contact.id, contact_label(contact),
+                     {"changed": ["account_id"], "account": account.name})
+
+
+def account_from_contact(contact: Contact) -> dict[str, Any] | None:
+    """Return the name and website an account for this contact would have: the company they named and their
+    email's domain (a personal address gives no website); None when there is neither."""
+    domain = registrable_domain(contact.email.rpartition("@")[2]) if contact.email else None
+    if domain and is_free_mail(domain):
+        domain = None
+    name = contact.company or domain
+    return {"name": name, "website": domain} if name else None
+
+
+def create_account_for_contact(ws: Workspace, user: User, contact: Contact) -> Account | None:
+    """Link the contact to the account its company or email domain names, creating that account if the
+    workspace has none (recorded 'created'); None when the contact names no company. Flushes."""
+    data = account_from_contact(contact)
+    if data is None:
+        return None
+    existing = duplicate_account(ws, data["name"], data["website"])
+    account = existing[0] if existing else create_account(ws, user, data)
+    link_contact(ws, user, contact, account)
+    return account

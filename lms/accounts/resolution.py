@@ -23,7 +23,7 @@ from lms.abm.matching import (
 )
 from lms.abm.roles import infer_roles, infer_title
 from lms.abm.vocabulary import BUYING_ROLES
-from lms.accounts.importer import CanonicalRow, ExistingKeys, RowError
+from lms.accounts.importer import CanonicalRow, ExistingKeys, RowError, RowWarning, person_key
 from lms.accounts.labels import ENTITY_SINGULAR
 from lms.accounts.models import ENTITY_MODELS, Account, Contact, Signal, Workspace
 from lms.extensions import db
@@ -97,6 +97,7 @@ class WorkspaceIndex:
         self.account_names: dict[int, str] = {}
         self.contacts_by_email: dict[str, Any] = {}
         self.contacts_by_ext: dict[str, Any] = {}
+        self.contacts_by_person: dict[tuple[str, int | None], Any] = {}  # (folded name, account id) -> contact
         self.signals_by_ext: dict[str, int] = {}
         self.by_ext: dict[str, Any] = {}
         self.by_natural: dict[tuple, Any] = {}
@@ -146,6 +147,9 @@ class WorkspaceIndex:
                 self.keys.contact_emails.setdefault(c.email, c.email)
                 if c.account_id and (d := email_domain(c.email)):
                     contact_domains.setdefault(c.account_id, set()).add(d)
+            if self.entity == "contacts" and (person := person_key(
+                    {"first_name": c.first_name, "last_name": c.last_name})):
+                self.contacts_by_person.setdefault((person, c.account_id), c)
             if c.external_id:
                 self.contacts_by_ext.setdefault(_key(c.external_id), c)
                 if self.entity == "contacts":
@@ -188,17 +192,29 @@ class WorkspaceIndex:
         """Return the workspace's contact (row) with this email, or None."""
         return self.contacts_by_email.get(email) if email else None
 
-    def explain(self, error: RowError) -> RowError:
-        """Return the error, saying "fits more than one account" instead of "no account named" when ambiguous."""
-        match = self.matches.get(error.line or -1)
-        if match is not None and match.reason in ("ambiguous_name", "ambiguous_domain") and error.field in (
+    def ambiguity(self, line: int | None, field_: str | None) -> str | None:
+        """Return "the account name fits more than one account …" when the row's account was ambiguous."""
+        match = self.matches.get(line or -1)
+        if match is not None and match.reason in ("ambiguous_name", "ambiguous_domain") and field_ in (
                 "account_name", "account_external_id"):
             names = ", ".join(f"'{self.account_names.get(i, i)}'" for i in match.suggestions[:3])
             what = "name" if match.reason == "ambiguous_name" else "email domain"
-            return RowError(error.line, error.field,
-                            f"the account {what} fits more than one account in your workspace ({names}); "
-                            "give the Account ID, or make the names distinct")
-        return error
+            return (f"the account {what} fits more than one account in your workspace ({names}); "
+                    "give the Account ID, or make the names distinct")
+        return None
+
+    def explain(self, error: RowError) -> RowError:
+        """Return the error, saying "fits more than one account" instead of "no account named" when ambiguous."""
+        reason = self.ambiguity(error.line, error.field)
+        return error if reason is None else RowError(error.line, error.field, reason)
+
+    def explain_warning(self, warning: RowWarning) -> RowWarning:
+        """Return a "no account yet" warning saying "fits more than one account" when that was the reason."""
+        reason = self.ambiguity(warning.line, warning.field) if warning.kind == "no_account" else None
+        if reason is None:
+            return warning
+        who = warning.message.partition(": ")[0]
+        return RowWarning(warning.line, warning.field, warning.kind, f"{who}: {reason}")
 
 
 def resolve_rows(index: WorkspaceIndex, rows: list[CanonicalRow], mapped: set[str]) -> Resolution:
@@ -249,8 +265,7 @@ def _resolve_accounts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str]
     v = row.values
     pairs = [(f, f) for f in ("name", "website", "industry", "employees", "revenue", "region", "tier",
                               "marketing_owner", "is_target", "icp_fit", "icp_reasons", "why_selected",
-                              "progress_definition", "sales_agreed", "sales_agreed_by", "sales_agreed_at",
-                              "sales_disagree_reason", "required_roles", "status", "external_id")]
+                              "progress_definition", "required_roles", "status", "external_id")]
     wanted = _wanted(v, mapped, [*pairs, ("owner", "sales_owner")])
     if v.get("domain"):
         wanted["domain"] = v["domain"]
@@ -285,11 +300,17 @@ def _resolve_contacts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str]
     wanted = _wanted(v, mapped, [(f, f) for f in ("first_name", "last_name", "email", "title", "phone",
                                                   "crm_role", "region", "external_id")])
     target = None
+    match = index.match(v)
     if v.get("external_id"):
         target = index.contacts_by_ext.get(_key(v["external_id"]))
     if target is None and v.get("email"):
         target = index.contacts_by_email.get(v["email"])
-    match = index.match(v)
+    if target is None and not v.get("email") and (person := person_key(v)):
+        # Without an email, the same person at the same account (or at none) is the same contact.
+        target = index.contacts_by_person.get((person, match.account_id))
+    if (match.account_id is None and "account_name" in mapped and v.get("account_name")
+            and (target is None or target.account_id is None)):
+        wanted["company"] = v["account_name"]  # kept for "Contacts with no account yet"
     if match.account_id is not None:
         wanted["account_id"] = match.account_id
         who = contact_label_values(v)

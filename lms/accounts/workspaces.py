@@ -115,8 +115,8 @@ def _rows(model, fields: tuple[str, ...], workspace_id: int, order):
 
 ACCOUNT_FIELDS = ("id", "name", "domain", "website", "industry", "employees", "revenue", "region", "is_target", "tier",
                   "icp_fit", "icp_reasons", "why_selected", "sales_owner", "marketing_owner", "progress_definition",
-                  "sales_agreed", "sales_agreed_by", "sales_agreed_at", "sales_disagree_reason", "required_roles",
-                  "status")
+                  "sales_agreed", "sales_agreed_by", "sales_agreed_at", "sales_agreed_via", "sales_disagree_reason",
+                  "required_roles", "status")
 CONTACT_FIELDS = ("id", "account_id", "first_name", "last_name", "email", "title", "roles", "seniority", "function")
 SIGNAL_FIELDS = ("id", "account_id", "contact_id", "type", "occurred_at", "topic", "followed_up_at", "followed_up_by")
 OPPORTUNITY_FIELDS = ("id", "account_id", "name", "stage", "amount", "currency", "created_at", "closed_at", "is_won",

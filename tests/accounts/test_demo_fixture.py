@@ -11,6 +11,7 @@ from pathlib import Path
 from lms.abm.domains import is_free_mail
 from lms.abm.vocabulary import HANDOFF_STATUSES, REJECTION_REASONS, SIGNAL_TYPES
 from lms.accounts.exporting import export_rows
+from lms.accounts.fields import AGREEMENT_FIELDS, IMPORT_FIELDS
 from lms.accounts.importer import ExistingKeys, ImportPlan, detect_format, read_table, validate
 
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo_workspace"
@@ -26,7 +27,9 @@ def plans() -> dict[str, ImportPlan]:
         table = read_table((DEMO / f"{entity}.csv").read_bytes(), f"{entity}.csv")
         detected = detect_format(table.headers)
         assert (detected.source, detected.entity) == ("abm_academy", entity)
-        out[entity] = validate(table, detected.mapping, entity, existing=keys)
+        # Imports read only what they may write (analyse_table leaves sales' agreement out the same way).
+        mapping = {h: f for h, f in detected.mapping.items() if f in IMPORT_FIELDS[entity]}
+        out[entity] = validate(table, mapping, entity, existing=keys)
         keys = keys.with_plan(out[entity])
     return out
 
@@ -54,12 +57,21 @@ def test_accounts_have_the_tier_mix_regions_and_example_domains():
 def test_accounts_leave_a_few_gaps_for_exercises():
     accounts = values("accounts")
     missing_progress = [a for a in accounts if not a["progress_definition"]]
-    agreement = Counter(a["sales_agreed"] for a in accounts)
 
     assert 3 <= len(missing_progress) <= 8
     assert any(a["tier"] == "1:1" for a in missing_progress)
-    assert agreement[True] >= 35 and agreement[None] >= 2 and agreement[False] >= 1
-    assert all(a["sales_disagree_reason"] for a in accounts if a["sales_agreed"] is False)
+
+
+def test_the_accounts_file_carries_sales_verdicts_that_the_import_never_reads():
+    table = read_table((DEMO / "accounts.csv").read_bytes(), "accounts.csv")
+    column = {field: table.headers.index(field) for field in AGREEMENT_FIELDS}
+    agreed = Counter(cells[column["sales_agreed"]] for _, cells in table.rows)
+
+    # The file is the product's export format, which writes sales' verdicts...
+    assert agreed["true"] >= 35 and agreed[""] >= 2 and agreed["false"] >= 1
+    assert set(detect_format(table.headers).mapping.values()) >= set(AGREEMENT_FIELDS)
+    # ...but a file cannot record agreement: the demo learner still has to get every account signed off.
+    assert all(not set(AGREEMENT_FIELDS) & a.keys() for a in values("accounts"))
 
 
 def test_contacts_cover_buying_groups_with_realistic_mess():

@@ -21,7 +21,7 @@ def test_missing_account_column_is_a_missing_columns_error():
 
     assert caught.value.missing == ("account_external_id",)
     assert caught.value.message.startswith(
-        "This contact file has no column for the account (Account Name or Account ID). "
+        "This contact file has no column for the account (its company name or ID). "
         "Columns found: First Name, Last Name, Title, Phone."
     )
 
@@ -49,7 +49,7 @@ def test_ragged_rows_are_rejected_one_by_one_and_the_rest_imported():
     assert (plan.summary.total, plan.summary.rejected) == (5, 1)
 
 
-def test_contact_naming_an_unknown_account_is_rejected():
+def test_contact_naming_an_unknown_account_is_kept_with_no_account_yet():
     plan = csv_plan(
         "First Name,Last Name,Email,Account Name\n"
         "Ann,Lee,ann@nimbus.example,Nimbus Ltd\n",
@@ -57,7 +57,10 @@ def test_contact_naming_an_unknown_account_is_rejected():
         existing=WORKSPACE,
     )
 
-    assert messages(plan) == ["line 2: no account named 'Nimbus Ltd' in the file or your workspace"]
+    assert plan.errors == []
+    assert [r.values["account_name"] for r in plan.rows] == ["Nimbus Ltd"]
+    assert [(w.kind, str(w)) for w in plan.warnings] == [
+        ("no_account", "line 2: Ann Lee: no account named 'Nimbus Ltd' in the file or your workspace")]
 
 
 def test_contact_without_account_column_links_by_email_domain_but_not_free_mail():
@@ -69,8 +72,12 @@ def test_contact_without_account_column_links_by_email_domain_but_not_free_mail(
         existing=WORKSPACE,
     )
 
-    assert [r.line for r in plan.rows] == [2]
-    assert messages(plan) == ["line 3: no account given, and no account has the email domain 'gmail.com'"]
+    assert [r.line for r in plan.rows] == [2, 3]
+    assert plan.errors == []
+    assert [str(w) for w in plan.warnings if w.kind == "no_account"] == [
+        "line 3: Bo Sen: no account given, and no account has the email domain 'gmail.com'"]
+    assert [str(w) for w in plan.warnings if w.kind == "free_mail"] == [
+        "line 3: Bo Sen uses a personal address (bo.sen@gmail.com)"]
 
 
 def test_contact_links_by_account_id_or_normalised_name():
@@ -80,8 +87,9 @@ def test_contact_links_by_account_id_or_normalised_name():
         existing=WORKSPACE,
     )
 
-    assert [r.line for r in plan.rows] == [2, 3]
-    assert messages(plan) == ["line 4: no account with ID 'B-9' in the file or your workspace"]
+    assert [r.line for r in plan.rows] == [2, 3, 4]
+    assert [str(w) for w in plan.warnings if w.kind == "no_account"] == [
+        "line 4: Park: no account with ID 'B-9' in the file or your workspace"]
 
 
 def test_account_resolver_can_accept_a_contact_the_keys_do_not_know():
@@ -96,8 +104,7 @@ def test_account_resolver_can_accept_a_contact_the_keys_do_not_know():
     )
 
     assert seen == [2, 3]
-    assert [r.line for r in plan.rows] == [2]
-    assert messages(plan) == ["line 3: no account named 'Cirrus' in the file or your workspace"]
+    assert [w.line for w in plan.warnings if w.kind == "no_account"] == [3]
 
 
 def test_contact_needs_a_last_name_or_an_email():
@@ -234,15 +241,17 @@ def test_summary_counts_new_updated_merged_and_rejected():
         "Larkspur Devices,,10\n"  # update (workspace)
         "Nimbus Ltd,nimbus.example,20\n"  # new
         "Nimbus Limited,,\n"  # merged into line 3
-        "Cirrus plc,cirrus.example,lots\n"  # rejected
-        ",orphan.example,5\n"  # rejected
+        "Cirrus plc,cirrus.example,lots\n"  # new, without its employees
+        ",orphan.example,5\n"  # new, named after its domain
+        ",,7\n"  # rejected: no name and no website
         "Stratus GmbH,stratus.example,\n",  # new
         "accounts",
         existing=WORKSPACE,
     )
     s = plan.summary
 
-    assert (s.total, s.new, s.updated, s.merged, s.rejected) == (6, 2, 1, 1, 2)
+    assert (s.total, s.new, s.updated, s.merged, s.rejected) == (7, 4, 1, 1, 1)
+    assert messages(plan) == ["line 7: Account Name is empty"]
 
 
 def test_existing_keys_from_a_plan_let_a_contacts_file_link_to_an_accounts_file():
@@ -253,3 +262,30 @@ def test_existing_keys_from_a_plan_let_a_contacts_file_link_to_an_accounts_file(
     assert plan.errors == []
     assert keys.account_names == {"nimbus": "Nimbus Ltd"}
     assert ExistingKeys().account_names == {}  # with_plan copies; the original is unchanged
+
+
+def test_contacts_without_an_email_dedupe_on_name_and_account():
+    plan = csv_plan(
+        "First Name,Last Name,Email,Account Name\n"
+        "Jo,Marsh,,Larkspur Devices\n"
+        "jo , MARSH,,\"Larkspur Devices, Inc.\"\n"  # the same person, the account written another way
+        "Jo,Marsh,,Kettlewell & Sons\n"  # a namesake at another account
+        "Jo,Marsh,jo@larkspur-devices.example,Larkspur Devices\n",  # has an email: matched on it instead
+        "contacts",
+        existing=WORKSPACE,
+    )
+
+    assert [r.line for r in plan.rows] == [2, 4, 5]
+    assert [(m.line, m.into, m.kind) for m in plan.merges] == [(3, "line 2", "in_file")]
+
+
+def test_an_account_without_a_name_takes_its_domain_but_a_row_with_neither_is_rejected():
+    plan = csv_plan("Account Name,Website,Industry\n,https://www.orphan.example/about,\n,,Retail\n,gmail.com,\n",
+                    "accounts")
+
+    assert [r.values["name"] for r in plan.rows] == ["orphan.example"]
+    assert [str(w) for w in plan.warnings if w.kind == "name_from_domain"] == [
+        "line 2: Account Name is empty; named 'orphan.example' after its website: rename it to the company's name"]
+    assert messages(plan) == [
+        "line 3: Account Name is empty", "line 4: Account Name is empty",
+        "line 4: 'gmail.com' is a free-mail provider, not a company; remove this row"]

@@ -13,22 +13,27 @@ from tests.accounts.importer_support import CRM, WORKSPACE, csv_plan, messages
 # --- numbers
 
 
-def test_bad_numbers_fixture_gives_a_specific_reason_per_value():
+def test_bad_numbers_fixture_keeps_every_row_with_a_name_and_warns_about_each_value_left_out():
     table = read_table((CRM / "bad_numbers_accounts.csv").read_bytes(), "bad_numbers_accounts.csv")
     plan = validate(table, detect_format(table.headers).mapping, "accounts")
 
-    assert messages(plan) == [
-        "line 3: employees 'about 50' is not a whole number",
-        "line 4: revenue '£12,500,000' contains a currency; give the number only (the currency goes in its own column)",
-        "line 5: Account Name is empty",
-        "line 6: employees '1.200' is ambiguous (dot as a thousands separator?); write 1200 or 1,200",
-        "line 6: revenue '2.5m' uses a 'k'/'m' style suffix; write the number in full",
-        "line 7: revenue '48000000,50' uses a decimal comma; write 1200.50 or 1,200.50",
-        "line 7: tier 'Gold' is not one of 1:1, 1:few, 1:many",
-        "line 8: employees '-5' must not be negative",
+    assert messages(plan) == []  # line 5 has no name but a website: named after its domain (see validation)
+    dropped = [str(w) for w in plan.warnings if w.kind == "value_dropped"]
+    assert dropped == [
+        "line 3: Employees 'about 50' is not a whole number; the row is imported without it",
+        "line 6: Employees '1.200' is ambiguous (dot as a thousands separator?); write 1200 or 1,200; "
+        "the row is imported without it",
+        "line 6: Annual Revenue '2.5m' uses a 'k'/'m' style suffix; write the number in full; "
+        "the row is imported without it",
+        "line 7: Annual Revenue '48000000,50' uses a decimal comma; write 1200.50 or 1,200.50; "
+        "the row is imported without it",
+        "line 7: ABM Tier 'Gold' is not one of 1:1, 1:few, 1:many; the row is imported without it",
+        "line 8: Employees '-5' must not be negative; the row is imported without it",
     ]
-    assert [r.values["employees"] for r in plan.rows] == [1200]
-    assert plan.summary.rejected == 6
+    assert sorted(r.line for r in plan.rows) == [2, 3, 4, 5, 6, 7, 8]
+    revenue = {r.line: r.values["revenue"] for r in plan.rows}
+    assert revenue[4] == 12_500_000  # "£12,500,000" as Excel saves a currency cell
+    assert plan.summary.rejected == 0
 
 
 @pytest.mark.parametrize(
@@ -50,26 +55,49 @@ def test_amounts_accept_decimal_points_and_thousands_commas(raw, value):
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("£85,000,000.00", 85_000_000), ("$5,000", 5000), ("€5000", 5000), ("5000 GBP", 5000), ("1,250.50", 1250.5)],
+)
+def test_currency_and_thousands_as_excel_saves_them_are_read(raw, expected):
+    plan = csv_plan(f'Account Name,Annual Revenue\nAcme,"{raw}"\n', "accounts")
+
+    assert plan.errors == []
+    assert plan.rows[0].values["revenue"] == expected
+
+
+def test_a_semicolon_file_reads_numbers_the_european_way():
+    plan = csv_plan("Account Name;Annual Revenue;Employees\nAcme;1.000.000;1.200\nBeta;1.234,50;12\n", "accounts")
+
+    assert plan.errors == []
+    assert [(r.values["revenue"], r.values["employees"]) for r in plan.rows] == [(1_000_000, 1200), (1234.5, 12)]
+
+
+@pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        ("$5,000", "contains a currency"),
-        ("€5000", "contains a currency"),
-        ("5000 GBP", "contains a currency"),
         ("50k", "uses a 'k'/'m' style suffix"),
         ("1.2bn", "uses a 'k'/'m' style suffix"),
         ("1.5E+06", "is in scientific notation"),
         ("1.200.000", "is ambiguous"),
         ("1.200,50", "uses a decimal comma"),
+        ("about 50", "is not a number"),
         ("lots", "is not a number"),
     ],
 )
-def test_amounts_that_need_guessing_are_rejected(raw, reason):
+def test_an_unreadable_optional_number_is_left_out_with_a_warning_and_the_row_kept(raw, reason):
     plan = csv_plan(f'Account Name,Annual Revenue\nAcme,"{raw}"\n', "accounts")
 
-    assert len(plan.errors) == 1
-    assert messages(plan)[0].startswith(f"line 2: revenue '{raw}' {reason}")
-    assert plan.rows == []
+    assert plan.errors == []
+    assert [r.values["revenue"] for r in plan.rows] == [None]
+    dropped = [str(w) for w in plan.warnings if w.kind == "value_dropped"]
+    assert len(dropped) == 1 and dropped[0].startswith(f"line 2: Annual Revenue '{raw}' {reason}")
 
+
+def test_an_unreadable_required_amount_still_rejects_the_opportunity():
+    plan = csv_plan("Opportunity Name,Amount,Account Name\nBig deal,about 50,Larkspur Devices\n", "opportunities",
+                    existing=WORKSPACE)
+
+    assert messages(plan) == ["line 2: amount 'about 50' is not a number"]
 
 
 # --- dates

@@ -11,9 +11,9 @@ from tests.test_architecture import GRAPH, RAW, is_framework
 
 # The path of an upload, first to last: a module may import only modules before it in this list.
 IMPORT_FLOW = ("fields", "labels", "importer.reading", "importer.detection", "importer.values",
-               "importer.validation", "importer", "resolution", "analysis", "batches")
-PURE = ("fields", "labels", "importer.reading", "importer.detection", "importer.values", "importer.validation",
-        "importer")
+               "importer.row_rules", "importer.validation", "importer", "resolution", "analysis", "batches")
+PURE = ("fields", "labels", "importer.reading", "importer.detection", "importer.values", "importer.row_rules",
+        "importer.validation", "importer")
 
 
 def later_stages_imported(flow: tuple[str, ...], graph: dict[str, set[str]]) -> dict[str, set[str]]:

@@ -26,7 +26,8 @@ def add_accounts(team, start: int, stop: int) -> list[Account]:
         account = Account(organization_id=ws.organization_id, workspace_id=ws.id, name=f"Account {i:03d}",
                           normalised_name=f"account {i:03d}", domain=f"account{i}.example",
                           tier=("1:1", "1:few", "1:many")[i % 3], icp_fit=i % 101,
-                          sales_agreed=(True, False, None)[i % 3], required_roles=[])
+                          sales_agreed=(True, False, None)[i % 3], sales_agreed_via=("sales", "sales", None)[i % 3],
+                          required_roles=[])
         db.session.add(account)
         accounts.append(account)
     db.session.flush()

@@ -72,7 +72,7 @@ def test_disagreeing_needs_a_reason_and_is_listed_for_the_alignment_workshop(cli
     workshop = page[page.index("Disagreements for the alignment workshop"):]
     assert "Kettlewell & Sons 1:few They renewed with a rival for three years Sam Whitfield" in workshop
     statement = db.session.scalar(select(Statement).where(Statement.verb == "disagreed"))
-    assert statement.result == {"reason": "They renewed with a rival for three years"}
+    assert statement.result == {"reason": "They renewed with a rival for three years", "via": "sales"}
 
 
 def test_a_marketing_member_cannot_sign_off(client, auth, proposed):

@@ -22,9 +22,10 @@ MAX_ROWS = 50_000
 class ImportFileError(ValueError):
     """The whole file cannot be imported; `message` is written for the learner."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
         super().__init__(message)
         self.message = message
+        self.kind = kind  # "empty": readable but without data rows; "unreadable": anything else
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, max_ro
             "Export fewer columns, or split the file and import each part."
         )
     if not data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8).strip():
-        raise ImportFileError(f"{name} is empty. Export it from your CRM again, including the header row.")
+        raise ImportFileError(f"{name} is empty. Export it from your CRM again, including the header row.",
+                             "empty")
     lower = name.lower()
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, name, max_rows)
@@ -191,7 +193,8 @@ def _finish(
     max_rows: int,
 ) -> Table:
     if headers is None:
-        raise ImportFileError(f"{name} is empty. Export it from your CRM again, including the header row.")
+        raise ImportFileError(f"{name} is empty. Export it from your CRM again, including the header row.",
+                             "empty")
     while headers and not headers[-1]:
         headers.pop()  # a trailing delimiter on the header line
     footer = 0
@@ -200,7 +203,8 @@ def _finish(
         footer += 1
     if not records:
         raise ImportFileError(
-            f"{name} has a header row but no data rows. Check the report's filters in your CRM and export again."
+            f"{name} has a header row but no data rows. Check the report's filters in your CRM and export again.",
+            "empty",
         )
     if len(records) > max_rows:
         raise ImportFileError(

@@ -13,12 +13,22 @@ from typing import Any, Literal
 
 from lms.abm.domains import is_free_mail, normalise_email, registrable_domain
 from lms.abm.matching import normalise_company_name
-from lms.accounts.fields import FIELDS, HELPER_FIELDS, Entity
+from lms.accounts.fields import HELPER_FIELDS, IMPORT_FIELDS, Entity
 from lms.accounts.importer.reading import ImportFileError, RowError, Table
+from lms.accounts.importer.row_rules import (
+    KEY_FIELDS,
+    MAX_LENGTHS,
+    NAME_FIELDS,
+    REQUIRED_COLUMNS,
+    TEXT_LIMIT,
+    RowWarning,
+    person_key,
+)
 from lms.accounts.importer.values import (
     BadValue,
     clean_cell,
     id_key,
+    is_blank_marker,
     parse_value,
     split_full_name,
     value_kind,
@@ -80,6 +90,7 @@ class ImportPlan:
     errors: list[RowError]
     merges: list[Merge]
     summary: ImportSummary
+    warnings: list[RowWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -146,27 +157,6 @@ class ExistingKeys:
         return keys
 
 
-_ACCOUNT_REF = ("account_external_id", "account_name")
-_REQUIRED_COLUMNS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "accounts": ((("name",), "the account name"),),
-    "contacts": (
-        (("last_name", "email", "full_name"), "the last name or email"),
-        (("account_external_id", "account_name", "email"), "the account (Account Name or Account ID)"),
-    ),
-    "signals": (
-        (("type",), "the signal type"),
-        (("occurred_at",), "the date it happened"),
-        (("account_external_id", "account_name", "contact_email"), "the account"),
-    ),
-    "opportunities": (
-        (("name",), "the opportunity name"),
-        (("amount",), "the amount"),
-        (_ACCOUNT_REF, "the account (Account Name or Account ID)"),
-    ),
-    "handoffs": ((("sent_at",), "the date it was sent"), (_ACCOUNT_REF, "the account")),
-}
-
-
 def validate(
     table: Table,
     mapping: Mapping[str, str],
@@ -187,9 +177,9 @@ def validate(
     Raises MissingColumnsError if the mapping has no column for a required field; ValueError for an unknown
     entity or field.
     """
-    if entity not in FIELDS:
+    if entity not in IMPORT_FIELDS:
         raise ValueError(f"unknown entity {entity!r}")
-    allowed = set(FIELDS[entity]) | set(HELPER_FIELDS.get(entity, ()))
+    allowed = set(IMPORT_FIELDS[entity]) | set(HELPER_FIELDS.get(entity, ()))
     index = {}
     for i, h in enumerate(table.headers):
         index.setdefault(h, i)
@@ -205,7 +195,7 @@ def validate(
             labels.setdefault(field_, header)
     _check_columns(entity, columns, table.headers)
     existing = existing or ExistingKeys()
-    v = _Validator(entity, columns, labels, existing, account_resolver, dayfirst)
+    v = _Validator(entity, columns, labels, existing, account_resolver, dayfirst, table.delimiter == ";")
     for line, cells in table.rows:
         v.row(line, cells)
     errors = sorted([*table.problems, *v.errors], key=lambda e: (e.line or 0))
@@ -218,13 +208,15 @@ def validate(
         merged=sum(1 for m in v.merges if m.kind == "in_file"),
         rejected=rejected,
     )
-    return ImportPlan(entity, rows, errors, v.merges, summary)
+    accepted = {r.line for r in rows} | {m.line for m in v.merges}
+    warnings = [w for w in v.warnings if w.line in accepted]
+    return ImportPlan(entity, rows, errors, v.merges, summary, warnings)
 
 
 def _check_columns(entity: str, columns: Mapping[str, list[int]], headers: list[str]) -> None:
     missing: list[str] = []
     needs: list[str] = []
-    for group, what in _REQUIRED_COLUMNS[entity]:
+    for group, what in REQUIRED_COLUMNS[entity]:
         if not any(f in columns for f in group):
             missing.append(group[0])
             needs.append(what)
@@ -248,6 +240,7 @@ class _Validator:
         existing: ExistingKeys,
         resolver: Callable[[CanonicalRow], bool] | None,
         dayfirst: bool,
+        decimal_comma: bool = False,
     ) -> None:
         self.entity = entity
         self.columns = columns
@@ -255,7 +248,9 @@ class _Validator:
         self.existing = existing
         self.resolver = resolver
         self.dayfirst = dayfirst
-        self.fields = FIELDS[entity]
+        self.decimal_comma = decimal_comma
+        self.warnings: list[RowWarning] = []
+        self.fields = IMPORT_FIELDS[entity]
         self.rows: list[CanonicalRow] = []
         self.errors: list[RowError] = []
         self.merges: list[Merge] = []
@@ -270,19 +265,43 @@ class _Validator:
             self._names[name] = normalise_company_name(name)
         return self._names[name]
 
+    def warn(self, line: int, field_: str | None, kind: str, message: str) -> None:
+        self.warnings.append(RowWarning(line, field_, kind, message))
+
+    def cell(self, line: int, field_: str, cells: list[str]) -> str:
+        """Return the field's first non-empty cleaned cell, warning when spaces were trimmed or text cut."""
+        found = next((cells[i] for i in self.columns[field_] if clean_cell(cells[i])), "")
+        raw = clean_cell(found)
+        if raw and field_ in NAME_FIELDS and found != found.strip():
+            self.warn(line, field_, "trimmed", f"{self.label(field_)} '{raw[:80]}' had spaces around it")
+        limit = MAX_LENGTHS.get(field_, TEXT_LIMIT)
+        if len(raw) > limit:
+            self.warn(line, field_, "too_long", f"{self.label(field_)} was {len(raw):,} characters long; "
+                      f"the first {limit:,} were kept")
+            raw = raw[:limit].rstrip()
+        return raw
+
     def row(self, line: int, cells: list[str]) -> None:
         errors: list[RowError] = []
         values: dict[str, Any] = dict.fromkeys(self.fields)
         extra: dict[str, Any] = {}
-        for field_, idxs in self.columns.items():
-            raw = next((c for c in (clean_cell(cells[i]) for i in idxs) if c), "")
+        for field_ in self.columns:
+            raw = self.cell(line, field_, cells)
             if not raw:
                 continue
+            kind = value_kind(self.entity, field_)
             try:
-                parsed = parse_value(value_kind(self.entity, field_), raw, self.dayfirst)
+                parsed = parse_value(kind, raw, self.dayfirst, decimal_comma=self.decimal_comma)
             except BadValue as exc:
-                errors.append(RowError(line, field_, f"{field_} '{raw}' {exc}"))
+                shown = raw if len(raw) <= 80 else raw[:80] + "…"
+                if field_ in KEY_FIELDS[self.entity]:
+                    errors.append(RowError(line, field_, f"{field_} '{shown}' {exc}"))
+                else:
+                    self.warn(line, field_, "value_dropped", f"{self.label(field_)} '{shown}' {exc}; "
+                              "the row is imported without it")
                 continue
+            if parsed is None and kind not in ("text", "id") and is_blank_marker(raw):
+                self.warn(line, field_, "blank_marker", f"{self.label(field_)} '{raw}' read as empty")
             (values if field_ in values else extra)[field_] = parsed
         getattr(self, f"_{self.entity}")(line, values, extra, errors)
         if errors:
@@ -296,10 +315,18 @@ class _Validator:
     # -- per-entity rules
 
     def _accounts(self, line: int, values: dict, extra: dict, errors: list[RowError]) -> None:
-        if not values["name"]:
-            self._empty(line, "name", errors)
         domain = registrable_domain(values["website"]) if values["website"] else None
         values["domain"] = domain
+        if not values["name"] and domain and not _looks_free_mail(domain):
+            values["name"] = domain
+            self.warn(line, "name", "name_from_domain", f"{self.label('name')} is empty; named '{domain}' after "
+                      "its website: rename it to the company's name")
+        elif not values["name"]:
+            self._empty(line, "name", errors)
+        if not domain:
+            self.warn(line, "website", "no_website", f"{values['name'] or 'this account'} has no website")
+        if not values["owner"]:
+            self.warn(line, "owner", "no_owner", f"{values['name'] or 'this account'} has no sales owner")
         for what, text in (("website", domain), ("name", values["name"])):
             if text and _looks_free_mail(text):
                 errors.append(
@@ -314,8 +341,16 @@ class _Validator:
         if not values["last_name"] and not values["email"] and not errors:
             names = " and ".join(self.label(f) for f in ("last_name", "email") if f in self.columns)
             errors.append(RowError(line, "last_name", f"{names or 'Last Name'} empty; a contact needs one of them"))
+        who = " ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["email"] or "contact"
+        if not values["email"] and not any(e.field == "email" for e in errors):
+            self.warn(line, "email", "no_email", f"{who} has no email address")
+        elif values["email"] and is_free_mail(registrable_domain(values["email"].rpartition("@")[2]) or ""):
+            self.warn(line, "email", "free_mail", f"{who} uses a personal address ({values['email']})")
         if not any(e.field == "email" for e in errors):
-            self._resolve_account(line, values, values["email"], errors)
+            problem: list[RowError] = []
+            self._resolve_account(line, values, values["email"], problem)
+            for p in problem:  # kept without an account: the learner links it or creates the account
+                self.warn(line, p.field, "no_account", f"{who}: {p.reason}")
 
     def _signals(self, line: int, values: dict, extra: dict, errors: list[RowError]) -> None:
         for f in ("type", "occurred_at"):
@@ -362,9 +397,8 @@ class _Validator:
         if name and (norm := self.norm_name(name)) and norm in keys.account_names:
             return
         if name and _looks_free_mail(name):
-            errors.append(
-                RowError(line, "account_name", f"account '{name}' is a free-mail provider, not a company")
-            )
+            errors.append(RowError(line, "account_name",
+                                   f"{self.label('account_name')} '{name}' is a free-mail provider, not a company"))
             return
         if self.resolver is not None and self.resolver(CanonicalRow(line, values)):
             return
@@ -381,7 +415,8 @@ class _Validator:
         elif reg:
             reason = f"no account given, and no account has the email domain '{reg}'"
         else:
-            reason = "no account given (Account Name or Account ID is empty)"
+            given = [self.label(f) for f in ("account_name", "account_external_id") if f in self.columns]
+            reason = f"no account given ({' and '.join(given) or 'no account column'} empty)"
         field_ = "account_external_id" if ext and not name else "account_name"
         errors.append(RowError(line, field_, reason))
 
@@ -398,6 +433,10 @@ class _Validator:
                 keys.append(f"domain:{values['domain']}")
         elif self.entity == "contacts" and values["email"]:
             keys.append(f"email:{values['email']}")
+        elif self.entity == "contacts" and (person := person_key(values)):
+            account = (f"id {id_key(values['account_external_id'])}" if values.get("account_external_id")
+                       else self.norm_name(values["account_name"]) if values.get("account_name") else "")
+            keys.append(f"name:{person} at {account}" if account else f"name:{person}")
         return keys
 
     def _existing_label(self, key: str) -> str | None:
@@ -405,10 +444,12 @@ class _Validator:
         ex = self.existing
         if what == "id":
             return ex.external_ids.get(self.entity, {}).get(value)
-        if what == "name":
+        if what == "name" and self.entity == "accounts":
             return ex.account_names.get(value)
         if what == "domain":
             return ex.account_domains.get(value)
+        if what == "name":
+            return None  # contacts without an email are matched to the workspace's on name and account later
         return ex.contact_emails.get(value)
 
     def _dedupe(self, row: CanonicalRow) -> None:
@@ -441,3 +482,4 @@ def _looks_free_mail(text: str) -> bool:
         return False
     reg = registrable_domain(t)
     return bool(reg) and is_free_mail(reg)
+

@@ -9,6 +9,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from babel.numbers import NumberFormatError, parse_decimal
+
 from lms.abm.domains import is_valid_email, normalise_email
 from lms.abm.matching import canonical_external_id
 from lms.abm.vocabulary import BUYING_ROLES, HANDOFF_STATUSES, REJECTION_REASONS, SIGNAL_TYPES, TIERS
@@ -18,8 +20,8 @@ _KINDS: dict[str, str] = {
     "employees": "int", "sla_hours": "int", "icp_fit": "score",
     "revenue": "number", "amount": "number",
     "occurred_at": "date", "followed_up_at": "date", "created_at": "date", "closed_at": "date",
-    "sent_at": "date", "first_touch_at": "date", "sales_agreed_at": "date",
-    "is_won": "bool", "is_closed": "bool", "is_target": "bool", "sales_agreed": "bool", "meeting_booked": "bool",
+    "sent_at": "date", "first_touch_at": "date",
+    "is_won": "bool", "is_closed": "bool", "is_target": "bool", "meeting_booked": "bool",
     "email": "email", "contact_email": "email", "website": "url", "tier": "tier", "type": "signal_type",
     "required_roles": "roles", "currency": "currency", "rejection_reason": "reason",
     "external_id": "id", "account_external_id": "id", "signal_external_id": "id",
@@ -28,13 +30,13 @@ _KINDS: dict[str, str] = {
 # Values CRMs and spreadsheets use for "nothing here" in typed columns.
 _BLANKS = frozenset({"", "-", "--", "—", "n/a", "na", "none", "null", "nil", "#n/a"})
 
-_INT_PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"-?\d{1,3}(\.\d{3})*,\d+|-?\d+,\d{1,2}")
 _SUFFIX = re.compile(r"-?\d+([.,]\d+)?\s*(k|m|mn|bn|b)\.?", re.I)
 _SCIENTIFIC = re.compile(r"-?\d+(\.\d+)?e[+-]?\d+", re.I)
 _CURRENCY_CHARS = "£$€¥"
+_CURRENCY_CODE = re.compile(r"^(gbp|usd|eur)\s*|\s*(gbp|usd|eur)$", re.I)
 _ISO_DT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?", re.I
 )
@@ -77,31 +79,40 @@ def id_key(value: str) -> str:
     return canonical_external_id(value)
 
 
-def _parse_number(s: str) -> float:
-    t = s.replace("\u00a0", " ").strip()
-    if any(ch in t for ch in _CURRENCY_CHARS) or re.match(r"(gbp|usd|eur)\b|.*\b(gbp|usd|eur)$", t, re.I):
-        raise BadValue("contains a currency; give the number only (the currency goes in its own column)")
+def _strip_currency(t: str) -> str:
+    """Return the number without a currency symbol or code: "£85,000,000.00" -> "85,000,000.00"."""
+    t = t.strip(_CURRENCY_CHARS + " ")
+    return _CURRENCY_CODE.sub("", t).strip(_CURRENCY_CHARS + " ")
+
+
+def _parse_number(s: str, decimal_comma: bool = False) -> float:
+    """Return the number in `s` as Excel and CRMs save it: currency signs and thousands separators allowed.
+
+    `decimal_comma` reads it as a continental European locale writes it ("1.000.000" or "1.234,50"), which
+    is how a semicolon-separated file saves numbers. Raises BadValue for text that is not one number.
+    """
+    t = _strip_currency(" ".join(s.replace("\u00a0", " ").split()))
     if _SUFFIX.fullmatch(t):
         raise BadValue("uses a 'k'/'m' style suffix; write the number in full")
     if _SCIENTIFIC.fullmatch(t):
         raise BadValue("is in scientific notation; format the column as a number before exporting")
-    if _DOT_THOUSANDS.fullmatch(t):
-        raise BadValue("is ambiguous (dot as a thousands separator?); write 1200 or 1,200")
-    if _THOUSANDS.fullmatch(t):
-        t = t.replace(",", "")
-    elif _DECIMAL_COMMA.fullmatch(t):
-        raise BadValue("uses a decimal comma; write 1200.50 or 1,200.50")
-    elif not _INT_PLAIN.fullmatch(t):
-        raise BadValue("is not a number")
-    value = float(t)
+    if not decimal_comma:
+        if _DOT_THOUSANDS.fullmatch(t):
+            raise BadValue("is ambiguous (dot as a thousands separator?); write 1200 or 1,200")
+        if _DECIMAL_COMMA.fullmatch(t) and not _THOUSANDS.fullmatch(t):
+            raise BadValue("uses a decimal comma; write 1200.50 or 1,200.50")
+    try:
+        value = float(parse_decimal(t, locale="de_DE" if decimal_comma else "en_GB", strict=True))
+    except NumberFormatError:
+        raise BadValue("is not a number") from None
     if value < 0:
         raise BadValue("must not be negative")
     return value
 
 
-def _parse_int(s: str) -> int:
+def _parse_int(s: str, decimal_comma: bool = False) -> int:
     try:
-        value = _parse_number(s)
+        value = _parse_number(s, decimal_comma)
     except BadValue as exc:
         if str(exc) in {"is not a number", "must not be negative"} or "ambiguous" in str(exc):
             raise BadValue(str(exc).replace("is not a number", "is not a whole number")) from None
@@ -145,9 +156,15 @@ def clean_cell(raw: str) -> str:
     return s
 
 
-def parse_value(kind: str, s: str, dayfirst: bool) -> Any:
+def is_blank_marker(s: str) -> bool:
+    """True for text CRMs and spreadsheets use for "nothing here" in a typed column ("n/a", "-", "null")."""
+    return s.casefold() in _BLANKS
+
+
+def parse_value(kind: str, s: str, dayfirst: bool, *, decimal_comma: bool = False) -> Any:
     """Return the typed value of a cleaned, non-empty cell of `kind` (value_kind); None for a blank marker.
 
+    `decimal_comma` reads numbers the continental European way (a semicolon-separated file).
     Raises BadValue when the text is not a value of that kind.
     """
     if kind == "text":
@@ -158,14 +175,14 @@ def parse_value(kind: str, s: str, dayfirst: bool) -> Any:
     if s.casefold() in _BLANKS:
         return None
     if kind == "int":
-        return _parse_int(s)
+        return _parse_int(s, decimal_comma)
     if kind == "score":
-        v = _parse_int(s)
+        v = _parse_int(s, decimal_comma)
         if v > 100:
             raise BadValue("is not a score from 0 to 100")
         return v
     if kind == "number":
-        return _parse_number(s)
+        return _parse_number(s, decimal_comma)
     if kind == "date":
         try:
             return parse_datetime(s, dayfirst=dayfirst)

@@ -10,9 +10,10 @@ from flask_login import current_user
 
 from lms.abm import vocabulary
 from lms.accounts import labels
-from lms.accounts.signoff import can_sign_off
+from lms.accounts.signoff import is_seller
 from lms.accounts.views import exporting, importing, overview, records, signoff  # noqa: F401  (their routes)
 from lms.accounts.views.blueprint import LIST_ENDPOINTS, bp
+from lms.tenancy import has_role
 
 __all__ = ["bp"]
 
@@ -20,7 +21,7 @@ __all__ = ["bp"]
 @bp.context_processor
 def _helpers() -> dict:
     return {"labels": labels, "vocabulary": vocabulary, "role_name": labels.role_name, "field_label": labels.field_label,
-            "is_sales": can_sign_off(current_user) if current_user.is_authenticated else False,
+            "is_sales": current_user.is_authenticated and is_seller(current_user), "is_coach": has_role("coach"),
             "list_endpoints": LIST_ENDPOINTS, "size_label": _size_label}
 
 

@@ -16,7 +16,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/workspace")
 LIST_ENDPOINTS = {"accounts": "accounts.account_list", "contacts": "accounts.contact_list",
                   "signals": "accounts.signal_list", "opportunities": "accounts.opportunity_list",
                   "handoffs": "accounts.handoff_list"}
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8" to text types itself
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

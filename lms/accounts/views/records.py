@@ -11,8 +11,10 @@ from lms.accounts.forms import (
     AccountForm,
     ContactFilters,
     ContactForm,
+    CreateAccountFromContactForm,
     HandoffFilters,
     HandoffForm,
+    LinkContactForm,
     OpportunityFilters,
     OpportunityForm,
     SignalFilters,
@@ -35,18 +37,22 @@ from lms.accounts.records import (
     HANDOFF_VERDICT_FIELDS,
     OPPORTUNITY_FIELDS,
     SIGNAL_FIELDS,
+    account_from_contact,
     contact_by_email,
     contact_label,
     create_account,
+    create_account_for_contact,
     delete_object,
     duplicate_account,
     handoff_defaults,
+    link_contact,
     role_suggestion,
     save_contact,
     save_record,
+    unlinked_contacts,
     update_account,
 )
-from lms.accounts.signoff import can_sign_off
+from lms.accounts.signoff import is_seller
 from lms.accounts.views.blueprint import bp, workspace, workspace_required
 from lms.accounts.workspaces import in_workspace_or_404
 from lms.extensions import db
@@ -342,7 +348,7 @@ def opportunity_delete(opportunity_id: int):
 
 def _handoff_form(handoff: Handoff | None) -> HandoffForm:
     contact = db.session.get(Contact, handoff.contact_id) if handoff and handoff.contact_id else None
-    form = _record_form(HandoffForm, handoff, with_verdict=can_sign_off(current_user),
+    form = _record_form(HandoffForm, handoff, with_verdict=is_seller(current_user),
                         contact_email=contact.email if contact else None)
     if handoff is None and not form.is_submitted():
         for name, value in handoff_defaults(workspace(), request.args.get("signal_id", type=int)).items():
@@ -412,3 +418,50 @@ def handoff_delete(handoff_id: int):
     handoff = in_workspace_or_404(Handoff, workspace(), handoff_id)
     return _confirm_delete(handoff, "handoff", f"of {handoff.sent_at:%d %b %Y}", url_for(".handoff_list"))
 
+
+
+# ------------------------------------------------------------------------------- contacts with no account yet
+
+
+@bp.get("/contacts/no-account")
+@workspace_required
+def contacts_unlinked():
+    """Contacts imported with no account yet: link each to an account, or create the account it names."""
+    contacts = unlinked_contacts(workspace())
+    return render_template("accounts/contacts_unlinked.html", contacts=contacts,
+                           proposals={c.id: account_from_contact(c) for c in contacts},
+                           accounts=account_choices(workspace()), link_form=LinkContactForm(formdata=None),
+                           create_form=CreateAccountFromContactForm(formdata=None))
+
+
+@bp.post("/contacts/<int:contact_id>/link")
+@workspace_required
+def contact_link(contact_id: int):
+    """Link a contact with no account yet to the account chosen."""
+    contact = in_workspace_or_404(Contact, workspace(), contact_id)
+    form = LinkContactForm()
+    form.account_id.choices = account_choices(workspace())
+    if not form.validate_on_submit():
+        abort(400)
+    account = in_workspace_or_404(Account, workspace(), form.account_id.data)
+    link_contact(workspace(), current_user, contact, account)
+    db.session.commit()
+    flash(f"Linked {contact_label(contact)} to {account.name}.", "success")
+    return redirect(url_for(".contacts_unlinked"))
+
+
+@bp.post("/contacts/<int:contact_id>/create-account")
+@workspace_required
+def contact_create_account(contact_id: int):
+    """Create the account a contact's company (or email domain) names, or find it, and link the contact."""
+    contact = in_workspace_or_404(Contact, workspace(), contact_id)
+    if not CreateAccountFromContactForm().validate_on_submit():
+        abort(400)
+    account = create_account_for_contact(workspace(), current_user, contact)
+    if account is None:
+        flash(f"{contact_label(contact)} names no company and uses a personal email address: choose the account "
+              "they work for instead.", "error")
+        return redirect(url_for(".contacts_unlinked"))
+    db.session.commit()
+    flash(f"Linked {contact_label(contact)} to {account.name}.", "success")
+    return redirect(url_for(".contacts_unlinked"))
