@@ -9,17 +9,16 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import select
 
 from lms.assessment import papers
 from lms.assessment.models import KIND_LABELS, AssessmentAnswer, AssessmentAttempt
-from lms.assessment.question_bank import bank, module_question_key, questions_for
-from lms.content.models import Competency, Course, Module
+from lms.assessment.question_bank import bank, questions_for
+from lms.content.models import Competency, Course
 from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning import services as learning
-from lms.learning.models import QuestionAnswer
 from lms.learning.progress import grade
 from lms.tracking.services import record
 
@@ -90,15 +89,17 @@ def course_context(user: User, org: Organization, course_slug: str) -> CourseCon
 
 
 def _seen_keys(user_id: int, org_id: int) -> set[str]:
-    """Keys of the questions the learner has met: on earlier papers and in module knowledge checks."""
-    seen = {item["key"] for paper in db.session.scalars(select(AssessmentAttempt.paper).where(
+    """Keys of the questions on the learner's earlier papers (any course): drawn again only when nothing else is.
+
+    Module knowledge-check questions are not in the bank at all, so they need no avoiding.
+    """
+    return {item["key"] for paper in db.session.scalars(select(AssessmentAttempt.paper).where(
         AssessmentAttempt.user_id == user_id, AssessmentAttempt.organization_id == org_id)) for item in paper}
-    rows = db.session.execute(
-        select(Course.slug, Module.slug, QuestionAnswer.question_id)
-        .join(Module, Module.id == QuestionAnswer.module_id).join(Course, Course.id == Module.course_id)
-        .where(QuestionAnswer.user_id == user_id, QuestionAnswer.organization_id == org_id))
-    seen.update(module_question_key(*row) for row in rows)
-    return seen
+
+
+BANK_TOO_SMALL = ("This assessment cannot start yet: the question bank does not hold enough questions for a paper "
+                  "that repeats none you have already answered. The fault has been logged for the platform team; "
+                  "please try again later.")
 
 
 def _title(attempt_kind: str, course: Course) -> str:
@@ -109,18 +110,29 @@ def start_attempt(user: User, org: Organization, ctx: CourseContext, kind: str, 
                   now: datetime) -> AssessmentAttempt:
     """Start the learner's pre- or post-course assessment, or return the one already started.
 
-    The paper is drawn from the bank with the attempt's id as the seed, fresh questions first, in the
-    configured difficulty mix. Raises AssessmentUnavailable when it is not on offer or the bank is empty.
+    The paper is drawn from the bank with the attempt's id as the seed, in the configured difficulty mix, fresh
+    questions first. The post-course paper never repeats a question of the learner's pre-course paper on the
+    course: when the bank cannot supply one that way (`flask lms content check` reports such a bank), nothing
+    is started and the fault is logged as an error rather than a question repeated. Raises
+    AssessmentUnavailable when it is not on offer or the bank is empty or too small.
     """
     if kind in ctx.attempts:
         return ctx.attempts[kind]
     offered = ctx.offer(kind)
     if offered.state != "available":
         raise AssessmentUnavailable(offered.reason)
-    items, _ = bank(ctx.competencies, org)
+    items, _ = bank(ctx.competencies)
     if not items:
         raise AssessmentUnavailable("There are no questions for this course's competencies yet.")
+    pre = ctx.attempts.get("pre") if kind == "post" else None
+    exclude = {item["key"] for item in pre.paper} if pre is not None else set()
+    short = papers.paper_shortfalls(items, ctx.competencies, settings.mix, exclude)
     course, enrolment = ctx.view.course, ctx.view.enrolment
+    if short:
+        current_app.logger.error(
+            "assessment bank too small for the %s paper of %s (user %s): %s", kind, course.slug, user.id,
+            papers.BankTooSmall(short))
+        raise AssessmentUnavailable(BANK_TOO_SMALL)
     attempt = AssessmentAttempt(
         user_id=user.id, organization_id=org.id, course_id=course.id, kind=kind, paper=[],
         cohort_id=enrolment.cohort_id if enrolment else None, started_at=now,
@@ -130,7 +142,7 @@ def start_attempt(user: User, org: Organization, ctx: CourseContext, kind: str, 
     db.session.add(attempt)
     db.session.flush()  # the id seeds the draw
     paper = papers.draw_paper(items, ctx.competencies, settings.mix, seed=attempt.id,
-                              avoid=_seen_keys(user.id, org.id))
+                              avoid=_seen_keys(user.id, org.id), exclude=exclude)
     attempt.paper = [asdict(item) for item in paper]
     ctx.attempts[kind] = attempt
     record(user, "launched", ("assessment", f"{course.slug}/{kind}", _title(kind, course)),

@@ -11,7 +11,10 @@ the same way."""
 #   post-assessment or module check, the pre-assessment;
 # - applied: the mean of the best submitted scores of the exercises mapped to the competency that have one;
 # - rating: the coach's latest rating, 1-5 against the framework's levels;
-# - gap: knowledge minus applied (positive: knows more than they have shown in practice).
+# - gap: knowledge minus applied (positive: knows more than they have shown in practice);
+# - capability: applied evidence weighted over recognition: applied score 50%, coach rating 30% (level 1-5 as
+#   20-100), knowledge 20%, over whichever of the three exist; `evidence` says which it rests on, so a capability
+#   resting on papers and checks alone is shown as such.
 
 from __future__ import annotations
 
@@ -62,6 +65,13 @@ class CompetencyProfile:
     exercises_mapped: int
     rating: Rating | None
     gap: int | None  # knowledge minus applied
+    capability: int | None = None  # applied 50%, rating 30%, knowledge 20% (of what exists)
+    evidence: str = "none"  # see EVIDENCE_LABELS
+
+    @property
+    def evidence_label(self) -> str:
+        """What the capability figure rests on, in words."""
+        return EVIDENCE_LABELS[self.evidence]
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,34 @@ class LearnerProfile:
             if row.slug == slug:
                 return row
         raise KeyError(slug)
+
+
+CAPABILITY_WEIGHTS = {"applied": 0.5, "rating": 0.3, "knowledge": 0.2}
+EVIDENCE_LABELS = {
+    "applied+rated": "Shown in practice and rated by a coach",
+    "applied": "Shown in practice",
+    "rated": "Rated by a coach",
+    "knowledge": "Knowledge only: not yet shown in practice",
+    "none": "No evidence yet",
+}
+
+
+def capability_score(knowledge_pct: int | None, applied_pct: int | None,
+                     rating: Rating | None) -> tuple[int | None, str]:
+    """Return (capability 0-100, evidence) for one competency: applied evidence weighted over recognition.
+
+    The weights of CAPABILITY_WEIGHTS are shared among the parts that exist, so a learner with knowledge only
+    scores their knowledge, labelled "knowledge" so nobody reads it as capability shown at work.
+    """
+    parts = {"applied": applied_pct, "rating": rating.level * 20 if rating else None, "knowledge": knowledge_pct}
+    present = {k: v for k, v in parts.items() if v is not None}
+    if not present:
+        return None, "none"
+    weight = sum(CAPABILITY_WEIGHTS[k] for k in present)
+    score = round(sum(CAPABILITY_WEIGHTS[k] * v for k, v in present.items()) / weight)
+    if "applied" in present:
+        return score, "applied+rated" if "rating" in present else "applied"
+    return score, "rated" if "rating" in present else "knowledge"
 
 
 def applied_scores(
@@ -164,6 +202,7 @@ def build_profile(
         post_pct = after.percent if after else None
         known = knowledge(before, after, checks.get(slug))
         used = applied.get(slug, Applied(None, 0, 0))
+        score, evidence = capability_score(known, used.score, ratings.get(slug))
         rows.append(CompetencyProfile(
             slug=slug,
             name=name,
@@ -177,5 +216,7 @@ def build_profile(
             exercises_mapped=used.mapped,
             rating=ratings.get(slug),
             gap=_difference(known, used.score),
+            capability=score,
+            evidence=evidence,
         ))
     return LearnerProfile(user_id=user_id, competencies=tuple(rows))

@@ -9,13 +9,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-DIFFICULTY_LABELS = {1: "easy", 2: "medium", 3: "hard"}
-DEFAULT_MIX: dict[int, int] = {1: 1, 2: 2, 3: 1}  # per competency: one easy, two medium, one hard
+from lms.content.bank_rules import DEFAULT_PAPER_MIX, DIFFICULTY_NAMES, shortfalls
+
+DIFFICULTY_LABELS = DIFFICULTY_NAMES
+DEFAULT_MIX: dict[int, int] = dict(DEFAULT_PAPER_MIX)  # per competency: one easy, two medium, one hard
 
 
 @dataclass(frozen=True)
 class BankItem:
-    """One question in the bank: `key` names it for good ("course/module#id" or "assessments/competency#id")."""
+    """One question in the bank: `key` names it for good ("assessments/<competency>#<id>")."""
 
     key: str
     competency: str
@@ -45,9 +47,45 @@ def normalise_mix(mix: Mapping | None) -> dict[int, int]:
     return dict(sorted(out.items())) or dict(DEFAULT_MIX)
 
 
-def _nearest(difficulty: int) -> list[int]:
-    """Difficulties to fall back on when the bank is short: the nearest first, the easier on a tie."""
-    return sorted(DIFFICULTY_LABELS, key=lambda d: (abs(d - difficulty), d))
+class BankTooSmall(Exception):
+    """The bank cannot supply the paper at the mix without the excluded questions.
+
+    `short` lists (competency, difficulty, questions there are, questions needed).
+    """
+
+    def __init__(self, short: Sequence[tuple[str, int, int, int]]) -> None:
+        self.short = list(short)
+        super().__init__("; ".join(f"{c}: {have} of {need} {DIFFICULTY_LABELS.get(d, d)}"
+                                   for c, d, have, need in self.short))
+
+
+def _pools(bank: Iterable[BankItem], exclude: Collection[str]) -> dict[str, dict[int, list[BankItem]]]:
+    """Return the drawable items by competency and difficulty, in key order (the excluded ones left out)."""
+    pools: dict[str, dict[int, list[BankItem]]] = {}
+    for item in sorted(set(bank), key=lambda i: i.key):
+        if item.key not in exclude:
+            pools.setdefault(item.competency, {}).setdefault(item.difficulty, []).append(item)
+    return pools
+
+
+def paper_shortfalls(
+    bank: Iterable[BankItem], competencies: Sequence[str], mix: Mapping[int, int], exclude: Collection[str] = ()
+) -> list[tuple[str, int, int, int]]:
+    """Return (competency, difficulty, questions there are, questions needed) wherever the paper cannot be drawn.
+
+    A competency with no questions at all is not short: papers leave it out. The questions in `exclude` (the
+    learner's pre-course paper, when drawing the post-course one) do not count. [] when the paper can be drawn.
+    """
+    all_items = list(bank)
+    taught = {item.competency for item in all_items}
+    pools = _pools(all_items, set(exclude))
+    short = []
+    for competency in competencies:
+        if competency not in taught:
+            continue
+        counts = {d: len(items) for d, items in pools.get(competency, {}).items()}
+        short += [(competency, d, have, need) for d, have, need in shortfalls(counts, mix)]
+    return short
 
 
 def draw_paper(
@@ -56,37 +94,35 @@ def draw_paper(
     mix: Mapping[int, int],
     seed: int | str,
     avoid: Collection[str] = (),
+    exclude: Collection[str] = (),
 ) -> tuple[PaperItem, ...]:
-    """Draw a paper: for each competency, `mix[d]` questions of difficulty d, then shuffle the whole paper.
+    """Draw a paper: for each competency, exactly `mix[d]` questions of difficulty d, then shuffle the whole paper.
 
-    The draw depends only on its arguments, so the same seed (an attempt id) gives the same paper. Questions
-    in `avoid` (already seen) are used only when nothing fresh is left. When a competency has too few
-    questions of a difficulty, the nearest difficulty fills the place, so the paper keeps its length and,
-    since that depends on the bank rather than on the seed, a pre- and a post-assessment share the same mix.
-    A question tagged with several competencies is drawn once, and counts for the competency it was drawn
-    for. A competency with no questions is left out. Raises nothing.
+    The draw depends only on its arguments, so the same seed (an attempt id) gives the same paper. Questions in
+    `exclude` are never drawn (the learner's pre-course paper, so the post-course paper is a parallel form);
+    questions in `avoid` (seen on other papers) only when nothing fresh is left at that difficulty. Every paper
+    has the same mix, so pre- and post-course scores compare like with like. A competency with no questions is
+    left out. Raises BankTooSmall when a competency has too few questions at a difficulty (see
+    paper_shortfalls(), which says so before anything is drawn).
     """
+    items = list(bank)
+    exclude = set(exclude)
+    short = paper_shortfalls(items, competencies, mix, exclude)
+    if short:
+        raise BankTooSmall(short)
     rng = random.Random(f"paper:{seed}")
     avoid = set(avoid)
-    by_competency: dict[str, dict[int, list[BankItem]]] = {}
-    for item in sorted(set(bank), key=lambda i: i.key):
-        by_competency.setdefault(item.competency, {}).setdefault(item.difficulty, []).append(item)
+    pools = _pools(items, exclude)
     paper: list[PaperItem] = []
-    used: set[str] = set()  # a module question tagged with two competencies is drawn at most once
+    used: set[str] = set()  # a question tagged with two competencies is drawn at most once
     for competency in competencies:
-        pools = by_competency.get(competency, {})
-        for difficulty in sorted(pools):
-            pool = pools[difficulty]
+        for difficulty, count in sorted(mix.items()):
+            pool = [i for i in pools.get(competency, {}).get(difficulty, []) if i.key not in used]
             rng.shuffle(pool)
             pool.sort(key=lambda i: i.key in avoid)  # stable: fresh questions first, still shuffled
-        for difficulty, count in sorted(mix.items()):
-            for _ in range(count):
-                for pool in pools.values():
-                    pool[:] = [i for i in pool if i.key not in used]
-                source = next((d for d in _nearest(difficulty) if pools.get(d)), None)
-                if source is None:
-                    break
-                item = pools[source].pop(0)
+            if competency in pools and len(pool) < count:
+                raise BankTooSmall([(competency, difficulty, len(pool), count)])  # a question shared by two
+            for item in pool[:count]:
                 used.add(item.key)
                 paper.append(PaperItem(item.key, item.competency, item.difficulty))
     rng.shuffle(paper)

@@ -105,7 +105,7 @@ def _check_rows(user_ids: Collection[int], org_id: int) -> dict[int, list[tuple[
     # Grouped by module id, so the module's competencies (functionally dependent on it) may be selected.
     rows = db.session.execute(
         select(QuestionAnswer.user_id, Module.competencies, func.count(QuestionAnswer.id),
-               func.sum(case((QuestionAnswer.ever_correct.is_(True), 1), else_=0)))
+               func.sum(case((QuestionAnswer.first_correct.is_(True), 1), else_=0)))  # what they knew
         .join(Module, Module.id == QuestionAnswer.module_id)
         .where(QuestionAnswer.organization_id == org_id, QuestionAnswer.user_id.in_(user_ids))
         .group_by(QuestionAnswer.user_id, Module.id))

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from lms.assessment import attempts, coaching, profiles
+from lms.assessment import attempts, coaching, item_stats, profiles, question_bank
 
 # Subscribes the question-bank store to content sync; the blueprint imports it, so it is connected whenever an
 # app is created.
@@ -29,7 +29,7 @@ from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.identity import services as identity
 from lms.learning.signals import course_completed
-from lms.tenancy import has_role
+from lms.tenancy import has_role, platform_admin_required
 
 bp = Blueprint("assessment", __name__)
 
@@ -187,3 +187,12 @@ def _offer_post_assessment(enrolment, **_) -> None:
     if has_request_context():
         flash("Take the post-course assessment to see how far you have come: your Progress page links to it.",
               "info")
+
+
+@bp.get("/platform/assessment-items")
+@platform_admin_required
+def item_statistics():
+    """Platform admins: every bank question's first-time answers, difficulty, discrimination and flags."""
+    rows = question_bank.item_statistics()
+    return render_template("assessment/item_stats.html", rows=rows, flagged=sum(r.stat.is_flagged for r in rows),
+                           min_responses=item_stats.MIN_RESPONSES)

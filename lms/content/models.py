@@ -57,7 +57,15 @@ class Module(db.Model):
     exercises: Mapped[list] = mapped_column(JSON, default=list)
     questions: Mapped[list] = mapped_column(JSON, default=list)  # with answers: never sent to the browser
     owner: Mapped[str] = mapped_column(String(200), default="")
-    last_reviewed: Mapped[date] = mapped_column(Date)
+    last_reviewed: Mapped[date] = mapped_column(Date)  # from the file's front matter
+    # A review recorded in the app from the freshness report (the file keeps its own date until its next edit).
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def latest_review(self) -> date:
+        """The later of the file's review date and a review recorded in the app."""
+        return max(self.last_reviewed, self.reviewed_on) if self.reviewed_on else self.last_reviewed
     review_every_days: Mapped[int] = mapped_column(Integer, default=90)
     body_html: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[str] = mapped_column(String(64))  # content hash of the module file

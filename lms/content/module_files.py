@@ -15,6 +15,7 @@ from lms.content.catalogue import Module
 from lms.content.fields import Field, read_fields
 from lms.content.freshness import review_state
 from lms.content.problems import ReadContext, Report
+from lms.content.quality import check_figures, check_questions
 from lms.content.questions import read_questions
 from lms.content.yaml_lines import Lines, YamlFault, parse_yaml, split_front
 
@@ -67,7 +68,10 @@ def load_module(path: Path, course_dir: Path, position: int, ctx: ReadContext, l
     _check_teaching(values, lines, ctx, report, listed)
     every = _check_review(values, lines, ctx, report)
     questions = read_questions(values.get("questions"), lines, report)
+    if questions is not None:
+        check_questions(questions, lines, report)
     check_body(body, body_line, course_dir, ctx, report)
+    check_figures(body, body_line, report)
 
     if len(ctx.problems) != problems_before or questions is None:
         return None

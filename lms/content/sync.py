@@ -49,8 +49,7 @@ def _render(module: loaded.Module, course: loaded.Course, exercises: dict) -> st
         return url_for("learning.course_asset", course=course.slug, path=path)
 
     def exercise_card(slug: str) -> str:
-        url = (url_for("practice.exercise_show", slug=slug)
-               if "practice.exercise_show" in current_app.view_functions else f"/exercises/{slug}")
+        url = url_for("practice.exercise_show", slug=slug)
         return render_template("learning/_exercise_card.html", exercise=exercises.get(slug), slug=slug, url=url)
 
     return render_module(module.body_markdown, module_url=module_url, asset_url=asset_url, exercise_card=exercise_card)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from lms.assessment import papers, question_bank
 from lms.assessment.models import AssessmentAttempt
+from lms.content.models import Module
 from lms.extensions import db
 from tests.assessment.conftest import COURSE
 
@@ -35,3 +38,14 @@ def answer(client, attempt: AssessmentAttempt, number: int, options: list[int]):
 def paper_of(attempt: AssessmentAttempt) -> list[papers.PaperItem]:
     db.session.refresh(attempt)
     return [papers.PaperItem(**item) for item in attempt.paper]
+
+
+def complete_module(client, module_slug: str) -> None:
+    """Answer the module's knowledge check (a module cannot be completed without it), then complete it."""
+    module = db.session.scalar(select(Module).where(Module.slug == module_slug))
+    for question in module.questions:
+        right = [i for i, option in enumerate(question["options"]) if option["correct"]]
+        client.post(f"/courses/{COURSE}/{module_slug}/questions/{question['id']}",
+                    data={"option": [str(i) for i in right]})
+    response = client.post(f"/courses/{COURSE}/{module_slug}/complete")
+    assert response.status_code == 302, response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from lms.assessment.models import AssessmentAnswer, AssessmentAttempt
 from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.assessment.conftest import COURSE
-from tests.assessment.helpers import answer, correct_options, paper_of, start, wrong_option
+from tests.assessment.helpers import answer, complete_module, correct_options, paper_of, start, wrong_option
 
 MODULES = ("choosing-target-accounts", "mapping-the-buying-group")
 
@@ -136,7 +136,7 @@ def test_pre_assessment_needs_an_enrolment_and_is_not_offered_after_the_first_mo
     assert "Enrol on the course first." in client.get(f"/assessments/{COURSE}/pre").get_data(as_text=True)
     client.post(f"/assessments/{COURSE}/pre/start")
     client.post(f"/courses/{COURSE}/enrol")
-    client.post(f"/courses/{COURSE}/{MODULES[0]}/complete")
+    complete_module(client, MODULES[0])
     response = client.post(f"/assessments/{COURSE}/pre/start")
     assert response.headers["Location"].endswith(f"/assessments/{COURSE}/pre")
     assert "before you complete your first module" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -150,9 +150,9 @@ def test_post_assessment_is_offered_when_every_module_is_done_with_the_same_mix_
     pre = start(client, "pre")
     client.post(f"/assessments/attempts/{pre.id}/finish")
     assert "1 module to go" not in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
-    client.post(f"/courses/{COURSE}/{MODULES[0]}/complete")
+    complete_module(client, MODULES[0])
     assert "1 module to go" in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
-    client.post(f"/courses/{COURSE}/{MODULES[1]}/complete")
+    complete_module(client, MODULES[1])
     assert "Start the post-course assessment" in client.get(f"/assessments/{COURSE}/post").get_data(as_text=True)
     post = start(client, "post")
     assert papers.difficulty_mix(paper_of(pre)) == papers.difficulty_mix(paper_of(post))
@@ -171,3 +171,36 @@ def test_settings_come_from_the_app_config():
                                       "ASSESSMENT_TIME_LIMITS": {"tiny-course": 12}}, "tiny-course")
     assert settings == attempts.Settings(mix={1: 2, 3: 1}, time_limit_minutes=12)
     assert attempts.settings_for({}, "tiny-course") == attempts.Settings(papers.DEFAULT_MIX, None)
+
+
+def test_a_post_paper_the_bank_cannot_supply_without_repeats_is_refused_and_logged_never_repeated(
+        app, client, auth, synced, people, caplog):
+    app.config["ASSESSMENT_MIX"] = {"1": 2, "2": 2, "3": 2}  # the pre paper leaves 1 easy, 2 medium, 1 hard
+    auth.login(people.learner.email)
+    client.post(f"/courses/{COURSE}/enrol")
+    pre = start(client, "pre")
+    assert papers.difficulty_mix(paper_of(pre))["account-selection"] == {1: 2, 2: 2, 3: 2}
+    client.post(f"/assessments/attempts/{pre.id}/finish")
+    for module in MODULES:
+        complete_module(client, module)
+    with caplog.at_level("ERROR"):
+        response = client.post(f"/assessments/{COURSE}/post/start")
+    assert response.headers["Location"].endswith(f"/assessments/{COURSE}/post")
+    assert "question bank does not hold enough questions" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert db.session.scalar(select(AssessmentAttempt).where(AssessmentAttempt.kind == "post")) is None
+    assert any("assessment bank too small for the post paper" in r.getMessage() for r in caplog.records)
+
+
+def test_many_learners_post_papers_share_no_question_with_their_own_pre_papers(client, auth, synced, people):
+    for person in (people.learner, people.classmate, people.coach, people.manager, people.other_coach):
+        auth.login(person.email)
+        client.post(f"/courses/{COURSE}/enrol")
+        pre = start(client, "pre")
+        client.post(f"/assessments/attempts/{pre.id}/finish")
+        for module in MODULES:
+            complete_module(client, module)
+        post = start(client, "post")
+        assert not {i.key for i in paper_of(pre)} & {i.key for i in paper_of(post)}
+        assert papers.difficulty_mix(paper_of(pre)) == papers.difficulty_mix(paper_of(post))
+        auth.logout()

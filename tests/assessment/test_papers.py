@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
+
 from lms.assessment.papers import (
     DEFAULT_MIX,
     BankItem,
+    BankTooSmall,
     PaperItem,
     Tally,
     deadline,
@@ -17,6 +20,7 @@ from lms.assessment.papers import (
     normalise_mix,
     offer,
     option_order,
+    paper_shortfalls,
     score_paper,
     time_limit_for,
 )
@@ -57,12 +61,45 @@ def test_a_configured_mix_is_followed():
     assert difficulty_mix(paper) == {"alpha": {1: 2, 3: 3}, "beta": {1: 2, 3: 3}}
 
 
-def test_a_short_difficulty_is_filled_from_the_nearest_one_so_pre_and_post_share_the_mix():
+def smallest_bank(competencies=("alpha", "beta")) -> list[BankItem]:
+    """Per competency: the least the content check accepts, 3 easy, 4 medium and 3 hard questions."""
+    return [BankItem(f"assessments/{c}#d{d}-{n}", c, d) for c in competencies
+            for d, count in ((1, 3), (2, 4), (3, 3)) for n in range(count)]
+
+
+def test_a_short_difficulty_is_never_filled_from_another_so_every_paper_has_the_mix():
     bank = [BankItem(f"m#{n}", "alpha", 2) for n in range(6)] + [BankItem("e#1", "alpha", 1)]
-    pre = draw_paper(bank, ["alpha"], {1: 1, 2: 2, 3: 1}, seed=1)
-    post = draw_paper(bank, ["alpha"], {1: 1, 2: 2, 3: 1}, seed=2)
-    assert len(pre) == len(post) == 4
-    assert difficulty_mix(pre) == difficulty_mix(post) == {"alpha": {1: 1, 2: 3}}
+    assert paper_shortfalls(bank, ["alpha"], DEFAULT_MIX) == [("alpha", 3, 0, 1)]
+    with pytest.raises(BankTooSmall) as caught:
+        draw_paper(bank, ["alpha"], DEFAULT_MIX, seed=1)
+    assert caught.value.short == [("alpha", 3, 0, 1)]
+    assert "alpha: 0 of 1 hard" in str(caught.value)
+
+
+def test_the_post_paper_never_repeats_a_question_of_the_pre_paper_whatever_the_seeds():
+    bank = smallest_bank()
+    for seed in range(300):
+        pre = draw_paper(bank, COMPETENCIES, DEFAULT_MIX, seed=seed)
+        post = draw_paper(bank, COMPETENCIES, DEFAULT_MIX, seed=seed + 1000, exclude={i.key for i in pre})
+        assert not {i.key for i in pre} & {i.key for i in post}, seed
+        assert difficulty_mix(pre) == difficulty_mix(post) == {c: {1: 1, 2: 2, 3: 1} for c in COMPETENCIES}
+
+
+def test_excluded_questions_are_never_drawn_even_when_the_bank_runs_short():
+    bank = smallest_bank(["alpha"])
+    pre = draw_paper(bank, ["alpha"], {1: 2, 2: 2, 3: 2}, seed=1)
+    short = paper_shortfalls(bank, ["alpha"], {1: 2, 2: 2, 3: 2}, exclude={i.key for i in pre})
+    assert short == [("alpha", 1, 1, 2), ("alpha", 3, 1, 2)]
+    with pytest.raises(BankTooSmall):
+        draw_paper(bank, ["alpha"], {1: 2, 2: 2, 3: 2}, seed=2, exclude={i.key for i in pre})
+
+
+def test_a_bank_short_only_for_a_second_paper_still_draws_the_first():
+    bank = [BankItem(f"alpha#d{d}-{n}", "alpha", d) for d, count in ((1, 1), (2, 2), (3, 1)) for n in range(count)]
+    pre = draw_paper(bank, ["alpha"], DEFAULT_MIX, seed=5)
+    assert len(pre) == 4
+    assert paper_shortfalls(bank, ["alpha"], DEFAULT_MIX, exclude={i.key for i in pre}) == [
+        ("alpha", 1, 0, 1), ("alpha", 2, 0, 2), ("alpha", 3, 0, 1)]
 
 
 def test_fresh_questions_come_first_and_seen_ones_only_when_needed():
@@ -72,7 +109,7 @@ def test_fresh_questions_come_first_and_seen_ones_only_when_needed():
     assert {i.key for i in draw_paper(bank, ["alpha"], {1: 3}, seed=3, avoid=seen)} == {"e#0", "e#1", "e#2"}
 
 
-def test_a_post_paper_avoiding_the_pre_paper_shares_no_question_when_the_bank_allows():
+def test_avoided_questions_are_drawn_only_when_nothing_fresh_is_left_at_that_difficulty():
     pre = draw_paper(big_bank(), COMPETENCIES, DEFAULT_MIX, seed=1)
     post = draw_paper(big_bank(), COMPETENCIES, DEFAULT_MIX, seed=2, avoid={i.key for i in pre})
     assert not {i.key for i in pre} & {i.key for i in post}

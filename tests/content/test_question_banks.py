@@ -74,7 +74,7 @@ def test_every_competency_has_at_least_six_assessment_questions_of_mixed_difficu
 def test_the_assessments_folder_is_not_read_as_a_course():
     assert [str(p) for p in check_tree(ROOT / "courses")] == []
     assert [c.slug for c in load_catalogue(ROOT / "courses").courses] == ["abm-alignment-programme",
-                                                                         "abm-foundations"]
+                                                                         "abm-foundations", "abm-in-practice"]
 
 
 def test_a_tree_without_an_assessments_folder_has_no_bank_and_no_problem():
@@ -87,7 +87,7 @@ def test_a_tree_without_an_assessments_folder_has_no_bank_and_no_problem():
 
 def test_fixture_banks_load_with_their_difficulties(tree: Path):
     banks = load_assessments(tree)
-    assert [q.difficulty for q in banks["account-selection"].questions] == [1, 1, 2, 3, 3]
+    assert [q.difficulty for q in banks["account-selection"].questions] == [1, 1, 2, 3, 3, 1, 2, 2, 2, 3]
     assert problems(tree) == []
 
 
