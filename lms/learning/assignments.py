@@ -14,6 +14,7 @@ from lms.content.models import Course
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
+from lms.identity.signals import cohort_joined
 from lms.learning.models import Assignment, Enrolment
 from lms.learning.services import visible_courses_clause
 from lms.tracking.services import record
@@ -75,12 +76,12 @@ def _cohort_learners(cohort: Cohort) -> list[User]:
         .order_by(User.id)))
 
 
-def _context(assignment: Assignment, by: User, **extra) -> dict:
-    return {"assignment_id": assignment.id, "due_at": assignment.due_at.isoformat() + "Z", "assigned_by": by.id,
-            **extra}
+def _context(assignment: Assignment, by: User | None, **extra) -> dict:
+    return {"assignment_id": assignment.id, "due_at": assignment.due_at.isoformat() + "Z",
+            "assigned_by": by.id if by else None, **extra}
 
 
-def _record(user_id: int, verb: str, course: Course, assignment: Assignment, cohort_id: int | None, by: User,
+def _record(user_id: int, verb: str, course: Course, assignment: Assignment, cohort_id: int | None, by: User | None,
             **extra) -> None:
     record(user_id, verb, ("course", course.slug, course.title), context=_context(assignment, by, **extra),
            organization_id=assignment.organization_id, cohort_id=cohort_id, course_slug=course.slug)
@@ -121,27 +122,49 @@ def assign(org: Organization, course: Course, due_at: datetime, by: User, *, coh
         assignment.due_at, assignment.assigned_by_id, assignment.updated_at = due_at, by.id, now
     db.session.flush()
     learners = _cohort_learners(cohort) if cohort is not None else list(people)
+    _enrol_learners(org.id, course, assignment, learners, by, cohort, outcome)
+    return outcome
+
+
+def _enrol_learners(org_id: int, course: Course, assignment: Assignment, learners: Sequence[User], by: User | None,
+                    cohort: Cohort | None, outcome: AssignOutcome) -> None:
+    """Enrol each learner on the assignment's course with its due date, recording "enrolled" and "assigned"."""
+    now = utcnow()
     existing = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(
-        Enrolment.course_id == course.id, Enrolment.organization_id == org.id,
+        Enrolment.course_id == course.id, Enrolment.organization_id == org_id,
         Enrolment.user_id.in_([u.id for u in learners])))}
     for user in learners:
         enrolment = existing.get(user.id)
         active = enrolment is not None and enrolment.withdrawn_at is None
         was_assigned = active and enrolment.assignment_id is not None
         if enrolment is None:
-            enrolment = Enrolment(user_id=user.id, course_id=course.id, organization_id=org.id, enrolled_at=now)
+            enrolment = Enrolment(user_id=user.id, course_id=course.id, organization_id=org_id, enrolled_at=now)
             db.session.add(enrolment)
         enrolment.withdrawn_at = None
-        enrolment.source, enrolment.assigned_by_id = "assigned", by.id
-        enrolment.due_at, enrolment.assignment_id = due_at, assignment.id
+        enrolment.source, enrolment.assigned_by_id = "assigned", by.id if by else None
+        enrolment.due_at, enrolment.assignment_id = assignment.due_at, assignment.id
         enrolment.cohort_id = cohort.id if cohort is not None else enrolment.cohort_id
         if not active:
             record(user, "enrolled", ("course", course.slug, course.title), {"source": "assigned"},
-                   organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
+                   organization_id=org_id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
         _record(user.id, "assigned", course, assignment, enrolment.cohort_id, by, reassigned=was_assigned)
         (outcome.reassigned if was_assigned else outcome.assigned).append(user)
     db.session.flush()
-    return outcome
+
+
+def _on_cohort_joined(member: CohortMember, **_: object) -> None:
+    """Someone who joins a cohort later gets the cohort's assignments still open, with their due dates."""
+    if member.role != "learner":
+        return
+    cohort = member.cohort
+    for assignment in db.session.scalars(select(Assignment).where(
+            Assignment.cohort_id == cohort.id, Assignment.withdrawn_at.is_(None)).order_by(Assignment.id)):
+        by = db.session.get(User, assignment.assigned_by_id) if assignment.assigned_by_id else None
+        _enrol_learners(cohort.organization_id, assignment.course, assignment, [member.user], by, cohort,
+                        AssignOutcome(assignment=assignment, is_new=False))
+
+
+cohort_joined.connect(_on_cohort_joined)
 
 
 def outcome_message(outcome: AssignOutcome, due: str) -> str:

@@ -87,6 +87,9 @@ class ModuleProgress(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_version: Mapped[str | None] = mapped_column(String(64))  # the content version completed
     best_score: Mapped[int | None] = mapped_column(Integer)  # 0-100: share of questions answered right
+    # 0-100: share of questions right at the first attempt, what the learner knew; reports use it (retries are
+    # unlimited, so the best score ends at 100 for everyone who persists).
+    first_score: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     module: Mapped[Module] = relationship(lazy="raise")
@@ -106,6 +109,7 @@ class QuestionAnswer(db.Model):
     chosen: Mapped[list] = mapped_column(JSON, default=list)  # indexes of the options last chosen
     is_correct: Mapped[bool] = mapped_column(Boolean, default=False)  # last attempt
     ever_correct: Mapped[bool] = mapped_column(Boolean, default=False)  # best attempt
+    first_correct: Mapped[bool | None] = mapped_column(Boolean)  # first attempt; never changed by a retry
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

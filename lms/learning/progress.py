@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,8 +31,22 @@ def grade(question: dict, chosen: Iterable[int]) -> Grade:
     return Grade(correct=bool(picked) and set(picked) == correct_set, chosen=picked, feedback=feedback)
 
 
+def option_order(user_id: int, question_key: str, count: int) -> list[int]:
+    """Return the order one learner sees a question's options in: a shuffle fixed by learner and question.
+
+    The same learner always sees the same order (so feedback, retries and records stay consistent); different
+    learners see different orders, so "the right answer is always the first" cannot be learnt from a neighbour.
+    Options keep their file index as the value submitted, so grading never depends on the order.
+    """
+    seed = int.from_bytes(hashlib.sha256(f"{user_id}:{question_key}".encode()).digest()[:8], "big")
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def module_score(question_ids: Sequence[str], correct_ids: Iterable[str]) -> int | None:
-    """Return the share (0-100) of a module's questions answered right at least once, None with no questions."""
+    """Return the share (0-100) of a module's questions in `correct_ids` (answered right at least once, or at
+    the first attempt), None with no questions."""
     if not question_ids:
         return None
     right = set(correct_ids) & set(question_ids)

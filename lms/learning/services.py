@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from lms.content.models import Course, Module
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import Organization, User
+from lms.identity.models import Invitation, Organization, User
 from lms.learning import progress
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress, QuestionAnswer
 from lms.learning.signals import course_completed
@@ -190,6 +191,8 @@ def answer(user: User, org: Organization, view: CourseView, module: Module, ques
                              version=module.version)
         db.session.add(row)
         answers[question_id] = row
+    if row.first_correct is None:
+        row.first_correct = result.correct
     row.chosen, row.is_correct = list(result.chosen), result.correct
     row.ever_correct = bool(row.ever_correct or result.correct)
     row.attempts = (row.attempts or 0) + 1
@@ -199,15 +202,40 @@ def answer(user: User, org: Organization, view: CourseView, module: Module, ques
     score = progress.module_score([q["id"] for q in module.questions],
                                   [qid for qid, a in answers.items() if a.ever_correct])
     prog.best_score = max(prog.best_score or 0, score or 0)
+    prog.first_score = progress.module_score([q["id"] for q in module.questions],
+                                             [qid for qid, a in answers.items() if a.first_correct])
     record(user, "answered", ("question", f"{view.course.slug}/{module.slug}#{question_id}", question["prompt"][:200]),
-           {"success": result.correct, "response": list(result.chosen), "score": score},
+           {"success": result.correct, "response": list(result.chosen), "score": score,
+            "first_attempt": row.attempts == 1},
            organization_id=org.id, course_slug=view.course.slug,
            cohort_id=view.enrolment.cohort_id if view.enrolment else None)
     return result
 
 
+class QuestionsUnanswered(Exception):
+    """The module's knowledge check has questions the learner has not answered yet."""
+
+    def __init__(self, unanswered: int) -> None:
+        super().__init__(f"{unanswered} question{'s' if unanswered != 1 else ''} of the check not answered yet")
+        self.unanswered = unanswered
+
+
+def option_orders(user: User, view: CourseView, module: Module) -> dict[str, list[int]]:
+    """Return {question id: the order this learner sees its options in}."""
+    return {q["id"]: progress.option_order(user.id, f"{view.course.slug}/{module.slug}#{q['id']}",
+                                           len(q.get("options", ())))
+            for q in module.questions}
+
+
 def complete_module(user: User, org: Organization, view: CourseView, module: Module) -> bool:
-    """Mark a module complete (against its current version); returns True if this completed the course."""
+    """Mark a module complete (against its current version); returns True if this completed the course.
+
+    Raises QuestionsUnanswered while any of the module's questions has no answer: the check is part of the module.
+    """
+    answered = set(answers_for(user, org, module))
+    unanswered = sum(1 for q in module.questions if q["id"] not in answered)
+    if unanswered:
+        raise QuestionsUnanswered(unanswered)
     row = _progress_row(user, org, module, view)
     if row.completed_at is None:
         row.completed_at = utcnow()
@@ -281,3 +309,18 @@ def dashboard(user: User, org: Organization) -> list[tuple[Enrolment, progress.C
         nxt = resume or next((m for m in course_modules if m.id == summary.next_module_id), None)
         out.append((e, summary, nxt))
     return out
+
+
+def role_work(org: Organization, roles: frozenset[str], now: datetime) -> dict[str, int]:
+    """Return the counts each role's landing page leads with: a manager's overdue learners, an org admin's
+    pending invitations (one query each, only for the roles held)."""
+    work: dict[str, int] = {}
+    if "manager" in roles:
+        work["overdue"] = db.session.scalar(select(func.count(func.distinct(Enrolment.user_id))).where(
+            Enrolment.organization_id == org.id, Enrolment.completed_at.is_(None), Enrolment.withdrawn_at.is_(None),
+            Enrolment.due_at.is_not(None), Enrolment.due_at < now)) or 0
+    if "org_admin" in roles:
+        work["invitations"] = db.session.scalar(select(func.count(Invitation.id)).where(
+            Invitation.organization_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now)) or 0
+    return work

@@ -52,7 +52,10 @@ def index():
 def dashboard():
     """What to do next: due and overdue courses first, then in progress, then done."""
     items = services.dashboard(current_user, g.org) if g.org else []
-    return render_template("learning/dashboard.html", items=items, now=utcnow(), due_state=due_state)
+    roles = g.roles if g.org else frozenset()
+    work = services.role_work(g.org, roles, utcnow()) if g.org else {}
+    return render_template("learning/dashboard.html", items=items, now=utcnow(), due_state=due_state, work=work,
+                           is_learner="learner" in roles or not roles)
 
 
 @bp.get("/courses")
@@ -104,7 +107,7 @@ def module_show(course: str, module: str):
     services.launch(current_user, g.org, view, current)
     db.session.commit()
     return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
-                           grade=None, graded_id=None)
+                           grade=None, graded_id=None, orders=services.option_orders(current_user, view, current))
 
 
 @bp.post("/courses/<course>/<module>/questions/<question_id>")
@@ -120,7 +123,7 @@ def module_answer(course: str, module: str, question_id: str):
     db.session.commit()
     answers = services.answers_for(current_user, g.org, current)
     return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
-                           grade=grade, graded_id=question_id)
+                           grade=grade, graded_id=question_id, orders=services.option_orders(current_user, view, current))
 
 
 @bp.post("/courses/<course>/<module>/complete")
@@ -131,7 +134,11 @@ def module_complete(course: str, module: str):
     current = services.module_in(view, module)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    finished_course = services.complete_module(current_user, g.org, view, current)
+    try:
+        finished_course = services.complete_module(current_user, g.org, view, current)
+    except services.QuestionsUnanswered as exc:
+        flash(f"Answer the check before you mark \u201c{current.title}\u201d complete: {exc}.", "error")
+        return redirect(url_for("learning.module_show", course=course, module=module, _anchor="check"))
     db.session.commit()
     if finished_course:
         flash(f"You've completed {view.course.title}. Well done.", "success")

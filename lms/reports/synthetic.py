@@ -80,6 +80,7 @@ class Generator:
                 "job_function": FUNCTIONS[i % len(FUNCTIONS)], "password_hash": password_hash,
                 "is_platform_admin": False, "is_active_user": True, "reminders_opt_out": False,
                 "session_version": 1, "created_at": start - timedelta(days=7),
+                "email_confirmed_at": start - timedelta(days=7),
                 "activated_at": start + timedelta(hours=self.rng.randint(1, 96)) if activated else None,
             })
         return rows
@@ -136,6 +137,7 @@ class Generator:
                 progress.append({"user_id": uid, "module_id": course.module_ids[m], "organization_id": org_id,
                                  "started_at": at, "completed_at": min(at + timedelta(hours=1), self.plan.now),
                                  "completed_version": "synthetic", "best_score": self.rng.randint(60, 100),
+                                 "first_score": self.rng.randint(30, 90),
                                  "attempts": 1})
         return enrolments, progress
 

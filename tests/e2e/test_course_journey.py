@@ -39,6 +39,14 @@ def test_learner_takes_a_module_and_the_progress_bar_moves(live_app, page):
     page.driver.find_element(By.ID, "q-choose-1-0").click()
     page.press(page.driver.find_element(By.XPATH, "//form[@id='q-choose-1']//button"))
     page.driver.find_element(By.XPATH, "//form[@id='q-choose-1']//p[contains(., 'Correct.')]")
+    # Completing with the rest of the check unanswered is refused with a reason.
+    page.click("Mark complete and continue")
+    assert "2 questions of the check not answered yet" in page.text
+    for question, options in (("choose-2", (0, 1)), ("choose-3", (0,))):
+        for option in options:
+            page.driver.find_element(By.ID, f"q-{question}-{option}").click()
+        page.press(page.driver.find_element(By.XPATH, f"//form[@id='q-{question}']//button"))
+        page.driver.find_element(By.XPATH, f"//form[@id='q-{question}']//p[contains(., 'Correct.')]")
 
     page.click("Mark complete and continue")
     assert page.path.endswith("/courses/tiny-course/mapping-the-buying-group")

@@ -28,6 +28,15 @@ def learner(app):
     return make_user(org, ("learner",), email="ada@example.com", name="Ada Lovelace")
 
 
+def _answer_all(client, course: str, slug: str, right: bool = True) -> None:
+    """Answer every question of a module: all right, or all wrong (the first wrong option)."""
+    module = db.session.scalar(select(Module).where(Module.slug == slug))
+    for question in module.questions:
+        picks = [i for i, o in enumerate(question["options"]) if bool(o["correct"]) is right]
+        client.post(f"/courses/{course}/{slug}/questions/{question['id']}",
+                    data={"option": [str(i) for i in (picks if right else picks[:1])]})
+
+
 def _verbs() -> list[str]:
     return list(db.session.scalars(select(Statement.verb).order_by(Statement.timestamp)))
 
@@ -81,6 +90,7 @@ def test_the_page_never_sends_which_options_are_correct(client, auth, course, le
 def test_complete_moves_the_progress_bar_and_goes_to_the_next_module(client, auth, course, learner):
     auth.login(learner.email)
     client.post(f"/courses/{course}/enrol")
+    _answer_all(client, course, "choosing-target-accounts")
     response = client.post(f"/courses/{course}/choosing-target-accounts/complete")
     assert response.headers["Location"].endswith(f"/courses/{course}/mapping-the-buying-group")
     page = client.get(f"/courses/{course}").get_data(as_text=True)
@@ -112,6 +122,7 @@ def test_course_does_not_complete_below_the_pass_mark(client, auth, course, lear
     auth.login(learner.email)
     client.post(f"/courses/{course}/enrol")
     for slug in ("choosing-target-accounts", "mapping-the-buying-group"):
+        _answer_all(client, course, slug, right=False)
         client.post(f"/courses/{course}/{slug}/complete")
     db.session.expire_all()
     assert db.session.scalar(select(Enrolment)).completed_at is None
@@ -136,6 +147,7 @@ def test_resync_after_an_edit_keeps_completion_and_records_the_new_version(app, 
     db.session.commit()
     auth.login(learner.email)
     client.post("/courses/tiny-course/enrol")
+    _answer_all(client, "tiny-course", "choosing-target-accounts")
     client.post("/courses/tiny-course/choosing-target-accounts/complete")
     module_file = next(root.glob("tiny-course/01-*.md"))
     module_file.write_text(module_file.read_text() + "\nA new closing paragraph.\n")
@@ -169,6 +181,7 @@ def test_removed_module_is_archived_and_progress_kept(app, client, auth, learner
     sync_content(root, {})
     db.session.commit()
     client.post("/courses/tiny-course/enrol")
+    _answer_all(client, "tiny-course", "an-extra-module")
     client.post("/courses/tiny-course/an-extra-module/complete")
     course_yaml.write_text(original)
     extra.unlink()
@@ -230,3 +243,55 @@ def test_in_house_course_is_assigned_not_self_enrolled(app, client, auth, tmp_pa
     client.post("/courses/tiny-course/enrol")
     db.session.expire_all()
     assert db.session.scalar(select(Enrolment.id)) is None
+
+
+def test_a_module_cannot_be_completed_with_its_check_unanswered(client, auth, course, learner):
+    auth.login(learner.email)
+    client.post(f"/courses/{course}/enrol")
+    module = db.session.scalar(select(Module).where(Module.slug == "choosing-target-accounts"))
+    first = module.questions[0]
+    right = [i for i, o in enumerate(first["options"]) if o["correct"]]
+    client.post(f"/courses/{course}/choosing-target-accounts/questions/{first['id']}",
+                data={"option": [str(i) for i in right]})
+    response = client.post(f"/courses/{course}/choosing-target-accounts/complete", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Answer the check before you mark" in page and "2 questions of the check not answered yet" in page
+    assert db.session.scalar(select(ModuleProgress)).completed_at is None
+    assert "completed" not in _verbs()
+
+
+def test_the_first_attempt_is_kept_apart_from_the_best(client, auth, course, learner):
+    auth.login(learner.email)
+    client.post(f"/courses/{course}/enrol")
+    _answer_all(client, course, "choosing-target-accounts", right=False)
+    _answer_all(client, course, "choosing-target-accounts", right=True)  # retried until right
+    db.session.expire_all()
+    progress = db.session.scalar(select(ModuleProgress))
+    assert (progress.first_score, progress.best_score) == (0, 100)
+    answers = db.session.scalars(select(QuestionAnswer)).all()
+    assert all(a.first_correct is False and a.ever_correct for a in answers)
+
+
+def _option_values(page: str, question_id: str) -> list[str]:
+    import re
+
+    return re.findall(rf'id="q-{re.escape(question_id)}-(\d+)"', page)
+
+
+def test_options_are_shuffled_per_learner_and_stay_put_for_each(client, auth, course, learner):
+    from lms.learning.progress import option_order
+
+    assert option_order(1, "c/m#q", 4) == option_order(1, "c/m#q", 4)
+    assert sorted(option_order(1, "c/m#q", 4)) == [0, 1, 2, 3]
+    orders = {tuple(option_order(user, "c/m#q", 4)) for user in range(40)}
+    assert len(orders) > 5  # learners see different orders
+    auth.login(learner.email)
+    client.post(f"/courses/{course}/enrol")
+    url = f"/courses/{course}/choosing-target-accounts"
+    page = client.get(url).get_data(as_text=True)
+    module = db.session.scalar(select(Module).where(Module.slug == "choosing-target-accounts"))
+    for question in module.questions:
+        expected = option_order(learner.id, f"{course}/choosing-target-accounts#{question['id']}",
+                                len(question["options"]))
+        assert _option_values(page, question["id"]) == [str(i) for i in expected]
+    assert client.get(url).get_data(as_text=True).count('name="option"') == page.count('name="option"')

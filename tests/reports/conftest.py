@@ -114,9 +114,11 @@ def world(app) -> World:
                               name="New Person", job_function="sales", role="learner", token_hash="a" * 64,
                               expires_at=now + 5 * day, created_at=now - 2 * day))
     db.session.add(QuestionAnswer(user_id=L["L1"].id, module_id=modules[0].id, organization_id=org.id,
-                                  question_id="q1", ever_correct=True, is_correct=True, version="v1"))
+                                  question_id="q1", ever_correct=True, is_correct=True, first_correct=True,
+                                  version="v1"))
     db.session.add(QuestionAnswer(user_id=L["L1"].id, module_id=modules[0].id, organization_id=org.id,
-                                  question_id="q2", ever_correct=True, is_correct=True, version="v1"))
+                                  question_id="q2", ever_correct=True, is_correct=True, first_correct=True,
+                                  version="v1"))
 
     module = ("module", "abm-basics/choosing", "Choosing")
     # L1: modules, a check, an import, exercise runs, the course; active again 10 days after completing.

@@ -247,7 +247,9 @@ def test_every_statement_the_app_records_is_served_as_valid_xapi(client, auth, a
     auth.login("ada@northwind.example")
     client.get("/courses/tiny-course/choosing-target-accounts")
     client.post("/courses/tiny-course/choosing-target-accounts/questions/choose-1", data={"option": "0"})
-    client.post("/courses/tiny-course/choosing-target-accounts/complete")
+    client.post("/courses/tiny-course/choosing-target-accounts/questions/choose-2", data={"option": ["0", "1"]})
+    client.post("/courses/tiny-course/choosing-target-accounts/questions/choose-3", data={"option": "0"})
+    client.post("/courses/tiny-course/choosing-target-accounts/complete")  # the check answered: it completes
     auth.logout()
     statements = get(client, secret, "?limit=500").get_json()["statements"]
     verbs = {s["verb"]["display"]["en-GB"] for s in statements}
