@@ -100,10 +100,12 @@ def register_blueprints(app: Flask) -> None:
     from lms.identity.views import bp as identity
     from lms.learning.views import bp as learning
     from lms.practice.views import bp as practice
+    from lms.privacy import bp as privacy
     from lms.reports.views import bp as reports
     from lms.tracking.views import bp as tracking
 
-    for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates):
+    for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates,
+                      privacy):
         app.register_blueprint(blueprint)
 
 

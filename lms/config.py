@@ -39,7 +39,8 @@ class Defaults:
     # Rate limits (flask-limiter). Memory storage serves one process; set a redis:// URI for several.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # per email and address together
+    LOGIN_EMAIL_RATE_LIMIT = "30 per minute;200 per hour"  # per email from anywhere; a known browser is exempt
     VERIFY_RATE_LIMIT = "60 per minute"
 
     # Tokens

@@ -30,7 +30,9 @@ def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMess
     msg = build_message(to, subject, text, html)
     cfg = current_app.config
     if not cfg["MAIL_SERVER"]:
-        current_app.logger.info("Email (not sent: no MAIL_SERVER set)\n%s", msg.as_string())
+        # Development: no mail server, so the email goes where a person sees it (WARNING reaches `flask run`'s
+        # console), as plain text with its links readable.
+        current_app.logger.warning("Email not sent (no MAIL_SERVER set): to %s, subject %r\n%s", to, subject, text)
         return msg
     if cfg["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(

@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from lms.identity.services import active_user
+        from lms.identity.sessions import active_user
 
         return active_user(user_id)
 

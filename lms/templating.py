@@ -20,14 +20,18 @@ NAV = [
     ("Progress", "assessment.profile", None),
     ("Certificates", "certificates.mine", None),
     ("Reviews", "practice.reviews", ("coach",)),
+    ("Stand in for sales", "accounts.coach_signoff_list", ("coach",)),
     ("Assign", "learning.assignments", ("manager",)),
     ("Reports", "reports.index", ("manager",)),
     ("People", "identity.members", ("org_admin",)),
     ("Cohorts", "identity.cohorts", ("org_admin",)),
     ("API tokens", "tracking.tokens", ("org_admin",)),
+    ("Audit log", "privacy.org_audit", ("org_admin",)),
     ("Organisations", "identity.organizations", "platform"),
     ("Content", "content.freshness", "platform"),
+    ("Question statistics", "assessment.item_statistics", "platform"),
     ("Certificates admin", "certificates.admin", "platform"),
+    ("Platform audit log", "privacy.platform_audit", "platform"),
 ]
 
 
@@ -39,17 +43,14 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    """Return the navigation the current user may use; features not installed are left out.
+    """Return the navigation the current user may use (every endpoint must exist: a missing one fails loudly).
 
     The entry for the current page is active; a page without its own entry (an account, a module) marks the
     first entry of its blueprint instead.
     """
-    views = current_app.view_functions
     current = request.endpoint or ""
     allowed = []
     for label, endpoint, roles in NAV:
-        if endpoint not in views:
-            continue
         if roles == "platform" and not current_user.is_platform_admin:
             continue
         if roles and roles != "platform" and not has_role(*roles):
@@ -59,11 +60,6 @@ def nav_items() -> list[NavItem]:
         (endpoint for _, endpoint in allowed
          if endpoint.split(".")[0] == current.split(".")[0] and not current.startswith("identity.")), None)
     return [NavItem(label, url_for(endpoint), endpoint == active) for label, endpoint in allowed]
-
-
-def has_endpoint(endpoint: str) -> bool:
-    """Return True when a view with this endpoint is installed (templates link to optional features)."""
-    return endpoint in current_app.view_functions
 
 
 def aria(field, **attrs) -> dict:
@@ -109,5 +105,5 @@ def datetime_local(value: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the globals and filters."""
-    app.jinja_env.globals.update(nav_items=nav_items, aria=aria, has_endpoint=has_endpoint)
+    app.jinja_env.globals.update(nav_items=nav_items, aria=aria)
     app.jinja_env.filters.update(date_local=date_local, datetime_local=datetime_local)

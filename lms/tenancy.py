@@ -23,7 +23,8 @@ def load_tenant() -> None:
     g.org, g.roles = None, frozenset()
     if not current_user.is_authenticated:
         return
-    orgs = {m.organization_id: m.organization for m in current_user.memberships}
+    # A suspended organisation is out of reach for its members until a platform admin reactivates it.
+    orgs = {m.organization_id: m.organization for m in current_user.memberships if m.organization.is_active}
     wanted = session.get("org_id")
     if wanted not in orgs:
         wanted = min(orgs) if orgs else None

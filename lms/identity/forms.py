@@ -8,12 +8,22 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.forms import MultiCheckboxField, choices, strip
 from lms.identity.models import FUNCTION_LABELS, ROLE_LABELS
@@ -123,6 +133,14 @@ class OrganizationForm(FlaskForm):
     )
     admin_email = EmailField("First admin's email", validators=[Optional(), Email()], filters=[strip])
     admin_name = StringField("First admin's name", validators=[Optional(), Length(max=200)])
+
+
+class OrganizationEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=60)], description="e.g. Europe/London")
+    seat_limit = IntegerField("Seat limit", validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+                              description="Members plus pending invitations. Leave empty for no limit.")
+    is_active = BooleanField("Active (untick to suspend: members cannot reach the organisation)")
 
 
 class ProfileForm(FlaskForm):

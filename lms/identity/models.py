@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.database import utcnow
@@ -27,7 +38,8 @@ class Organization(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="client")  # client | public
     logo_path: Mapped[str | None] = mapped_column(String(300))
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/London")
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: suspended, its members locked out
+    seat_limit: Mapped[int | None] = mapped_column(Integer)  # members plus pending invitations; None: no limit
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -47,12 +59,19 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)  # first sign-in
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Public sign-ups confirm their address before they can sign in; invited and created users are confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 
+    # Not a column: the raw token of the UserSession this request is signed in with (set at sign-in and by the
+    # user loader). The session cookie and the remember-me cookie carry it, so ending the session ends them.
+    session_token = None
+
     def get_id(self) -> str:
-        # The session version makes old sessions and remember-me cookies invalid after a password reset.
-        return f"{self.id}:{self.session_version}"
+        if self.session_token is None:
+            raise RuntimeError("no session started: sign in through identity.services.start_session")
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
@@ -150,8 +169,41 @@ class Invitation(db.Model):
         return "pending"
 
 
+class AuditEntry(db.Model):
+    """Who did what to whom, and when: personal-data exports, deletion requests and erasures, organisation changes.
+    Names are copied in, so the log still reads after the people in it are erased."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_org_at", "organization_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subject_name: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Only the token's SHA-256 is stored; signing out, a password reset or "sign out
+    everywhere" revoke it, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class PasswordResetToken(db.Model):
-    """A single-use, expiring reset token; only its SHA-256 is stored."""
+    """A single-use, expiring emailed token (a password reset, or a sign-up's email confirmation); only its
+    SHA-256 is stored. Only the newest token of a purpose works: issuing one spends the older ones."""
 
     __tablename__ = "password_reset_tokens"
 
@@ -161,5 +213,6 @@ class PasswordResetToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    purpose: Mapped[str] = mapped_column(String(10), default="reset", server_default="reset")  # reset | confirm
 
     user: Mapped[User] = relationship(lazy="joined")

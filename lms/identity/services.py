@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select, update
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -22,6 +20,8 @@ from lms.identity.models import (
     User,
 )
 from lms.identity.passwords import hash_password, needs_rehash, verify_password
+from lms.identity.sessions import end_all_sessions, token_hash
+from lms.identity.signals import cohort_joined
 from lms.tracking.services import record
 
 
@@ -35,24 +35,6 @@ def normalise_email(value: str) -> str:
         return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise IdentityError("Enter a valid email address, like name@company.com.") from exc
-
-
-def token_hash(token: str) -> str:
-    """Return the SHA-256 hex digest stored in place of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def active_user(user_id: str) -> User | None:
-    """Return the user for a Flask-Login id "<id>:<session version>", or None if stale or inactive."""
-    try:
-        raw_id, version = user_id.split(":")
-        # One query for the user, their memberships and organisations: every page needs them.
-        user = db.session.get(User, int(raw_id), options=[joinedload(User.memberships)])
-    except (ValueError, TypeError):
-        return None
-    if user is None or str(user.session_version) != version or not user.is_active_user:
-        return None
-    return user
 
 
 def user_by_email(email: str) -> User | None:
@@ -70,8 +52,9 @@ def public_organization(slug: str) -> Organization:
     return org
 
 
-def create_user(email: str, name: str, password: str | None, job_function: str = "other") -> User:
-    """Add a user; raises IdentityError if the email is taken."""
+def create_user(email: str, name: str, password: str | None, job_function: str = "other", *,
+                confirmed: bool = True) -> User:
+    """Add a user (confirmed unless a public sign-up); raises IdentityError if the email is taken."""
     email = normalise_email(email)
     if user_by_email(email):
         raise IdentityError("An account with that email already exists. Sign in, or reset your password.")
@@ -80,6 +63,7 @@ def create_user(email: str, name: str, password: str | None, job_function: str =
         name=name.strip(),
         job_function=job_function,
         password_hash=hash_password(password) if password else None,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -111,12 +95,19 @@ def join_cohort(user: User, cohort: Cohort, role: str = "learner") -> CohortMemb
     member = CohortMember(cohort=cohort, user=user, role=role)
     db.session.add(member)
     db.session.flush()
+    cohort_joined.send(member)
     return member
 
 
-def sign_up(email: str, name: str, password: str, job_function: str, public_slug: str) -> User:
-    """Register a public-course attendee as a learner of the public organization."""
-    user = create_user(email, name, password, job_function)
+def sign_up(email: str, name: str, password: str, job_function: str, public_slug: str) -> User | None:
+    """Register a public-course attendee as a learner of the public organization, unconfirmed until they follow
+    the emailed link. Returns None when the email has an account already, after the same work (a password hash),
+    so the answer and its timing do not tell a stranger which emails have accounts."""
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        hash_password(password)
+        return None
+    user = create_user(email, name, password, job_function, confirmed=False)
     org = public_organization(public_slug)
     add_role(user, org, "learner")
     record(user.actor, "registered", ("organization", org.id, org.name), organization_id=org.id)
@@ -135,9 +126,19 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.is_active_user or not verify_password(user.password_hash, password):
         return None
+    if user.email_confirmed_at is None:
+        raise EmailUnconfirmed(user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+class EmailUnconfirmed(Exception):
+    """The right password for an account whose email address is not confirmed yet."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__("email not confirmed")
+        self.user = user
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
@@ -152,35 +153,77 @@ def note_login(user: User, organization_id: int | None) -> None:
     record(user.actor, "logged-in", ("user", user.id, user.name), organization_id=organization_id)
 
 
-def issue_reset_token(user: User, hours: int) -> str:
-    """Create a single-use reset token valid for `hours`, and return it (only its hash is stored)."""
+def issue_reset_token(user: User, hours: int, purpose: str = "reset") -> str:
+    """Create a single-use token valid for `hours` and return it (only its hash is stored). Older unused tokens
+    of the same purpose are spent: only the newest link works."""
+    now = utcnow()
+    db.session.execute(update(PasswordResetToken).where(
+        PasswordResetToken.user_id == user.id, PasswordResetToken.purpose == purpose,
+        PasswordResetToken.used_at.is_(None)).values(used_at=now))
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordResetToken(user=user, token_hash=token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
-    )
+    db.session.add(PasswordResetToken(user=user, token_hash=token_hash(token), expires_at=now + timedelta(hours=hours),
+                                      purpose=purpose))
     db.session.flush()
     return token
 
 
-def reset_token_user(token: str) -> PasswordResetToken | None:
-    """Return the unused, unexpired reset token row for `token`, or None."""
-    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token)))
+def reset_token_user(token: str, purpose: str = "reset") -> PasswordResetToken | None:
+    """Return the unused, unexpired token row of this purpose for `token`, or None."""
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token),
+                                                             PasswordResetToken.purpose == purpose))
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return None
     return row
 
 
+def confirm_email(row: PasswordResetToken) -> User:
+    """Confirm a sign-up's email address with its emailed token (spent)."""
+    user = row.user
+    row.used_at = utcnow()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = row.used_at
+    return user
+
+
 def reset_password(row: PasswordResetToken, password: str) -> User:
-    """Set a new password, spend the token (and any others of the user), and sign out other sessions."""
+    """Set a new password, spend the token (and any others of the user), and end every session."""
     user = row.user
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_all_sessions(user)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the reset link proved the address
     now = utcnow()
     for other in db.session.scalars(
         select(PasswordResetToken).where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
     ):
         other.used_at = now
     return user
+
+
+def seats_used(org: Organization) -> int:
+    """Return the seats an organisation uses: its members and the people with a pending invitation."""
+    members = set(db.session.scalars(select(Membership.user_id).where(Membership.organization_id == org.id)))
+    member_emails = set(db.session.scalars(select(User.email).where(User.id.in_(members)))) if members else set()
+    pending = set(db.session.scalars(select(Invitation.email).where(
+        Invitation.organization_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow())))
+    return len(members) + len(pending - member_emails)
+
+
+def _check_seats(org: Organization, emails: list[str]) -> None:
+    """Raise IdentityError when inviting `emails` would take the organisation past its seat limit."""
+    if org.seat_limit is None:
+        return
+    known = set(db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id).where(
+        Membership.organization_id == org.id, User.email.in_(emails))))
+    pending = set(db.session.scalars(select(Invitation.email).where(
+        Invitation.organization_id == org.id, Invitation.email.in_(emails), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())))
+    new = len(set(emails) - known - pending)
+    used = seats_used(org)
+    if new and used + new > org.seat_limit:
+        raise IdentityError(f"No seats left: {used} of {org.seat_limit} are used and this needs {new} more. Withdraw "
+                            "pending invitations, or ask ABM Academy to raise the limit.")
 
 
 def invite(
@@ -197,6 +240,7 @@ def invite(
     """Create an invitation and return it with its token (to email); replaces a pending one for the email."""
     email = normalise_email(email)
     now = utcnow()
+    _check_seats(org, [email])
     for pending in db.session.scalars(
         select(Invitation).where(
             Invitation.organization_id == org.id,
@@ -336,6 +380,7 @@ def invitations_of(org_id: int, limit: int = 200) -> list[Invitation]:
 def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[tuple[Invitation, str]]:
     """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return (invitation, token) pairs."""
     by_name = {c.name.lower(): c for c in cohorts}
+    _check_seats(org, [normalise_email(row.email) for row in rows])  # the whole file fits, or nobody is invited
     return [
         invite(
             org, email=row.email, name=row.name, job_function=row.function, role=role,

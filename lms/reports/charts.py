@@ -14,6 +14,7 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 INK, MUTED, GRID = "#111827", "#4b5563", "#d1d5db"
 PALETTE = ("#1d4ed8", "#b45309", "#166534", "#7c3aed", "#be123c", "#0e7490")
 CHAR_W = 7.0  # average advance of a 12px character (DejaVu Sans is wide), for laying out labels
+PHONE_W = 320  # the phone layout's width: drawn at its own size on a 375 px screen, so text stays 12 px
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Chart:
     table: Table
     title: str
     desc: str
+    phone_svg: str = ""  # the same chart laid out for a phone (one item per line, no grid), shown below 48rem
 
 
 def _slug(text: str) -> str:
@@ -40,6 +42,21 @@ def _slug(text: str) -> str:
 
 def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: max(limit - 1, 1)] + "…"
+
+
+def _wrap(label: str, limit: int, most: int = 2) -> list[str]:
+    """Return `label` broken at spaces into at most `most` lines of about `limit` characters (the last one
+    shortened with "…" when the label is longer still): a phone has the height to spare, not the width."""
+    lines: list[str] = []
+    rest = label.split()
+    while rest and len(lines) < most:
+        line = rest.pop(0)
+        while rest and len(line) + 1 + len(rest[0]) <= limit:
+            line += " " + rest.pop(0)
+        lines.append(line)
+    if rest:
+        lines[-1] = _short(lines[-1] + " " + " ".join(rest), limit)
+    return [_short(line, limit) for line in lines] or [""]
 
 
 def _num(value: float | None, unit: str = "") -> str:
@@ -58,6 +75,30 @@ def _open(width: int, height: int, title: str, desc: str, ident: str) -> list[st
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
+
+
+def _phone_bars(title: str, desc: str, ident: str, items: Sequence[tuple[str, float, str]]) -> str:
+    """Return the phone layout of a bar chart or funnel: per item its label (up to two lines) and below it a bar
+    (`share` of the plot width, 0 to 1) followed by the value, so the 12 px text is never scaled down."""
+    line_h, bar_h, gap, top = 16, 14, 10, 8
+    plot_w = PHONE_W - 80
+    labels = [_wrap(label, 44) for label, _, _ in items]
+    height = top * 2 + sum(line_h * len(lines) + bar_h + gap for lines in labels) if items else 60
+    parts = _open(PHONE_W, height, title, desc, ident)
+    if not items:
+        parts.append(f'<text x="{PHONE_W / 2}" y="{height / 2 + 4}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    y = top
+    for (label, share, value_text), lines in zip(items, labels, strict=True):
+        for k, line in enumerate(lines):
+            parts.append(f'<text x="0" y="{y + 12 + k * line_h}" fill="{INK}">{escape(line)}</text>')
+        y += line_h * len(lines)
+        w = max(0.0, min(1.0, share)) * plot_w
+        parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}">'
+                     f'<title>{escape(label)}: {escape(value_text)}</title></rect>')
+        parts.append(f'<text x="{w + 6:.1f}" y="{y + 11}" fill="{INK}">{escape(value_text)}</text>')
+        y += bar_h + gap
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def bar_chart(title: str, desc: str, labels: Sequence[str], values: Sequence[float | None], *,
@@ -83,14 +124,28 @@ def bar_chart(title: str, desc: str, labels: Sequence[str], values: Sequence[flo
                      f'{escape(_num(value, unit))}</text>')
     parts.append("</svg>")
     rows = tuple((label, _num(value, unit)) for label, value in zip(labels, values, strict=True))
-    return Chart("".join(parts), Table(title, ("Item", value_header), rows), title, desc)
+    phone = _phone_bars(title, desc, f"{ident}-phone", [
+        (label, 0.0 if value is None else max(0.0, value) / top_value, _num(value, unit))
+        for label, value in zip(labels, values, strict=True)])
+    return Chart("".join(parts), Table(title, ("Item", value_header), rows), title, desc, phone)
 
 
 def line_chart(title: str, desc: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
                *, unit: str = "", ident: str | None = None, width: int = 640, height: int = 260) -> Chart:
     """Return a line chart: one polyline (with a legend) per (name, values) series over `x_labels`."""
     ident = ident or _slug(title)
-    left, right, top, bottom = 48, 16, 16, 46 + 18 * ((len(series) + 2) // 3)
+    svg = _line_svg(title, desc, x_labels, series, ident=ident, width=width, height=height)
+    phone = _line_svg(title, desc, x_labels, series, ident=f"{ident}-phone", width=PHONE_W, height=height)
+    rows = tuple((label, *(_num(vals[i] if i < len(vals) else None, unit) for _, vals in series))
+                 for i, label in enumerate(x_labels))
+    return Chart(svg, Table(title, ("Period", *(name for name, _ in series)), rows), title, desc, phone)
+
+
+def _line_svg(title: str, desc: str, x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
+              *, ident: str, width: int, height: int) -> str:
+    """Return the SVG of a line chart `width` wide: fewer x labels and legend entries per line when narrow."""
+    per_row = max(1, (width - 48) // 190)  # legend entries per line
+    left, right, top, bottom = 48, 16, 16, 46 + 18 * ((len(series) + per_row - 1) // per_row)
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vals in series for v in vals if v is not None]
     top_value = max(values, default=0) or 1
@@ -111,7 +166,8 @@ def line_chart(title: str, desc: str, x_labels: Sequence[str], series: Sequence[
                      f'stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">'
                      f'{escape(_num(v))}</text>')
-    step = max(1, (n + 7) // 8)  # at most about 8 x labels
+    most = max(2, min(8, plot_w // 70))  # about 8 x labels on the wide chart, 3 on a phone
+    step = max(1, (n + most - 1) // most)
     for i in range(0, n, step):
         parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{MUTED}">'
                      f'{escape(_short(x_labels[i], 12))}</text>')
@@ -126,15 +182,13 @@ def line_chart(title: str, desc: str, x_labels: Sequence[str], series: Sequence[
             if n <= 60:
                 parts.extend(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}"/>'
                              for i, v in enumerate(vals) if v is not None)
-        lx, ly = left + (s % 3) * 190, top + plot_h + 34 + 18 * (s // 3)
+        lx, ly = left + (s % per_row) * 190, top + plot_h + 34 + 18 * (s // per_row)
         dash = ' stroke-dasharray="6 3"' if s % 2 else ""
         parts.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 22}" y2="{ly - 4}" stroke="{colour}" '
                      f'stroke-width="3"{dash}/>')
         parts.append(f'<text x="{lx + 28}" y="{ly}" fill="{INK}">{escape(_short(name, 24))}</text>')
     parts.append("</svg>")
-    rows = tuple((label, *(_num(vals[i] if i < len(vals) else None, unit) for _, vals in series))
-                 for i, label in enumerate(x_labels))
-    return Chart("".join(parts), Table(title, ("Period", *(name for name, _ in series)), rows), title, desc)
+    return "".join(parts)
 
 
 def funnel_chart(title: str, desc: str, steps: Sequence[tuple[str, int]], *, ident: str | None = None,
@@ -161,7 +215,11 @@ def funnel_chart(title: str, desc: str, steps: Sequence[tuple[str, int]], *, ide
                      f'fill="{INK if share < 0.3 else "#ffffff"}" font-weight="bold">{count} ({pct})</text>')
         rows.append((label, count, pct))
     parts.append("</svg>")
-    return Chart("".join(parts), Table(title, ("Step", "People", "Share of the first step"), tuple(rows)), title, desc)
+    phone = _phone_bars(title, desc, f"{ident}-phone", [
+        (label, count / first if first else 0.0, f"{count} ({pct})") for (label, count), (_, _, pct) in
+        zip(steps, rows, strict=True)])
+    return Chart("".join(parts), Table(title, ("Step", "People", "Share of the first step"), tuple(rows)), title,
+                 desc, phone)
 
 
 def heat_colour(value: float | None, low: float = 0, high: float = 100) -> tuple[str, str]:
@@ -204,4 +262,37 @@ def heatmap(title: str, desc: str, row_labels: Sequence[str], col_labels: Sequen
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
     parts.append("</svg>")
     rows = tuple((row, *(_num(v, unit) for v in values[i])) for i, row in enumerate(row_labels))
-    return Chart("".join(parts), Table(title, ("", *col_labels), rows), title, desc)
+    phone = _phone_heatmap(title, desc, f"{ident}-phone", row_labels, col_labels, values, low, high, unit)
+    return Chart("".join(parts), Table(title, ("", *col_labels), rows), title, desc, phone)
+
+
+def _phone_heatmap(title: str, desc: str, ident: str, row_labels: Sequence[str], col_labels: Sequence[str],
+                   values: Sequence[Sequence[float | None]], low: float, high: float, unit: str) -> str:
+    """Return the phone layout of a heatmap: a list per row (a team, a learner), one line per column with
+    its name (up to two lines) and the coloured cell holding the value, instead of a grid whose text would
+    shrink to 4 px."""
+    line_h, text_h, head_h, gap, top, cell_w = 26, 15, 22, 12, 4, 64
+    names = [_wrap(col, 34) for col in col_labels]
+    heights = [max(line_h, text_h * len(lines) + 10) for lines in names]
+    block_h = head_h + sum(heights) + gap
+    height = top * 2 + (len(row_labels) * block_h if row_labels and col_labels else 60)
+    parts = _open(PHONE_W, height, title, desc, ident)
+    if not row_labels or not col_labels:
+        parts.append(f'<text x="{PHONE_W / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    for i, row in enumerate(row_labels if col_labels else ()):
+        y = top + i * block_h
+        parts.append(f'<text x="0" y="{y + 15}" fill="{INK}" font-weight="bold">{escape(_short(row, 40))}</text>')
+        cy = y + head_h
+        for j, col in enumerate(col_labels):
+            value = values[i][j]
+            fill, text = heat_colour(value, low, high)
+            x0, h = PHONE_W - cell_w, heights[j]
+            for k, line in enumerate(names[j]):
+                parts.append(f'<text x="0" y="{cy + 17 + k * text_h}" fill="{INK}">{escape(line)}</text>')
+            parts.append(f'<rect x="{x0}" y="{cy}" width="{cell_w}" height="{h - 2}" fill="{fill}">'
+                         f'<title>{escape(row)}, {escape(col)}: {escape(_num(value, unit))}</title></rect>')
+            parts.append(f'<text x="{x0 + cell_w / 2:.1f}" y="{cy + h / 2 + 3:.1f}" text-anchor="middle" '
+                         f'fill="{text}">{escape(_num(value, unit))}</text>')
+            cy += h
+    parts.append("</svg>")
+    return "".join(parts)

@@ -96,7 +96,7 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
     db.session.add(org)
     db.session.flush()
     manager = User(email=f"manager@{slug}.example", name="Generated Manager", job_function="other",
-                   password_hash=manager_password_hash or password_hash, activated_at=now)
+                   password_hash=manager_password_hash or password_hash, activated_at=now, email_confirmed_at=now)
     db.session.add(manager)
     db.session.flush()
     db.session.add(Membership(user_id=manager.id, organization_id=org.id, role="manager"))

@@ -78,6 +78,21 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _left_the_page(element):
+    """A wait condition: true once `element`'s page has been replaced. Chromium sometimes reports a replaced node as
+    "Node with given id does not belong to the document" (a plain WebDriverException) rather than as stale, which
+    selenium's staleness_of does not catch: both mean the page has gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+        return False
+    return gone
+
+
 class Page:
     """Small helpers over the Selenium driver, in the words a person would use."""
 
@@ -98,18 +113,16 @@ class Page:
     def press(self, element) -> None:
         """Click an element found by the test and wait until the page it leads to has loaded."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 15).until(_left_the_page(old_page))
         WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def click(self, text: str, navigates: bool = True) -> None:
         """Click the button or link with this text; by default wait until the next page has loaded."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         old_page = self.driver.find_element(By.TAG_NAME, "html")
@@ -117,7 +130,7 @@ class Page:
             By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}'] | "
                       f"//input[@type='submit' and @value='{text}']").click()
         if navigates:
-            WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old_page))
+            WebDriverWait(self.driver, 15).until(_left_the_page(old_page))
             WebDriverWait(self.driver, 15).until(
                 lambda d: d.execute_script("return document.readyState") == "complete")
 

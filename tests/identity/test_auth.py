@@ -18,31 +18,48 @@ def statements(verb: str) -> list[Statement]:
     return list(db.session.scalars(select(Statement).where(Statement.verb == verb)))
 
 
-def test_signup_creates_a_public_learner_with_a_hashed_password(client):
-    response = client.post("/signup", data={
-        "name": "Zoë Ångström", "email": " Zoe@Example.COM ", "job_function": "sales",
-        "password": "a long enough secret", "confirm": "a long enough secret",
-    })
-    assert response.status_code == 302
+def _link(message, path_part: str) -> str:
+    link = next(line for line in body_of(message).splitlines() if path_part in line).strip()
+    return link.split("lms.test", 1)[1]
+
+
+SIGNUP = {"name": "Zoë Ångström", "email": " Zoe@Example.COM ", "job_function": "sales",
+          "password": "a long enough secret", "confirm": "a long enough secret"}
+
+
+def test_signup_creates_a_public_learner_who_confirms_by_email_before_signing_in(app, client, smtp_server):
+    app.config.update(smtp_server.config())
+    response = client.post("/signup", data=SIGNUP)
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "zoe@example.com"))
-    assert user.name == "Zoë Ångström" and user.job_function == "sales"
+    assert user.name == "Zoë Ångström" and user.job_function == "sales" and user.email_confirmed_at is None
     assert user.password_hash.startswith("$argon2id$")
     assert [m.role for m in user.memberships] == ["learner"]
     assert user.memberships[0].organization.kind == "public"
     assert statements("registered")[0].actor_id == user.id
+    assert client.get("/dashboard").status_code == 302  # not signed in yet
+    refused = client.post("/login", data={"email": "zoe@example.com", "password": "a long enough secret"})
+    assert "Confirm your email address first" in refused.get_data(as_text=True)
+    first, second = smtp_server.messages  # the sign-up's link and a new one sent at the refused sign-in
+    assert client.get(_link(first, "/signup/confirm/")).status_code == 404  # only the newest link works
+    assert client.get(_link(second, "/signup/confirm/")).status_code == 302
     assert client.get("/dashboard").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email_confirmed_at is not None
 
 
-def test_signup_with_a_taken_email_keeps_what_was_typed(client, app):
+def test_signup_with_a_taken_email_answers_the_same_and_tells_the_owner_by_email(app, client, smtp_server):
+    app.config.update(smtp_server.config())
     make_user(email="taken@example.com")
-    response = client.post("/signup", data={
-        "name": "Second Person", "email": "taken@example.com", "job_function": "marketing",
-        "password": "a long enough secret", "confirm": "a long enough secret",
-    })
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "An account with that email already exists" in page
-    assert 'value="Second Person"' in page
+    taken = client.post("/signup", data={**SIGNUP, "email": "taken@example.com"})
+    fresh = client.post("/signup", data={**SIGNUP, "email": "fresh@example.com"})
+    assert taken.status_code == fresh.status_code == 200
+    strip = lambda page, email: page.get_data(as_text=True).replace(email, "EMAIL")  # noqa: E731
+    assert strip(taken, "taken@example.com") == strip(fresh, "fresh@example.com")
+    owner, newcomer = smtp_server.messages
+    assert owner["To"] == "taken@example.com" and "already has an account" in body_of(owner)
+    assert newcomer["To"] == "fresh@example.com" and "/signup/confirm/" in body_of(newcomer)
+    assert db.session.scalar(select(User).where(User.email == "taken@example.com")).name != "Zoë Ångström"
 
 
 @pytest.mark.parametrize(("password", "message"), [
@@ -132,11 +149,49 @@ def test_password_reset_is_emailed_works_once_and_signs_out_old_sessions(app, cl
     assert client.post("/login", data={"email": user.email, "password": "a brand new secret"}).status_code == 302
 
 
-def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(app, client, smtp_server):
+def test_password_reset_for_an_unknown_email_says_the_same_and_does_the_same_work(app, client, smtp_server):
     app.config.update(smtp_server.config())
-    response = client.post("/password/forgot", data={"email": "nobody@client.example"}, follow_redirects=True)
-    assert "If that email has an account" in response.get_data(as_text=True)
-    assert smtp_server.messages == []
+    make_user(email="lee@client.example")
+    unknown = client.post("/password/forgot", data={"email": "nobody@client.example"}, follow_redirects=True)
+    known = client.post("/password/forgot", data={"email": "lee@client.example"}, follow_redirects=True)
+    assert unknown.get_data(as_text=True) == known.get_data(as_text=True)
+    assert "If that email has an account" in unknown.get_data(as_text=True)
+    nobody, lee = smtp_server.messages  # one email each: the same work whichever it is
+    assert nobody["To"] == "nobody@client.example" and "there is no account" in body_of(nobody)
+    assert "/password/reset/" in body_of(lee)
+
+
+def test_only_the_newest_reset_link_works(app, client, smtp_server):
+    app.config.update(smtp_server.config())
+    make_user(email="lee@client.example")
+    client.post("/password/forgot", data={"email": "lee@client.example"})
+    client.post("/password/forgot", data={"email": "lee@client.example"})
+    older, newer = (_link(m, "/password/reset/") for m in smtp_server.messages)
+    assert client.get(older).status_code == 404
+    assert client.get(newer).status_code == 200
+
+
+def test_a_copied_session_cookie_stops_working_at_sign_out(app, client, auth):
+    make_user(email="lee@client.example")
+    auth.login("lee@client.example")
+    copied = app.test_client()
+    for cookie in client._cookies.values():
+        copied.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    assert copied.get("/dashboard").status_code == 200  # the thief's copy works while the session is open
+    auth.logout()
+    assert copied.get("/dashboard").status_code == 302  # and not after
+
+
+def test_sign_out_everywhere_ends_every_session(app, client, auth):
+    make_user(email="lee@client.example")
+    phone = app.test_client()
+    phone.post("/login", data={"email": "lee@client.example", "password": DEFAULT_PASSWORD})
+    auth.login("lee@client.example")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Where you're signed in" in page and "this browser" in page
+    response = client.post("/profile/sign-out-everywhere", follow_redirects=True)
+    assert "Signed out of 2 sessions everywhere" in response.get_data(as_text=True)
+    assert phone.get("/dashboard").status_code == 302 and client.get("/dashboard").status_code == 302
 
 
 def test_expired_reset_token_is_refused(app, client):

@@ -148,3 +148,32 @@ def test_bulk_upload_can_invite_the_valid_rows_when_chosen(app, client, auth):
     emails = set(db.session.scalars(select(Invitation.email)))
     assert emails == {"ada@northwind.example", "katherine@northwind.example"}
     assert "Line 5" in response.get_data(as_text=True)
+
+
+def test_an_admin_sends_an_invitation_again_with_a_fresh_link_and_sees_it(app, client, auth, smtp_server):
+    app.config.update(smtp_server.config())
+    org = make_org("Northwind")
+    make_user(org, ("org_admin",), email="admin@northwind.example")
+    auth.login("admin@northwind.example")
+    client.post("/admin/invitations", data={"one-name": "Sam Sales", "one-email": "sam@northwind.example",
+                                            "one-job_function": "sales", "one-role": "learner", "one-cohort_id": ""})
+    first = db.session.scalar(select(Invitation))
+    page = client.post(f"/admin/invitations/{first.id}/resend", follow_redirects=True).get_data(as_text=True)
+    original, again = smtp_server.messages
+    assert "Invitation sent again to sam@northwind.example" in page and _link(again) in page
+    assert client.get(_link(original)).status_code == 404  # the earlier link no longer works
+    assert client.get(_link(again)).status_code == 200
+
+
+def test_another_organisations_invitation_cannot_be_sent_again(app, client, auth):
+    other = make_org("Other Co")
+    make_user(other, ("org_admin",), email="admin@other.example")
+    org = make_org("Northwind")
+    make_user(org, ("org_admin",), email="admin@northwind.example")
+    auth.login("admin@other.example")
+    client.post("/admin/invitations", data={"one-name": "Pat", "one-email": "pat@other.example",
+                                            "one-job_function": "sales", "one-role": "learner", "one-cohort_id": ""})
+    theirs = db.session.scalar(select(Invitation))
+    auth.logout()
+    auth.login("admin@northwind.example")
+    assert client.post(f"/admin/invitations/{theirs.id}/resend").status_code == 404

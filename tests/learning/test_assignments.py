@@ -154,7 +154,7 @@ def test_assigning_the_course_to_the_cohort_again_reassigns_it(client, auth, tea
     later = FUTURE + timedelta(days=7)
     response = client.post("/manage/assignments", data=form(team["course"], cohort=team["cohort"], day=later))
     assert response.status_code == 302
-    assert "re-assigned to 2 learners" in client.get("/manage/assignments").get_data(as_text=True)
+    assert "re-assigned to 3 learners" in client.get("/manage/assignments").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(Assignment.id).where(Assignment.withdrawn_at.is_(None))) is not None
     assert len(db.session.scalars(select(Assignment)).all()) == 1
@@ -162,7 +162,7 @@ def test_assigning_the_course_to_the_cohort_again_reassigns_it(client, auth, tea
     assigned = statements("assigned")
     flags = {(s.actor_id, s.context["reassigned"]) for s in assigned}
     assert flags == {(team["ada"].id, False), (team["sam"].id, False), (team["ada"].id, True),
-                     (team["sam"].id, True), (newcomer.id, False)}
+                     (team["sam"].id, True), (newcomer.id, False), (newcomer.id, True)}  # on joining, then again
     assert len(statements("enrolled")) == 3  # the newcomer once; nobody enrolled twice
 
 
@@ -289,3 +289,37 @@ def test_due_dates_typed_on_the_day_clocks_change_are_kept(client, auth, team):
                                                  at="01:30"))
     db.session.expire_all()
     assert db.session.scalar(select(Assignment.due_at)) == datetime(2027, 3, 28, 1, 30)
+
+
+def test_someone_who_joins_the_cohort_later_gets_its_assignments_with_their_due_dates(client, auth, team):
+    auth.login("marcus@northwind.example")
+    client.post("/manage/assignments", data=form(team["course"], cohort=team["cohort"]))
+    auth.logout()
+    db.session.expire_all()
+    due = db.session.scalar(select(Assignment)).due_at
+    from lms.identity.services import join_cohort
+
+    late = make_user(team["org"], ("learner",), email="late@northwind.example", name="Late Joiner")
+    join_cohort(late, team["cohort"], "learner")
+    db.session.commit()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == late.id))
+    assert enrolment is not None and enrolment.due_at == due and enrolment.source == "assigned"
+    assert enrolment.assigned_by_id == team["manager"].id
+    assert [s.actor_id for s in statements("assigned") if s.actor_id == late.id] == [late.id]
+    coach = make_user(team["org"], ("coach",), email="coach2@northwind.example")
+    join_cohort(coach, team["cohort"], "coach")
+    db.session.commit()
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == coach.id)) is None  # coaches are not
+
+
+def test_a_withdrawn_assignment_is_not_given_to_late_joiners(client, auth, team):
+    auth.login("marcus@northwind.example")
+    client.post("/manage/assignments", data=form(team["course"], cohort=team["cohort"]))
+    assignment = db.session.scalar(select(Assignment))
+    client.post(f"/manage/assignments/{assignment.id}/withdraw")
+    from lms.identity.services import join_cohort
+
+    late = make_user(team["org"], ("learner",), email="late@northwind.example")
+    join_cohort(late, team["cohort"], "learner")
+    db.session.commit()
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == late.id)) is None

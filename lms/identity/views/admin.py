@@ -1,221 +1,35 @@
-"""Sign-in, sign-up, password reset, invitations, profile; organisation and platform administration."""
+"""Organisation administration (members, invitations, cohorts) and platform administration."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
     g,
     redirect,
     render_template,
-    request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user
 
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.forms import EmptyForm, choices
-from lms.identity import services
+from lms.identity import audit, services
 from lms.identity.bulk import parse_invitations
-from lms.identity.directory import IdentityDirectory
 from lms.identity.forms import (
-    AcceptInvitationForm,
     BulkInviteForm,
     CohortForm,
     CohortMemberForm,
-    ForgotPasswordForm,
     InviteForm,
-    LoginForm,
     MemberRolesForm,
+    OrganizationEditForm,
     OrganizationForm,
-    ProfileForm,
-    ResetPasswordForm,
-    SignupForm,
 )
-from lms.identity.models import Cohort, CohortMember, Invitation
-from lms.identity.signals import name_changed
+from lms.identity.models import Cohort, CohortMember, Invitation, Organization
+from lms.identity.views.blueprint import bp
 from lms.mail import send_template
-from lms.tenancy import get_or_404, load_tenant, platform_admin_required, role_required
-from lms.tracking.directory import use_directory
-from lms.tracking.services import record
-
-bp = Blueprint("identity", __name__)
-bp.before_app_request(load_tenant)
-
-
-@bp.record_once
-def _answer_the_learning_record(state) -> None:
-    """Identity owns people and tenants: the learning record asks it for their emails and names."""
-    use_directory(state.app, IdentityDirectory())
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
-
-
-def _safe_next(target: str | None) -> str:
-    """Return `target` if it is a local path, else the dashboard (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("learning.dashboard")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
-def login():
-    """Sign in with email and password."""
-    if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("That email and password don't match. Check them, or reset your password.")
-        else:
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
-            first_org = min((m.organization_id for m in user.memberships), default=None)
-            session["org_id"] = first_org
-            services.note_login(user, first_org)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("identity/login.html", form=form)
-
-
-@bp.post("/logout")
-@login_required
-def logout():
-    """Sign out."""
-    if EmptyForm().validate_on_submit():
-        record(current_user.actor, "logged-out", ("user", current_user.id, current_user.name),
-               organization_id=g.org.id if g.org else None)
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash("You've signed out.", "info")
-    return redirect(url_for("identity.login"))
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-def signup():
-    """Create an account as a public-course attendee."""
-    form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = services.sign_up(
-                form.email.data, form.name.data, form.password.data, form.job_function.data,
-                current_app.config["PUBLIC_ORG_SLUG"],
-            )
-        except services.IdentityError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            login_user(user)
-            session["org_id"] = user.memberships[0].organization_id if user.memberships else None
-            services.note_login(user, session["org_id"])
-            db.session.commit()
-            flash("Welcome to ABM Academy. Start with a course below.", "success")
-            return redirect(url_for("learning.dashboard"))
-    return render_template("identity/signup.html", form=form)
-
-
-@bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-def password_forgot():
-    """Email a reset link; the answer is the same whether or not the email is known."""
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        user = services.user_by_email(form.email.data)
-        if user and user.is_active_user:
-            token = services.issue_reset_token(user, current_app.config["PASSWORD_RESET_HOURS"])
-            db.session.commit()
-            send_template(
-                user.email, "Reset your ABM Academy password", "identity/email/reset",
-                user=user, url=url_for("identity.password_reset", token=token, _external=True),
-                hours=current_app.config["PASSWORD_RESET_HOURS"],
-            )
-        flash("If that email has an account, a reset link is on its way. Check your inbox.", "info")
-        return redirect(url_for("identity.login"))
-    return render_template("identity/forgot.html", form=form)
-
-
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def password_reset(token: str):
-    """Choose a new password with a single-use, expiring token."""
-    row = services.reset_token_user(token)
-    if row is None:
-        return render_template("identity/token_invalid.html", what="password reset link"), 404
-    form = ResetPasswordForm()
-    if form.validate_on_submit():
-        services.reset_password(row, form.password.data)
-        db.session.commit()
-        flash("Your password has been changed. Sign in with the new one.", "success")
-        return redirect(url_for("identity.login"))
-    return render_template("identity/reset.html", form=form)
-
-
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-def invitation_accept(token: str):
-    """Accept an invitation: set a password (new users) and join the organisation and cohort."""
-    invitation = services.invitation_for(token)
-    if invitation is None:
-        return render_template("identity/token_invalid.html", what="invitation link"), 404
-    existing = services.user_by_email(invitation.email)
-    form = AcceptInvitationForm(name=invitation.name) if existing is None else EmptyForm()
-    if form.validate_on_submit():
-        if existing and (not current_user.is_authenticated or current_user.id != existing.id):
-            flash("Sign in as " + invitation.email + " to accept this invitation.", "info")
-            return redirect(url_for("identity.login", next=request.path))
-        user = services.accept_invitation(
-            invitation, existing, name=getattr(form, "name", None) and form.name.data,
-            password=getattr(form, "password", None) and form.password.data,
-        )
-        login_user(user)
-        session["org_id"] = invitation.organization_id
-        services.note_login(user, invitation.organization_id)
-        db.session.commit()
-        flash(f"You've joined {invitation.organization.name}.", "success")
-        return redirect(url_for("learning.dashboard"))
-    return render_template("identity/invitation.html", form=form, invitation=invitation, existing=existing)
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@login_required
-def profile():
-    """Edit your name, team, time zone and reminder preference."""
-    form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        old_name = current_user.name
-        form.populate_obj(current_user)
-        current_user.timezone = form.timezone.data or None
-        if current_user.name != old_name:
-            name_changed.send(current_user._get_current_object())  # e.g. certificates are reissued
-        db.session.commit()
-        flash("Saved.", "success")
-        return redirect(url_for("identity.profile"))
-    return render_template("identity/profile.html", form=form)
-
-
-@bp.post("/organizations/<int:org_id>/switch")
-@login_required
-def org_switch(org_id: int):
-    """Work in another of your organisations."""
-    if EmptyForm().validate_on_submit() and any(m.organization_id == org_id for m in current_user.memberships):
-        session["org_id"] = org_id
-    return redirect(url_for("learning.dashboard"))
-
-
-# --- Organisation admin -------------------------------------------------------------------------
+from lms.tenancy import get_or_404, platform_admin_required, role_required
 
 
 @bp.get("/admin/members")
@@ -286,10 +100,14 @@ def invitations_bulk():
     if bulk.validate_on_submit():
         rows, errors = parse_invitations(bulk.file.data.read(), {c.name for c in cohorts})
         if rows and (not errors or bulk.import_valid.data):
-            invited = services.invite_many(
-                g.org, rows, cohorts, role=bulk.role.data, invited_by=current_user,
-                days=current_app.config["INVITATION_DAYS"],
-            )
+            try:
+                invited = services.invite_many(
+                    g.org, rows, cohorts, role=bulk.role.data, invited_by=current_user,
+                    days=current_app.config["INVITATION_DAYS"],
+                )
+            except services.IdentityError as exc:
+                flash(f"Nobody was invited. {exc}", "error")
+                return redirect(url_for("identity.invitations"))
             db.session.commit()
             for invitation, token in invited:
                 _send_invitation(invitation, token)
@@ -315,6 +133,25 @@ def invitation_revoke(invitation_id: int):
         services.revoke_invitation(invitation)
         db.session.commit()
         flash(f"Invitation to {invitation.email} withdrawn.", "info")
+    return redirect(url_for("identity.invitations"))
+
+
+@bp.post("/admin/invitations/<int:invitation_id>/resend")
+@role_required("org_admin")
+def invitation_resend(invitation_id: int):
+    """Send a pending or expired invitation again with a fresh link (the earlier link stops working), and show
+    the link once so the admin can pass it on another way if the email does not arrive."""
+    old = get_or_404(Invitation, invitation_id)
+    if not EmptyForm().validate_on_submit() or old.state not in ("pending", "expired"):
+        return redirect(url_for("identity.invitations"))
+    invitation, token = services.invite(old.organization, email=old.email, name=old.name,
+                                        job_function=old.job_function, role=old.role, cohort=old.cohort,
+                                        invited_by=current_user, days=current_app.config["INVITATION_DAYS"])
+    db.session.commit()
+    _send_invitation(invitation, token)
+    link = url_for("identity.invitation_accept", token=token, _external=True)
+    flash(f"Invitation sent again to {invitation.email}. If it doesn't arrive, send them this link yourself (the "
+          f"earlier one no longer works): {link}", "success")
     return redirect(url_for("identity.invitations"))
 
 
@@ -422,3 +259,26 @@ def organizations():
         "identity/admin/organizations.html", form=form, organizations=services.organizations_with_counts()
     )
 
+
+@bp.route("/platform/organizations/<int:org_id>", methods=["GET", "POST"])
+@platform_admin_required
+def organization_edit(org_id: int):
+    """Edit an organisation: its name, time zone and seat limit; suspend or reactivate it (logged)."""
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        abort(404)
+    form = OrganizationEditForm(obj=org)
+    if form.validate_on_submit():
+        was_active = org.is_active
+        form.populate_obj(org)
+        if was_active != org.is_active:
+            audit.log("reactivated-organisation" if org.is_active else "suspended-organisation", actor=current_user,
+                      organization_id=org.id, subject_id=org.id, subject_name=org.name)
+        audit.log("edited-organisation", actor=current_user, organization_id=org.id, subject_id=org.id,
+                  subject_name=org.name, seat_limit=org.seat_limit, timezone=org.timezone)
+        db.session.commit()
+        flash(f"Saved {org.name}." + ("" if org.is_active else " It is suspended: its members cannot reach it."),
+              "success")
+        return redirect(url_for("identity.organizations"))
+    return render_template("identity/admin/organization_edit.html", form=form, org=org,
+                           seats=services.seats_used(org))

@@ -1,0 +1,89 @@
+"""Server-side sign-in sessions: each signed-in browser is a UserSession, so signing out, a password reset or
+"sign out everywhere" end it for real (a copied cookie stops working)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from lms.database import utcnow
+from lms.extensions import db
+from lms.identity.models import User, UserSession
+
+
+def token_hash(token: str) -> str:
+    """Return the SHA-256 hex digest stored in place of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def active_user(user_id: str) -> User | None:
+    """Return the user for a Flask-Login id "<id>:<session token>", or None if the session was ended, the user
+    deactivated, or the id is not one we issued."""
+    try:
+        raw_id, token = user_id.split(":", 1)
+        # One query for the session, the user, their memberships and organisations: every page needs them.
+        user = db.session.execute(
+            select(User).join(UserSession, UserSession.user_id == User.id)
+            .where(User.id == int(raw_id), UserSession.token_hash == token_hash(token),
+                   UserSession.revoked_at.is_(None))
+            .options(joinedload(User.memberships))).unique().scalar_one_or_none()
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if user is None or not user.is_active_user:
+        return None
+    user.session_token = token
+    return user
+
+
+def start_session(user: User, user_agent: str | None = None) -> None:
+    """Open a server-side session for a sign-in; Flask-Login's cookies then carry its token (get_id)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=token_hash(token), user_agent=(user_agent or "")[:200]))
+    user.session_token = token
+
+
+def end_session(user: User) -> None:
+    """Revoke the session this request is signed in with (signing out)."""
+    if user.session_token is not None:
+        db.session.execute(update(UserSession).where(
+            UserSession.token_hash == token_hash(user.session_token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> int:
+    """Revoke every session of the user (sign out everywhere, a password reset); returns how many were open."""
+    result = db.session.execute(update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    user.session_version += 1
+    return result.rowcount or 0
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """Return the user's sessions still open, newest first."""
+    return list(db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).order_by(UserSession.id.desc())))
+
+
+def _devices() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="known-device")
+
+
+def device_cookie(email: str) -> str:
+    """Return the signed value a browser keeps after signing in as `email` (only the email's hash inside)."""
+    return _devices().dumps(token_hash(email.strip().lower()))
+
+
+def known_device(cookie: str | None, email: str) -> bool:
+    """True when `cookie` was given to a browser that signed in as `email`: its sign-ins are not held up by the
+    per-email limit that failed attempts from elsewhere run up."""
+    if not cookie:
+        return False
+    try:
+        return _devices().loads(cookie) == token_hash(email.strip().lower())
+    except BadSignature:
+        return False
