@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ from lms.certificates.access import cohort_certificates
 from lms.certificates.models import Certificate
 from lms.certificates.rendering import pdf_context, render_certificate, template_digest
 from lms.extensions import db
+from lms.files import write_atomically
 from lms.identity.models import Cohort
 
 STORE = "certificates"  # folder under STORAGE_DIR
@@ -52,15 +51,7 @@ def pdf_file(certificate: Certificate) -> Path:
     if path.is_file():
         return path
     data = render_certificate(certificate, context)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)  # atomic: a concurrent download sees the whole file or none
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
     for old in path.parent.glob(f"{certificate.code}-*.pdf"):
         if old != path:
             old.unlink(missing_ok=True)

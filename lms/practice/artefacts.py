@@ -3,8 +3,6 @@ once per submission, stored under STORAGE_DIR/artefacts and served from the stor
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +12,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Account
 from lms.extensions import db
+from lms.files import write_atomically
 from lms.identity.models import Membership, Organization, User
 from lms.pdf import render_pdf
 from lms.practice import artefact_files
@@ -77,15 +76,7 @@ def artefact_file(submission: Submission, exercise: Exercise) -> Path:
     if path.is_file():
         return path
     data = render(submission, exercise)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)  # atomic: a concurrent download sees the whole file or none
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
     return path
 
 
