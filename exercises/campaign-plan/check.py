@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from lms.abm.coverage import coverage_of_roles, normalise_roles, normalise_tier, required_roles
 from lms.abm.integrity import (
     GENERIC,
-    MAX_ROLES_PER_CONTACT,
+    credible_roles,
     is_answered,
     meaningful_words,
     owner_problem,
     repeated,
-    role_contradiction,
     team_member,
 )
 from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
@@ -125,12 +124,7 @@ def situation_words(ws: WorkspaceSnapshot, account: AccountSnap) -> set[str]:
 
 def real_roles(contacts: tuple[ContactSnap, ...]) -> set[str]:
     """Return the roles these contacts credibly hold: at most two per person, none contradicted by the title."""
-    held: set[str] = set()
-    for c in contacts:
-        roles = normalise_roles(c.roles)
-        if len(roles) <= MAX_ROLES_PER_CONTACT:
-            held |= {r for r in roles if role_contradiction(c.title, r) is None}
-    return held
+    return {role for c in contacts for role in credible_roles(c)[0]}
 
 
 # --- the rules ------------------------------------------------------------------------------------------------

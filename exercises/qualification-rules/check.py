@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 
 from lms.abm.coverage import normalise_roles, normalise_tier
 from lms.abm.integrity import (
-    MAX_ROLES_PER_CONTACT,
+    credible_roles as roles_of_contact,
+)
+from lms.abm.integrity import (
     owner_problem,
-    role_contradiction,
     sla_problem,
     team_member,
 )
@@ -170,10 +171,7 @@ def credible_roles(ws: WorkspaceSnapshot) -> dict[int, frozenset[str]]:
     by the job title. A contact tagged with more roles, or only with contradicted ones, counts as unmapped."""
     out: dict[int, frozenset[str]] = {}
     for c in ws.contacts:
-        roles = normalise_roles(c.roles)
-        if len(roles) > MAX_ROLES_PER_CONTACT:
-            continue
-        kept = frozenset(r for r in roles if role_contradiction(c.title, r) is None)
+        kept = frozenset(roles_of_contact(c)[0])
         if kept:
             out[c.id] = kept
     return out

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
 
-from lms.abm.coverage import normalise_role, normalise_roles
-from lms.abm.integrity import GENERIC, MAX_ROLES_PER_CONTACT, meaningful_words, repeated, role_contradiction
+from lms.abm.coverage import normalise_role
+from lms.abm.integrity import (
+    GENERIC,
+    credible_roles,
+    meaningful_words,
+    repeated,
+)
 from lms.abm.matching import normalise_company_name
-from lms.abm.snapshot import AccountSnap, ContactSnap, WorkspaceSnapshot
+from lms.abm.snapshot import AccountSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import BUYING_ROLES, role_label
 from lms.practice.result import Finding, Result
 from lms.practice.rules import Outcome, Rules
@@ -154,14 +159,7 @@ def situation_words(ws: WorkspaceSnapshot, account: AccountSnap) -> set[str]:
     return {w for w in found if not any(p.match(w) for p in _CONCERNS.values())}
 
 
-def credible(contact: ContactSnap) -> tuple[tuple[str, ...], str | None]:
-    """Return the roles a contact credibly holds, and why any were dropped (too many, or contradicted by title)."""
-    roles = normalise_roles(contact.roles)
-    if len(roles) > MAX_ROLES_PER_CONTACT:
-        return (), f"tagged with {len(roles)} buying roles, but one person holds at most {MAX_ROLES_PER_CONTACT}"
-    kept = tuple(r for r in roles if role_contradiction(contact.title, r) is None)
-    why = next((role_contradiction(contact.title, r) for r in roles if r not in kept), None)
-    return kept, why
+credible = credible_roles  # the roles a contact credibly holds, and why any were dropped
 
 
 # --- the rules ------------------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from lms.abm.coverage import normalise_roles
 from lms.abm.roles import infer_title
-from lms.abm.snapshot import AccountSnap, PersonSnap, WorkspaceSnapshot
+from lms.abm.snapshot import AccountSnap, ContactSnap, PersonSnap, WorkspaceSnapshot
 
 MIN_WORDS = 4  # meaningful words for free text to count as an answer at all
 SAME_TEXT = 88  # token-sort similarity (0-100) at or above which two answers are the same answer
@@ -161,6 +162,17 @@ def role_contradiction(title: str | None, role: str) -> str | None:
     if wanted and inferred.function in _OTHER_FUNCTIONS - {wanted}:
         return f"a {title.strip()} works in {inferred.function}, not {wanted}"
     return None
+
+
+def credible_roles(contact: ContactSnap) -> tuple[tuple[str, ...], str | None]:
+    """Return the buying roles a contact credibly holds, and why any were dropped: a contact tagged with more than
+    MAX_ROLES_PER_CONTACT roles holds none of them; a role the title contradicts is dropped."""
+    roles = normalise_roles(contact.roles)
+    if len(roles) > MAX_ROLES_PER_CONTACT:
+        return (), f"tagged with {len(roles)} buying roles, but one person holds at most {MAX_ROLES_PER_CONTACT}"
+    kept = tuple(r for r in roles if role_contradiction(contact.title, r) is None)
+    why = next((role_contradiction(contact.title, r) for r in roles if r not in kept), None)
+    return kept, why
 
 
 _ROLE_WORDS = {"senior_decision_maker": "the senior decision maker", "functional_owner": "the functional owner",

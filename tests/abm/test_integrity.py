@@ -135,3 +135,16 @@ def test_a_first_name_two_members_share_names_nobody():
 @pytest.mark.parametrize("hours, ok", [(None, False), (0.5, False), (1, True), (4, True), (72, True), (96, False)])
 def test_response_slas_stay_within_bounds(hours, ok):
     assert (sla_problem(hours) is None) is ok
+
+
+def test_a_contact_credibly_holds_at_most_two_roles_none_contradicted_by_the_title():
+    from lms.abm.integrity import credible_roles
+
+    intern = ContactSnap(1, 1, "Ivy", "Intern", title="Intern", roles=("senior_decision_maker", "finance", "user",
+                                                                           "influencer"))
+    assert credible_roles(intern) == ((), "tagged with 4 buying roles, but one person holds at most 2")
+    junior = ContactSnap(2, 1, "Jo", "Junior", title="Marketing Intern", roles=("finance", "user"))
+    kept, why = credible_roles(junior)
+    assert kept == ("user",) and "too junior" in why
+    cfo = ContactSnap(3, 1, "Cat", "Fo", title="Chief Financial Officer", roles=("finance", "champion"))
+    assert credible_roles(cfo) == (("finance", "champion"), None)
