@@ -103,9 +103,10 @@ def register_blueprints(app: Flask) -> None:
     from lms.privacy import bp as privacy
     from lms.reports.views import bp as reports
     from lms.tracking.views import bp as tracking
+    from lms.workshops.views import bp as workshops
 
     for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates,
-                      privacy):
+                      privacy, workshops):
         app.register_blueprint(blueprint)
 
 

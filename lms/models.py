@@ -13,4 +13,5 @@ def load_all() -> None:
     import lms.learning.models
     import lms.practice.models
     import lms.reports.models
-    import lms.tracking.models  # noqa: F401
+    import lms.tracking.models
+    import lms.workshops.models  # noqa: F401

@@ -67,6 +67,9 @@ class Course:
     required_exercises: tuple[str, ...]
     certificate_issue: bool
     validity_months: int | None  # None: the certificate does not expire
+    prework: tuple[str, ...]  # module slugs to finish before a workshop session of this course
+    attendance_required: bool  # completing the course needs a workshop session attended
+    follow_up_days: int  # the follow-up exercises are due this many days after the session
     modules: tuple[Module, ...]
     path: Path  # the course folder, where its images and downloads live
 

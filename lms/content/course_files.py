@@ -25,9 +25,17 @@ COURSE_FIELDS = {
     "pass_mark": Field("int"),
     "required_exercises": Field("texts", required=False),
     "certificate": Field("mapping"),
+    "workshop": Field("mapping", required=False),
     "modules": Field("texts", non_empty=True),
 }
 CERTIFICATE_FIELDS = {"issue": Field("bool"), "validity_months": Field("int", required=False)}
+# How the course runs as a dated workshop: the modules to do before the session, whether completing the course
+# needs the session attended, and how many days after it the follow-up exercises are due.
+WORKSHOP_FIELDS = {
+    "prework": Field("texts", required=False),
+    "attendance_required": Field("bool", required=False),
+    "follow_up_days": Field("int", required=False),
+}
 
 
 def load_course(course_dir: Path, ctx: ReadContext, course_files: dict[str, str]) -> Course | None:
@@ -74,6 +82,18 @@ def load_course(course_dir: Path, ctx: ReadContext, course_files: dict[str, str]
         if months is not None and months < 1:
             report(cert_lines.at("validity_months"), "certificate: 'validity_months' must be at least 1")
 
+    workshop: dict[str, Any] = {}
+    if "workshop" in values:
+        ws_lines = lines.node("workshop")
+        workshop = read_fields(values["workshop"], ws_lines, WORKSHOP_FIELDS, report, ws_lines.line, "workshop: ")
+        listed = set(values.get("modules", ()))
+        for index, slug in enumerate(workshop.get("prework", ())):
+            if slug not in listed:
+                report(ws_lines.at("prework", index), f"workshop: pre-work '{slug}' is not one of this course's modules")
+        days = workshop.get("follow_up_days")
+        if days is not None and not 1 <= days <= 90:
+            report(ws_lines.at("follow_up_days"), f"workshop: 'follow_up_days' must be between 1 and 90, not {days}")
+
     modules = load_modules(course_dir, values.get("modules", ()), lines, ctx, report)
     if len(ctx.problems) != problems_before:
         return None
@@ -87,6 +107,9 @@ def load_course(course_dir: Path, ctx: ReadContext, course_files: dict[str, str]
         required_exercises=values.get("required_exercises", ()),
         certificate_issue=certificate["issue"],
         validity_months=certificate.get("validity_months"),
+        prework=workshop.get("prework", ()),
+        attendance_required=workshop.get("attendance_required", False),
+        follow_up_days=workshop.get("follow_up_days", 14),
         modules=tuple(modules),
         path=course_dir,
     )

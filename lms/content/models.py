@@ -36,6 +36,9 @@ class Course(db.Model):
     required_exercises: Mapped[list] = mapped_column(JSON, default=list)
     certificate_issue: Mapped[bool] = mapped_column(Boolean, default=True)
     validity_months: Mapped[int | None] = mapped_column(Integer)
+    prework: Mapped[list] = mapped_column(JSON, default=list)  # module slugs due before a workshop session
+    attendance_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=14)
     minutes: Mapped[int] = mapped_column(Integer, default=0)  # sum of the active modules' minutes
     module_count: Mapped[int] = mapped_column(Integer, default=0)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -91,6 +91,8 @@ def sync_content(courses_root: Path, exercises: dict) -> SyncReport:
             row.outcomes, row.pass_mark = list(course.outcomes), course.pass_mark
             row.required_exercises = list(course.required_exercises)
             row.certificate_issue, row.validity_months = course.certificate_issue, course.validity_months
+            row.prework, row.attendance_required = list(course.prework), course.attendance_required
+            row.follow_up_days = course.follow_up_days
             row.minutes = sum(m.minutes for m in course.modules)
             row.module_count, row.is_archived, row.synced_at = len(course.modules), False, now
             db.session.flush()

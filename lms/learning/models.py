@@ -33,6 +33,9 @@ class Enrolment(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the enrolment comes from a workshop booking: "booked" until the coach marks the sign-in sheet
+    # "present", "partial" or "absent". A course with attendance_required completes only once "present".
+    attendance: Mapped[str | None] = mapped_column(String(10))
     last_module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"))
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"), index=True)
 

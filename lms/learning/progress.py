@@ -90,12 +90,24 @@ class CompletionCheck:
     missing: tuple[str, ...]  # plain-English reasons, e.g. "3 modules not completed"
 
 
+ATTENDANCE_MISSING = {
+    "booked": "the workshop session not attended yet",
+    "partial": "the workshop session attended only in part (your coach can mark you present once you catch up)",
+    "absent": "the workshop session missed (book the next one)",
+}
+
+
 def completion(
-    states: Sequence[ModuleState], pass_mark: int, required_exercises: Sequence[str], passed_exercises: Iterable[str]
+    states: Sequence[ModuleState], pass_mark: int, required_exercises: Sequence[str], passed_exercises: Iterable[str],
+    attendance: str | None = None,
 ) -> CompletionCheck:
     """Apply a course's completion rules: all modules complete, every knowledge check at or above the pass mark,
-    every required exercise passed. Returns whether it is complete and what is missing."""
+    every required exercise passed, and, where the course requires it of a workshop booking, the session
+    attended (`attendance` is the enrolment's sign-in sheet mark, or None when not required). Returns whether
+    it is complete and what is missing."""
     missing = []
+    if attendance in ATTENDANCE_MISSING:
+        missing.append(ATTENDANCE_MISSING[attendance])
     open_modules = sum(1 for s in states if not s.completed)
     if open_modules:
         missing.append(f"{open_modules} module{'s' if open_modules != 1 else ''} not completed")

@@ -260,7 +260,8 @@ def refresh_completion(user: User, org: Organization, view: CourseView) -> bool:
     if enrolment is None or enrolment.completed_at is not None:
         return False
     check = progress.completion([_state(m, view.progress.get(m.id)) for m in view.modules], view.course.pass_mark,
-                                view.course.required_exercises, passed_exercises(user.id, org.id))
+                                view.course.required_exercises, passed_exercises(user.id, org.id),
+                                enrolment.attendance if view.course.attendance_required else None)
     if not check.complete:
         return False
     enrolment.completed_at = utcnow()

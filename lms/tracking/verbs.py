@@ -37,6 +37,12 @@ VERBS: dict[str, tuple[str, str]] = {
     "earned": (ABM + "earned", "earned"),
     "revoked": (ABM + "revoked", "revoked"),
     "viewed": ("http://id.tincanapi.com/verb/viewed", "viewed"),
+    "booked": (ABM + "booked", "booked"),
+    "waitlisted": (ABM + "waitlisted", "joined the waiting list for"),
+    "promoted": (ABM + "promoted", "was given a seat on"),
+    "cancelled": (ABM + "cancelled", "cancelled"),
+    "attended": (ADL + "attended", "attended"),
+    "missed": (ABM + "missed", "missed"),
 }
 
 

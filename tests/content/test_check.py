@@ -330,7 +330,26 @@ def test_module_listed_twice_is_reported_at_the_second_listing(tmp_path: Path) -
         "  - mapping-the-buying-group\n",
         "  - mapping-the-buying-group\n  - choosing-target-accounts\n",
     )
-    assert problems(root) == [f"{COURSE}:18: module 'choosing-target-accounts' is listed twice"]
+    line = line_of(root, COURSE, "choosing-target-accounts", nth=3)  # pre-work, first listing, second listing
+    assert problems(root) == [f"{COURSE}:{line}: module 'choosing-target-accounts' is listed twice"]
+
+
+def test_workshop_prework_must_be_modules_of_the_course(tmp_path: Path) -> None:
+    root = copy_tree(tmp_path)
+    edit(root, COURSE, "  prework:\n    - choosing-target-accounts\n",
+         "  prework:\n    - choosing-target-accounts\n    - reading-annual-reports\n")
+    line = line_of(root, COURSE, "reading-annual-reports")
+    assert problems(root) == [
+        f"{COURSE}:{line}: workshop: pre-work 'reading-annual-reports' is not one of this course's modules"]
+
+
+def test_workshop_follow_up_days_must_be_sensible(tmp_path: Path) -> None:
+    root = copy_tree(tmp_path)
+    edit(root, COURSE, "follow_up_days: 14", "follow_up_days: 400")
+    line = line_of(root, COURSE, "follow_up_days")
+    assert problems(root) == [f"{COURSE}:{line}: workshop: 'follow_up_days' must be between 1 and 90, not 400"]
+    edit(root, COURSE, "follow_up_days: 400", "follow_up_days: soon")
+    assert "follow_up_days" in problems(root)[0]
 
 
 def test_two_files_with_the_same_module_slug_are_reported(tmp_path: Path) -> None:

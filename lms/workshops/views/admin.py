@@ -1,0 +1,1 @@
+"""Workshop pages: admin (routes on lms.workshops.views.blueprint.bp)."""

@@ -1,0 +1,1 @@
+"""Workshop pages: attendance (routes on lms.workshops.views.blueprint.bp)."""

@@ -1,0 +1,1 @@
+"""Workshop pages: booking (routes on lms.workshops.views.blueprint.bp)."""

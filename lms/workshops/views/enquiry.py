@@ -1,0 +1,1 @@
+"""Workshop pages: enquiry (routes on lms.workshops.views.blueprint.bp)."""

@@ -1,0 +1,1 @@
+"""Workshop pages: public (routes on lms.workshops.views.blueprint.bp)."""
