@@ -1,0 +1,1 @@
+"""Workshop pages: calendar (routes on lms.workshops.views.blueprint.bp)."""
