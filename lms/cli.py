@@ -113,7 +113,8 @@ def _now_option(value: str | None):
 @with_appcontext
 def remind(now_text: str | None, dry_run: bool) -> None:
     """Email reminders (run daily from cron): assignments due soon or overdue, managers' weekly digest of overdue
-    learners, coaches' submissions awaiting review. Never the same reminder twice a day; opt-outs respected."""
+    learners, coaches' submissions awaiting review. Never the same reminder twice a day; opt-outs respected.
+    Then workshop attendees' reminders a week and a day before their session, each sent once."""
     import smtplib
     from datetime import timedelta
 
@@ -156,8 +157,45 @@ def remind(now_text: str | None, dry_run: bool) -> None:
         db.session.commit()
     click.echo(f"Reminders: {sent} sent, {skipped} already sent, {failed} failed"
                f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
-    if failed:
+    workshop_failed = _remind_workshops(now, dry_run)
+    if failed or workshop_failed:
         raise SystemExit(1)
+
+
+def _remind_workshops(now, dry_run: bool) -> int:
+    """Send the reminders before booked workshop sessions (a week and a day before), each once: claimed and
+    committed before sending, given back when the send fails. Prints one summary line; returns how many failed."""
+    import smtplib
+
+    from lms.urls import SiteURLMissing
+    from lms.workshops import reminders as workshop_reminders
+
+    try:
+        due = workshop_reminders.due_session_reminders(now)
+    except SiteURLMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    sent = skipped = failed = 0
+    for reminder in due:
+        if dry_run:
+            click.echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
+            continue
+        claimed = workshop_reminders.claim(reminder)
+        db.session.commit()
+        if not claimed:  # another run claimed it a moment ago
+            skipped += 1
+            continue
+        try:
+            workshop_reminders.send(reminder)
+        except (smtplib.SMTPException, OSError) as exc:
+            workshop_reminders.unclaim(reminder)
+            db.session.commit()
+            click.echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
+            failed += 1
+            continue
+        sent += 1
+    click.echo(f"Workshop reminders: {sent} sent, {skipped} already sent, {failed} failed"
+               f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
+    return failed
 
 
 @lms_group.command("xapi-forward")

@@ -42,6 +42,7 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # per email and address together
     LOGIN_EMAIL_RATE_LIMIT = "30 per minute;200 per hour"  # per email from anywhere; a known browser is exempt
     VERIFY_RATE_LIMIT = "60 per minute"
+    BOOKING_RATE_LIMIT = "10 per minute;30 per hour"  # workshop bookings and cancellations, per person
 
     # Tokens
     PASSWORD_RESET_HOURS = 2
@@ -56,6 +57,8 @@ class Defaults:
     MAIL_PASSWORD = ""
     MAIL_SENDER = "ABM Academy <no-reply@abm-academy.example>"
     MAIL_TIMEOUT = 10
+    # Where "bring your team" enquiries go (LMS_ENQUIRIES_EMAIL); empty means the MAIL_SENDER address.
+    ENQUIRIES_EMAIL = ""
 
     PER_PAGE = 25
 
@@ -76,6 +79,8 @@ class Defaults:
     # Reminders (`flask lms remind`, daily from cron).
     REMINDER_DUE_SOON_DAYS = 3
     REMINDER_DIGEST_DAYS = 7  # managers' digest of overdue learners, at most once in this many days
+    # Workshop attendees are reminded this many days before their session (the week's, then the day's).
+    WORKSHOP_REMINDER_DAYS = (7, 1)
 
     # Capability assessments: questions per competency by difficulty (1 easy, 2 medium, 3 hard), and optional
     # time limits in minutes (global, or per course slug, which wins).

@@ -77,6 +77,7 @@ def load_demo(password: str) -> list[tuple[str, str]]:
         services.join_cohort(user, team, "learner")
     _enrol_demo_learners(client, team, public, workshop)
     _load_demo_workspaces(client, public)
+    _demo_sessions(public, coach)
     return logins
 
 
@@ -119,6 +120,51 @@ def _enrol_demo_learners(client: Organization, team: Cohort, public: Organizatio
     attendee = services.user_by_email("alex.attendee@example.com")
     if "abm-foundations" in courses:
         enrol(attendee, courses["abm-foundations"], public, cohort_id=workshop.id)
+
+
+def _demo_sessions(public: Organization, coach: User) -> None:
+    """Two upcoming sessions of ABM Foundations run by Chloe: a day in London and two online mornings. Idempotent:
+    a delivery that already has an upcoming session of the course gets no second one."""
+    from datetime import datetime, time, timedelta
+
+    from lms.content.models import Course
+    from lms.database import utcnow
+    from lms.learning.deadlines import local_to_utc, zone
+    from lms.workshops.models import WorkshopSession
+    from lms.workshops.services import SessionPlan, create_session
+
+    course = db.session.scalar(select(Course).where(Course.slug == "abm-foundations", Course.is_archived.is_(False)))
+    if course is None:
+        return  # content not synced yet
+    now = utcnow()
+    planned = set(db.session.scalars(select(WorkshopSession.delivery).where(
+        WorkshopSession.course_id == course.id, WorkshopSession.is_cancelled.is_(False),
+        WorkshopSession.starts_at > now)))
+    london = zone("Europe/London")
+    today = now.date()
+
+    def thursday(weeks: int):
+        return today + timedelta(days=(3 - today.weekday()) % 7 + 7 * weeks)
+
+    def local(day, hour: int, minute: int = 0) -> datetime:
+        return local_to_utc(day, time(hour, minute), london)
+
+    admin = services.user_by_email("admin@abm-academy.example")
+    if "in_person" not in planned:
+        day = thursday(5)
+        create_session(public, course, SessionPlan(
+            title="ABM Foundations in London", delivery="in_person", parts=[(local(day, 9, 30), local(day, 16, 30))],
+            timezone="Europe/London", capacity=16, booking_deadline=local(day - timedelta(days=3), 17),
+            venue_name="The Clerkenwell Rooms", venue_address="42 St John Street\nLondon\nEC1M 4DL",
+            price_text="£495 + VAT per person, lunch included"), coach=coach, by=admin)
+    if "virtual" not in planned:
+        first = thursday(8) - timedelta(days=1)  # a Wednesday and Thursday morning
+        create_session(public, course, SessionPlan(
+            title="ABM Foundations online, over two mornings", delivery="virtual",
+            parts=[(local(first + timedelta(days=d), 9, 30), local(first + timedelta(days=d), 12, 30)) for d in (0, 1)],
+            timezone="Europe/London", capacity=20, booking_deadline=local(first - timedelta(days=2), 17),
+            join_url="https://meet.abm-academy.example/abm-foundations-online",
+            price_text="£395 + VAT per person"), coach=coach, by=admin)
 
 
 def _cohort(org: Organization, name: str, delivery: str, location: str, starts: date, shares: bool) -> Cohort:

@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from lms.tenancy import has_role
 
-# (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins)
+# (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins; "provider" =
+# platform admins and the coaches of the provider's public organisation, who run its workshops — not a client's)
 NAV = [
     ("Dashboard", "learning.dashboard", None),
     ("Courses", "learning.catalogue", None),
@@ -21,6 +22,7 @@ NAV = [
     ("Certificates", "certificates.mine", None),
     ("Reviews", "practice.reviews", ("coach",)),
     ("Stand in for sales", "accounts.coach_signoff_list", ("coach",)),
+    ("Workshops", "workshops.manage", "provider"),
     ("Assign", "learning.assignments", ("manager",)),
     ("Reports", "reports.index", ("manager",)),
     ("People", "identity.members", ("org_admin",)),
@@ -53,13 +55,21 @@ def nav_items() -> list[NavItem]:
     for label, endpoint, roles in NAV:
         if roles == "platform" and not current_user.is_platform_admin:
             continue
-        if roles and roles != "platform" and not has_role(*roles):
+        if roles == "provider" and not (current_user.is_platform_admin or _provider_coach()):
+            continue
+        if isinstance(roles, tuple) and not has_role(*roles):
             continue
         allowed.append((label, endpoint))
     active = current if any(endpoint == current for _, endpoint in allowed) else next(
         (endpoint for _, endpoint in allowed
          if endpoint.split(".")[0] == current.split(".")[0] and not current.startswith("identity.")), None)
     return [NavItem(label, url_for(endpoint), endpoint == active) for label, endpoint in allowed]
+
+
+def _provider_coach() -> bool:
+    """True for a coach working in the provider's public organisation (a client's coach runs no workshops)."""
+    org = getattr(g, "org", None)
+    return org is not None and org.kind == "public" and "coach" in g.roles
 
 
 def aria(field, **attrs) -> dict:

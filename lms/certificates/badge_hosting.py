@@ -21,7 +21,7 @@ def issuer_doc() -> dict:
     cfg = current_app.config
     email = cfg.get("BADGE_ISSUER_EMAIL") or parseaddr(cfg["MAIL_SENDER"])[1]
     return badges.issuer(url=external_url("certificates.badge_issuer"), name=cfg["SITE_NAME"],
-                         homepage=external_url("learning.index"), email=email,
+                         homepage=external_url("workshops.home"), email=email,
                          image_url=external_url("static", filename="img/logo.svg"))
 
 

@@ -39,14 +39,6 @@ def _org():
     return g.org
 
 
-@bp.get("/")
-def index():
-    """Send visitors to sign in and learners to their dashboard."""
-    if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
-    return redirect(url_for("identity.login"))
-
-
 @bp.get("/dashboard")
 @login_required
 def dashboard():
@@ -55,7 +47,7 @@ def dashboard():
     roles = g.roles if g.org else frozenset()
     work = services.role_work(g.org, roles, utcnow()) if g.org else {}
     return render_template("learning/dashboard.html", items=items, now=utcnow(), due_state=due_state, work=work,
-                           is_learner="learner" in roles or not roles)
+                           is_learner="learner" in roles)
 
 
 @bp.get("/courses")

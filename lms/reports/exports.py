@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from lms.accounts.exporting import safe_cell
+from lms.learning.deadlines import utc_to_local, zone
 from lms.reports.charts import Table
 from lms.reports.completion import STATUS_LABELS
 
@@ -161,3 +162,21 @@ def roi_tables(report) -> dict[str, Table]:
                      ("Window", "Days", "Pipeline created", "Won", "Open pipeline", "Deals won", "Average deal size",
                       "Meetings", "Learners"), tuple(outcome_rows))
     return {"figures": figures, "outcomes": outcomes}
+
+
+def workshop_tables(report) -> dict[str, Table]:
+    """Return the workshop sessions report's tables: each session (its start on its own clock, the zone named)
+    and the summary."""
+    sessions = Table("Workshop sessions",
+                     ("Starts (local time)", "Time zone", "Course", "Session", "Delivery", "Capacity", "Booked",
+                      "Waiting", "Present", "Partial", "Absent", "Not marked", "Fill rate %", "No-show rate %"),
+                     tuple((utc_to_local(r.starts_at, zone(r.timezone)).replace(tzinfo=None), r.timezone, r.course,
+                            r.title, r.delivery, r.stats.capacity, r.stats.confirmed, r.stats.waiting,
+                            r.stats.present, r.stats.partial, r.stats.absent, r.stats.unmarked, r.stats.fill_rate,
+                            r.stats.no_show_rate) for r in report.rows))
+    s = report.summary
+    summary = Table("Workshop summary", ("Figure", "Value"),
+                    (("Sessions run", s.sessions_run), ("Average fill rate %", s.average_fill_rate),
+                     ("No-show rate %", s.no_show_rate), ("Attendees marked", s.marked), ("Absent", s.absent),
+                     ("Waiting-list promotions", s.promotions), ("Bookings moved to another date", s.moves)))
+    return {"sessions": sessions, "summary": summary}

@@ -1,9 +1,12 @@
-"""Manager reports: completion, learner drill-down, capability, adoption, ROI, and their CSV and PDF exports."""
+"""Manager reports: completion, learner drill-down, capability, adoption, ROI, the provider's workshop sessions, and
+their CSV and PDF exports."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -19,6 +22,7 @@ from lms.reports.queries.learner import learner_detail
 from lms.reports.queries.roi import roi_report
 from lms.reports.queries.scope import cohort_or_404, cohorts
 from lms.reports.queries.tools import exercise_titles
+from lms.reports.queries.workshops import workshop_report
 from lms.tenancy import org_id, role_required
 from lms.tracking.services import record
 
@@ -83,9 +87,57 @@ def index():
     """The reports, with the most urgent next steps from the completion report."""
     form, f = _filters()
     built = completion_report(f)
+    workshops = _workshops(f.org_id, form, f.now) if g.org.kind == "public" else None
     _record_view(current_user, f.org_id, "index", "Reports")
     db.session.commit()
-    return render_template("reports/index.html", report=built, form=form, name="index", now=f.now)
+    return render_template("reports/index.html", report=built, form=form, name="index", now=f.now,
+                           workshops=workshops)
+
+
+def _workshops(organization_id: int | None, form: FilterForm, now):
+    """The workshop sessions report for the filter form's period (the default period when the form has errors)."""
+    start, end = (form.start.data, form.end.data) if not form.errors else (None, None)
+    since = datetime.combine(start, time.min) if start else None
+    until = datetime.combine(end + timedelta(days=1), time.min) if end else None
+    return workshop_report(organization_id, since, until, now)
+
+
+def _workshop_scope() -> int | None:
+    """Whose sessions the signed-in person may see: every provider's for a platform admin (None), their own for a
+    manager of the provider's public organisation; 404 for anyone else (a client's manager included)."""
+    if current_user.is_platform_admin:
+        return None
+    if g.org is not None and g.org.kind == "public" and "manager" in g.roles:
+        return g.org.id
+    abort(404)
+
+
+@bp.get("/workshops")
+@login_required
+def workshops():
+    """Workshop sessions: seats, waiting lists and sign-in sheets per session, fill and no-show rates."""
+    scope, now = _workshop_scope(), utcnow()
+    form = FilterForm(request.args, today=now.date())
+    form.validate()
+    report = _workshops(scope, form, now)
+    _record_view(current_user, scope, "workshops", "Workshop sessions")
+    db.session.commit()
+    return render_template("reports/workshops.html", workshops=report, period_form=form, form=None,
+                           name="workshops", now=now)
+
+
+@bp.get("/workshops.csv")
+@login_required
+def workshops_csv():
+    """Download the workshop sessions (every row) as CSV."""
+    scope, now = _workshop_scope(), utcnow()
+    form = FilterForm(request.args, today=now.date())
+    form.validate()
+    table = exports.workshop_tables(_workshops(scope, form, now))["sessions"]
+    _record_view(current_user, scope, "workshops", "Workshop sessions", verb="exported", result={"format": "csv"})
+    db.session.commit()
+    return Response(exports.csv_bytes(table.headers, table.rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="workshop-sessions-{now:%Y-%m-%d}.csv"'})
 
 
 @bp.get("/completion")

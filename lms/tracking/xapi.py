@@ -25,6 +25,7 @@ ACTIVITY_TYPES = {
     "question": ADL_ACTIVITY + "cmi.interaction",
     "assessment": ADL_ACTIVITY + "assessment",
     "exercise": ADL_ACTIVITY + "performance",
+    "workshop-session": ADL_ACTIVITY + "meeting",  # ADL: a gathering of people for a common cause
 }
 # Result keys with a place of their own in an xAPI result; the others become result extensions.
 RESULT_KEYS = {"score", "success", "passed", "completion", "response"}

@@ -225,6 +225,9 @@ def book(session: WorkshopSession, user: User, now: datetime | None = None) -> B
     booking = existing or Booking(session=session, user=user, organization_id=session.organization_id)
     booking.created_at, booking.cancelled_at, booking.attendance = now, None, None
     booking.promoted_at = booking.confirmed_at = None
+    # A booking made again after a cancellation starts afresh: its reminders and offers are still to come.
+    booking.reminded_week_at = booking.reminded_day_at = booking.next_offer_at = booking.moved_to_id = None
+    booking.attendance_marked_at = booking.attendance_marked_by_id = None
     if _take_seat(session.id):
         booking.status = "confirmed"
         db.session.add(booking)
@@ -336,19 +339,22 @@ def fill_from_waiting_list(session: WorkshopSession, now: datetime | None = None
     return promoted
 
 
-def move(booking: Booking, to: WorkshopSession, by: User, now: datetime | None = None) -> Booking:
+def move(booking: Booking, to: WorkshopSession, by: User, now: datetime | None = None
+         ) -> tuple[Booking, list[Booking]]:
     """Move someone to another session of the same course (a no-show taking the next date, or a change of plan):
-    book them there, and mark this booking moved (its seat, if any, freed for the waiting list). Returns the new
-    booking. Raises BookingError if `to` is another course or closed."""
+    book them there, and mark this booking moved (its seat, if the session is still to start, freed for the
+    waiting list). Returns (the new booking, the bookings promoted into the freed seat) so the caller can email
+    them after committing. Raises BookingError if `to` is another course or closed."""
     now = now or utcnow()
     if to.course_id != booking.session.course_id or to.id == booking.session_id:
         raise BookingError("Choose another session of the same course.")
     new = book(to, booking.user, now)
+    promoted: list[Booking] = []
     if booking.status == "confirmed" and booking.session.starts_at > now:
-        cancel(booking, by, now)
+        promoted = cancel(booking, by, now)
     booking.status, booking.moved_to_id = "moved", to.id
     db.session.flush()
-    return new
+    return new, promoted
 
 
 def next_session(course_id: int, after: datetime, exclude: int | None = None) -> WorkshopSession | None:
@@ -361,14 +367,28 @@ def next_session(course_id: int, after: datetime, exclude: int | None = None) ->
     return db.session.scalar(query)
 
 
+def open_sessions(course_id: int, now: datetime, exclude: int | None = None) -> list[WorkshopSession]:
+    """The course's sessions still open for booking at `now` (not cancelled, before their booking deadline),
+    soonest first, leaving out `exclude`: the dates someone may move to."""
+    query = select(WorkshopSession).where(
+        WorkshopSession.course_id == course_id, WorkshopSession.is_cancelled.is_(False),
+        WorkshopSession.booking_deadline > now, WorkshopSession.starts_at > now,
+    ).order_by(WorkshopSession.starts_at, WorkshopSession.id)
+    if exclude is not None:
+        query = query.where(WorkshopSession.id != exclude)
+    return list(db.session.scalars(query))
+
+
 # --- attendance ----------------------------------------------------------------------------------------------
 
 
 def roster(session: WorkshopSession) -> list[Booking]:
-    """The confirmed attendees (and those marked before they moved), by name: the sign-in sheet."""
+    """The confirmed attendees (and those marked before they moved), by name: the sign-in sheet. Someone who
+    moved to another date before being marked is not on it."""
     return list(db.session.scalars(select(Booking).join(User, User.id == Booking.user_id).where(
         Booking.session_id == session.id,
-        Booking.status.in_(("confirmed", "moved")) & Booking.confirmed_at.is_not(None)).order_by(User.name, User.id)))
+        (Booking.status == "confirmed")
+        | ((Booking.status == "moved") & Booking.attendance.is_not(None))).order_by(User.name, User.id)))
 
 
 def mark_attendance(session: WorkshopSession, marks: dict[int, str], by: User, now: datetime | None = None

@@ -13,6 +13,7 @@ def test_sign_in_see_dashboard_and_sign_out(live_app, page):
         db.session.remove()
 
     page.go("/")
+    page.click("Sign in")
     assert page.path.startswith("/login")
     page.fill("Email", "maya@northwind.example")
     page.fill("Password", "wrong password")

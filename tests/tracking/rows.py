@@ -43,6 +43,12 @@ OBJECTS = {
     "earned": ("certificate", "X7K2", "ABM in Ten Minutes", None),
     "revoked": ("api-token", "4", "Learning Locker", None),
     "viewed": ("report", "completion", "Completion", None),
+    "booked": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", None),
+    "waitlisted": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", {"position": 2}),
+    "promoted": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", None),
+    "cancelled": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", {"seat": True}),
+    "attended": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", {"attendance": "present"}),
+    "missed": ("workshop-session", "6", "ABM Foundations, London, 14 January 2027", {"attendance": "absent"}),
 }
 
 

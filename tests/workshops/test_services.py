@@ -196,9 +196,10 @@ def test_a_no_show_can_move_to_the_next_session(make_session, coach) -> None:
     db.session.commit()
     services.mark_attendance(first, {booking.id: "absent"}, coach, now=first.ends_at + timedelta(hours=1))
     assert services.next_session(first.course_id, first.ends_at, exclude=first.id).id == second.id
-    new = services.move(booking, second, ada, now=first.ends_at + timedelta(hours=2))
+    new, promoted = services.move(booking, second, ada, now=first.ends_at + timedelta(hours=2))
     db.session.commit()
     assert new.session_id == second.id and new.status == "confirmed"
+    assert promoted == []  # the missed session's seat is not freed: it has been and gone
     assert booking.status == "moved" and booking.moved_to_id == second.id
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == ada.id))
     assert enrolment.cohort_id == second.cohort_id and enrolment.attendance == "booked"

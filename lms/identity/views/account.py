@@ -68,11 +68,18 @@ def _sign_in(user, *, remember: bool = False, org_id: int | None = None) -> None
     services.note_login(user, org_id)
 
 
+def _local_path(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None (no open redirects: "//host", "/\\host" and
+    anything with a scheme, host or control character are refused)."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable() and not urlsplit(target).netloc and not urlsplit(target).scheme):
+        return target
+    return None
+
+
 def _safe_next(target: str | None) -> str:
     """Return `target` if it is a local path, else the dashboard (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("learning.dashboard")
+    return _local_path(target) or url_for("learning.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,13 +88,13 @@ def _safe_next(target: str | None) -> str:
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.EmailUnconfirmed as exc:
-            _send_confirmation(exc.user)
+            _send_confirmation(exc.user, _local_path(request.args.get("next")))
             db.session.commit()
             form.email.errors.append("Confirm your email address first: we've sent a new link to your inbox.")
             return render_template("identity/login.html", form=form)
@@ -139,16 +146,18 @@ def signup():
                               "identity/email/already_registered", login_url=url_for("identity.login", _external=True),
                               reset_url=url_for("identity.password_forgot", _external=True))
             else:
-                _send_confirmation(user)
+                _send_confirmation(user, _local_path(request.args.get("next")))
             db.session.commit()
             return render_template("identity/check_inbox.html", email=form.email.data.strip())
     return render_template("identity/signup.html", form=form)
 
 
-def _send_confirmation(user) -> None:
+def _send_confirmation(user, next_path: str | None = None) -> None:
+    """Email the confirmation link; `next_path` (a local path, e.g. the session being booked) rides along so the
+    link lands the new attendee back there."""
     token = services.issue_reset_token(user, current_app.config["PASSWORD_RESET_HOURS"], purpose="confirm")
     send_template(user.email, "Confirm your email for ABM Academy", "identity/email/confirm", user=user,
-                  url=url_for("identity.confirm", token=token, _external=True))
+                  url=url_for("identity.confirm", token=token, next=next_path, _external=True))
 
 
 @bp.get("/signup/confirm/<token>")
@@ -160,8 +169,10 @@ def confirm(token: str):
     user = services.confirm_email(row)
     _sign_in(user, org_id=min((m.organization_id for m in user.memberships), default=None))
     db.session.commit()
-    flash("Welcome to ABM Academy. Start with a course below.", "success")
-    return redirect(url_for("learning.dashboard"))
+    back = _local_path(request.args.get("next"))
+    flash("Welcome to ABM Academy. " + ("You're signed in: carry on where you left off." if back
+                                       else "Start with a course below."), "success")
+    return redirect(back or url_for("learning.dashboard"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
