@@ -102,12 +102,16 @@ def register_blueprints(app: Flask) -> None:
     from lms.practice.views import bp as practice
     from lms.privacy import bp as privacy
     from lms.reports.views import bp as reports
+    from lms.tracking.lrs_server import bp as xapi
     from lms.tracking.views import bp as tracking
     from lms.workshops.views import bp as workshops
 
     for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates,
-                      privacy, workshops):
+                      privacy, workshops, xapi):
         app.register_blueprint(blueprint)
+    from lms.extensions import csrf
+
+    csrf.exempt(xapi)  # the LRS authenticates every request by HTTP Basic or a bearer token, never by cookies
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import event, inspect, literal_column, select, union_all
 
 from lms.extensions import db
 from lms.identity.models import Cohort, Organization, User
+from lms.tracking.credentials import revoke_organization_credentials
 from lms.tracking.directory import Actor, Names
 from lms.tracking.services import revoke_organization_tokens
 
@@ -43,6 +44,8 @@ class IdentityDirectory:
 
 @event.listens_for(Organization, "after_update")
 def _revoke_tokens_when_deactivated(_mapper, connection, organization: Organization) -> None:
-    """However an organisation is deactivated, its API tokens stop reading the record (in the same transaction)."""
+    """However an organisation is deactivated, its API tokens and LRS credentials stop working (in the same
+    transaction)."""
     if not organization.is_active and inspect(organization).attrs.is_active.history.has_changes():
         revoke_organization_tokens(organization.id, connection)
+        revoke_organization_credentials(organization.id, connection)

@@ -1,0 +1,1 @@
+"""The LRS: activities (routes on lms.tracking.lrs_server.blueprint.bp)."""

@@ -1,0 +1,1 @@
+"""The LRS: agents (routes on lms.tracking.lrs_server.blueprint.bp)."""

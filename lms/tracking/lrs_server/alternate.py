@@ -1,0 +1,1 @@
+"""The LRS: alternate (routes on lms.tracking.lrs_server.blueprint.bp)."""

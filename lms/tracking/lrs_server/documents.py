@@ -1,0 +1,1 @@
+"""The LRS: documents (routes on lms.tracking.lrs_server.blueprint.bp)."""

@@ -1,0 +1,1 @@
+"""The LRS: statements (routes on lms.tracking.lrs_server.blueprint.bp)."""
