@@ -113,9 +113,8 @@ def _now_option(value: str | None):
 @with_appcontext
 def remind(now_text: str | None, dry_run: bool) -> None:
     """Email reminders (run daily from cron): assignments due soon or overdue, managers' weekly digest of overdue
-    learners, coaches' submissions awaiting review. Never the same reminder twice a day; opt-outs respected.
-    Then workshop attendees' reminders a week and a day before their session, each sent once."""
-    import smtplib
+    learners, coaches' submissions awaiting review, and booked workshop sessions a week and a day ahead. Never the
+    same reminder twice; opt-outs of course reminders respected (a booked session's reminder is a service message)."""
     from datetime import timedelta
 
     from sqlalchemy.exc import IntegrityError
@@ -123,77 +122,59 @@ def remind(now_text: str | None, dry_run: bool) -> None:
     from lms.learning import reminders
     from lms.practice.reviews import awaiting_review_for_coach
     from lms.urls import SiteURLMissing
+    from lms.workshops import reminders as workshop_reminders
 
     now = _now_option(now_text)
     try:
         due = reminders.due_reminders(now, awaiting_review=awaiting_review_for_coach)
+        due_sessions = workshop_reminders.due_session_reminders(now)
     except SiteURLMissing as exc:
         raise click.ClickException(str(exc)) from None
-    sent = skipped = failed = 0
-    for reminder in due:
-        if dry_run:
-            click.echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
-            continue
-        # Claimed and committed before sending (one commit per email), so neither a parallel run nor a crash
-        # after sending can send it again; a failed send gives the claim back for the next run.
+
+    def claim_course_reminder(reminder) -> bool:
         try:
             reminders.claim(reminder)
-            db.session.commit()
         except IntegrityError:  # another run claimed it a moment ago
             db.session.rollback()
-            skipped += 1
-            continue
-        try:
-            reminders.send(reminder)
-        except (smtplib.SMTPException, OSError) as exc:
-            reminders.unclaim(reminder)
-            db.session.commit()
-            click.echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
-            failed += 1
-            continue
-        sent += 1
+            return False
+        return True
+
+    failed = _deliver("Reminders", due, claim_course_reminder, reminders.send, reminders.unclaim, dry_run)
     if not dry_run:
         reminders.forget_sent((now - timedelta(days=60)).date())
         db.session.commit()
-    click.echo(f"Reminders: {sent} sent, {skipped} already sent, {failed} failed"
-               f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
-    workshop_failed = _remind_workshops(now, dry_run)
-    if failed or workshop_failed:
+    failed += _deliver("Workshop reminders", due_sessions, workshop_reminders.claim, workshop_reminders.send,
+                       workshop_reminders.unclaim, dry_run)
+    if failed:
         raise SystemExit(1)
 
 
-def _remind_workshops(now, dry_run: bool) -> int:
-    """Send the reminders before booked workshop sessions (a week and a day before), each once: claimed and
-    committed before sending, given back when the send fails. Prints one summary line; returns how many failed."""
+def _deliver(label: str, due: list, claim, send, unclaim, dry_run: bool) -> int:
+    """Send each reminder once: claimed and committed before sending (so neither a parallel run nor a crash after
+    sending can send it again), the claim given back when the send fails. `claim` returns False when another run
+    has it. Prints one summary line; returns how many failed."""
     import smtplib
 
-    from lms.urls import SiteURLMissing
-    from lms.workshops import reminders as workshop_reminders
-
-    try:
-        due = workshop_reminders.due_session_reminders(now)
-    except SiteURLMissing as exc:
-        raise click.ClickException(str(exc)) from None
     sent = skipped = failed = 0
     for reminder in due:
         if dry_run:
             click.echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
             continue
-        claimed = workshop_reminders.claim(reminder)
+        claimed = claim(reminder)
         db.session.commit()
-        if not claimed:  # another run claimed it a moment ago
+        if not claimed:
             skipped += 1
             continue
         try:
-            workshop_reminders.send(reminder)
+            send(reminder)
         except (smtplib.SMTPException, OSError) as exc:
-            workshop_reminders.unclaim(reminder)
+            unclaim(reminder)
             db.session.commit()
             click.echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
             failed += 1
             continue
         sent += 1
-    click.echo(f"Workshop reminders: {sent} sent, {skipped} already sent, {failed} failed"
+    click.echo(f"{label}: {sent} sent, {skipped} already sent, {failed} failed"
                f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
     return failed
 

@@ -15,6 +15,9 @@ from lms.extensions import db
 from lms.identity.passwords import use_fast_hashing_for_tests
 from tests.factories import DEFAULT_PASSWORD
 
+# Fixtures shared beyond their own folder (the workshop reports use the workshops' sessions).
+pytest_plugins = ("tests.workshops.fixtures",)
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 use_fast_hashing_for_tests()

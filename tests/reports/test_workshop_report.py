@@ -6,50 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from lms.content.models import Course
-from lms.content.sync import sync_content
 from lms.database import utcnow
 from lms.extensions import db
 from lms.workshops import services
 from tests.factories import make_org, make_user
-from tests.workshops.conftest import plan
-
-
-@pytest.fixture
-def provider(app):
-    sync_content(Path(app.config["COURSES_DIR"]), {})
-    org = make_org("Public courses", kind="public", slug=app.config["PUBLIC_ORG_SLUG"])
-    db.session.commit()
-    return org
-
-
-@pytest.fixture
-def coach(provider):
-    return make_user(provider, ("coach",), email="chloe@abm-academy.example", name="Chloe Adeyemi")
-
-
-@pytest.fixture
-def admin(provider):
-    return make_user(None, (), email="ravi@abm-academy.example", name="Ravi Shah", is_platform_admin=True)
-
-
-@pytest.fixture
-def make_session(provider, coach, admin):
-    course = db.session.scalar(select(Course).where(Course.slug == "tiny-course"))
-
-    def _make(days_ahead: int, capacity: int = 4):
-        start = (utcnow() + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
-        session = services.create_session(provider, course, plan(start, capacity=capacity), coach=coach, by=admin)
-        db.session.commit()
-        return session
-
-    return _make
-
 
 _seq = iter(range(10_000))
 
@@ -67,9 +30,9 @@ def fill(session, booked: int, marks: tuple[str, ...] = (), coach=None) -> None:
 @pytest.fixture
 def run_session(make_session, coach):
     """Yesterday's session: 4 seats, 2 booked, 1 present and 1 absent; and one still to come, 1 of 4 booked."""
-    run = make_session(days_ahead=-1)
+    run = make_session(days_ahead=-1, capacity=4)
     fill(run, 2, ("present", "absent"), coach)
-    upcoming = make_session(days_ahead=30)
+    upcoming = make_session(days_ahead=30, capacity=4)
     fill(upcoming, 1)
     return run, upcoming
 
@@ -141,12 +104,12 @@ def test_the_report_takes_the_same_queries_for_3_sessions_as_for_15(client, auth
                                                                     queries) -> None:
     manager = make_user(provider, ("manager",), email="mina@abm-academy.example")
     for i in range(3):
-        fill(make_session(days_ahead=-1 - i), 2, ("present", "absent"), coach)
+        fill(make_session(days_ahead=-1 - i, capacity=4), 2, ("present", "absent"), coach)
     auth.login(manager.email)
     counts = []
     for extra in (0, 12):
         for i in range(extra):
-            fill(make_session(days_ahead=-10 - i), 2, ("present",), coach)
+            fill(make_session(days_ahead=-10 - i, capacity=4), 2, ("present",), coach)
         with queries:
             page = client.get("/reports/workshops").get_data(as_text=True)
         counts.append(queries.count)

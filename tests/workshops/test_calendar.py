@@ -11,7 +11,7 @@ from icalendar import Calendar
 from lms.extensions import db
 from lms.workshops import calendar, services
 from tests.factories import make_user
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import plan
 
 
 @pytest.fixture

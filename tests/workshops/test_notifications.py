@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
@@ -15,26 +15,7 @@ from lms.workshops import notifications, services
 from lms.workshops.models import Enquiry
 from tests.factories import make_user
 from tests.smtp import body_of as raw_body
-from tests.workshops.conftest import plan
-
-START = datetime(2031, 1, 16, 9, 30)  # a Thursday; GMT, so 09:30 in London
-BOOKED = START - timedelta(days=20)  # when people book (booking is open)
-
-
-@pytest.fixture
-def mail(app, smtp_server):
-    app.config.update(smtp_server.config())
-    return smtp_server
-
-
-@pytest.fixture
-def session_at(provider, course, admin, coach):
-    def _make(start: datetime = START, **overrides):
-        session = services.create_session(provider, course, plan(start, **overrides), coach=coach, by=admin)
-        db.session.commit()
-        return session
-
-    return _make
+from tests.workshops.fixtures import BOOKED, START, plan
 
 
 @pytest.fixture

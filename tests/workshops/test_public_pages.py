@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from lms.database import utcnow
 from lms.extensions import db
 from lms.workshops import services
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import plan
 
 
 def page(response) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from lms.content.models import Module
@@ -16,29 +15,11 @@ from lms.workshops import services
 from lms.workshops.models import Booking
 from tests.factories import make_user
 from tests.smtp import body_of
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import BOOKED, START
 
-START = datetime(2031, 1, 16, 9, 30)  # Thursday 09:30 in London (GMT)
-BOOKED = START - timedelta(days=20)
 WEEK_BEFORE = START - timedelta(days=7) + timedelta(hours=1)
 DAY_BEFORE = START - timedelta(hours=20)
 PREWORK_LINK = "http://lms.test/courses/tiny-course/choosing-target-accounts"
-
-
-@pytest.fixture
-def mail(app, smtp_server):
-    app.config.update(smtp_server.config())
-    return smtp_server
-
-
-@pytest.fixture
-def session_at(provider, course, admin, coach):
-    def _make(start: datetime = START, **overrides):
-        session = services.create_session(provider, course, plan(start, **overrides), coach=coach, by=admin)
-        db.session.commit()
-        return session
-
-    return _make
 
 
 def _person(name: str, **overrides):

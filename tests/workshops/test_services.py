@@ -15,7 +15,7 @@ from lms.tracking.models import Statement
 from lms.workshops import services
 from lms.workshops.models import Booking
 from tests.factories import make_user
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import plan
 
 
 def _people(n: int):

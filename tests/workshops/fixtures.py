@@ -1,4 +1,5 @@
-"""Fixtures for workshops: the provider's public organisation, a synced course, a coach, and sessions."""
+"""Fixtures for workshops (a pytest plugin of tests/conftest.py, so other folders use them too): the provider's public
+organisation, a synced course, a coach, an admin, sessions, and the SMTP server the app sends to."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from lms.extensions import db
 from lms.workshops import services
 from lms.workshops.models import WorkshopSession
 from tests.factories import make_org, make_user
+
+START = datetime(2031, 1, 16, 9, 30)  # a Thursday; GMT, so 09:30 in London
+BOOKED = START - timedelta(days=20)  # when people book (booking is open)
 
 
 @pytest.fixture
@@ -67,6 +71,25 @@ def make_session(provider, course, admin, coach):
 
     def _make(days_ahead: int = 30, **overrides) -> WorkshopSession:
         start = (utcnow() + timedelta(days=days_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
+        session = services.create_session(provider, course, plan(start, **overrides), coach=coach, by=admin)
+        db.session.commit()
+        return session
+
+    return _make
+
+
+@pytest.fixture
+def mail(app, smtp_server):
+    """The real SMTP server, with the app sending to it."""
+    app.config.update(smtp_server.config())
+    return smtp_server
+
+
+@pytest.fixture
+def session_at(provider, course, admin, coach):
+    """Create a session starting at `start` (naive UTC), committed; returns it."""
+
+    def _make(start: datetime = START, **overrides) -> WorkshopSession:
         session = services.create_session(provider, course, plan(start, **overrides), coach=coach, by=admin)
         db.session.commit()
         return session
