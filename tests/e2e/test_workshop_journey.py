@@ -22,7 +22,7 @@ from lms.workshops import services
 from lms.workshops.models import SessionPart, WorkshopSession
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 from tests.smtp import body_of, start_smtp
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import plan
 
 
 @pytest.fixture

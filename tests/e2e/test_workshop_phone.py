@@ -17,7 +17,7 @@ from lms.workshops.models import SessionPart, WorkshopSession
 from tests.e2e.test_phone_layouts import assert_no_sideways_scroll, axe, on_phone
 from tests.e2e.test_workshop_journey import sign_in, sign_out
 from tests.factories import make_org, make_user
-from tests.workshops.conftest import plan
+from tests.workshops.fixtures import plan
 
 
 def test_workshop_pages_fit_a_phone_and_pass_axe(live_app, page):
