@@ -29,6 +29,7 @@ LAYERS = {
     "assessment": 6,
     "reports": 7,
     "certificates": 7,
+    "api": 8,
 }
 SAME_LAYER = {("practice", "accounts"), ("workshops", "accounts"), ("reports", "certificates")}
 # What an exercise checker may see: the kernel and the checker contract (result types, answer-value readers).
