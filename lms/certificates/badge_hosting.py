@@ -63,8 +63,9 @@ def _course_slug(certificate: Certificate) -> str:
 
 
 def assertion_doc(certificate: Certificate) -> tuple[dict, int]:
-    """Return the hosted Assertion and its HTTP status: 200, or 410 Gone with `revoked` and the reason when
-    revoked or replaced (Open Badges 2.0, "Revoking Hosted Assertions")."""
+    """Return the hosted Assertion and its HTTP status: 200, or 410 Gone when revoked or replaced, the body still
+    a complete Assertion with `revoked: true` and the `revocationReason` (Open Badges 2.0, "Revoking Hosted
+    Assertions": either signal means revoked; validators that ignore the status still read a valid document)."""
     slug = _course_slug(certificate)
     revoked = certificate.revoked_at is not None
     doc = badges.assertion(badges.AssertionData(

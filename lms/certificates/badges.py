@@ -41,12 +41,9 @@ class AssertionData:
 
 
 def assertion(data: AssertionData) -> dict:
-    """Return the hosted Assertion; a revoked one is reduced to what the spec requires (id, revoked, reason)."""
-    if data.revoked:
-        doc = {"@context": CONTEXT, "type": "Assertion", "id": data.url, "revoked": True}
-        if data.revocation_reason:
-            doc["revocationReason"] = data.revocation_reason
-        return doc
+    """Return the hosted Assertion. A revoked one keeps every required property and adds `revoked` and the
+    reason, without the baked image (gone too): validators that read only the body (openbadges-validator-core
+    1.1) then see a well-formed Assertion that says it is revoked, not a malformed one missing `recipient`."""
     doc = {
         "@context": CONTEXT,
         "type": "Assertion",
@@ -55,10 +52,15 @@ def assertion(data: AssertionData) -> dict:
         "badge": data.badge_url,
         "verification": {"type": "hosted"},
         "issuedOn": data.issued_on,
-        "image": data.image_url,
     }
     if data.expires:
         doc["expires"] = data.expires
+    if not data.revoked:
+        doc["image"] = data.image_url
+    else:
+        doc["revoked"] = True
+        if data.revocation_reason:
+            doc["revocationReason"] = data.revocation_reason
     return doc
 
 

@@ -93,8 +93,7 @@ def test_a_revoked_assertion_answers_410_with_the_reason(client, earned):
     url = f"http://lms.test/badges/assertions/{certificate.code}.json"
     doc = get_json(client, url, expected=410)
     assert assertion_problems(doc, url) == []
-    assert doc == {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": url, "revoked": True,
-                   "revocationReason": "Issued in error"}
+    assert doc["id"] == url and doc["revoked"] is True and doc["revocationReason"] == "Issued in error"
     assert client.get(f"/badges/assertions/{certificate.code}.svg").status_code == 410
 
 
