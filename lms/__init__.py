@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register each package's blueprint (`bp` in lms/<package>/views), imported by name so a missing one fails."""
     from lms.accounts.views import bp as accounts
+    from lms.api.views import bp as api
     from lms.assessment.views import bp as assessment
     from lms.certificates.views import bp as certificates
     from lms.content.views import bp as content
@@ -107,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
     from lms.workshops.views import bp as workshops
 
     for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates,
-                      privacy, workshops, xapi):
+                      privacy, workshops, xapi, api):
         app.register_blueprint(blueprint)
     from lms.extensions import csrf
 
     csrf.exempt(xapi)  # the LRS authenticates every request by HTTP Basic or a bearer token, never by cookies
+    csrf.exempt(api)  # the REST API authenticates every request by a bearer token, never by cookies
 
 
 def register_errorhandlers(app: Flask) -> None:

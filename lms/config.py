@@ -68,6 +68,9 @@ class Defaults:
 
     # The learning record API and forwarding to an external LRS (xAPI 1.0.3).
     XAPI_ACTIVITY_BASE = ""  # activity IRIs start with this; default <site URL>/xapi/activities
+    # The academy's own verb IRIs start with this (LMS_XAPI_VERB_BASE); set <site URL>/xapi/verbs/ to make each
+    # resolve to its entry in the verb list this site publishes there.
+    XAPI_VERB_BASE = "https://abm-academy.org/xapi/verbs/"
     LRS_ENDPOINT = ""  # e.g. https://lrs.example.com/xapi/ ; statements are POSTed to <endpoint>/statements
     LRS_USERNAME = ""
     LRS_PASSWORD = ""

@@ -28,6 +28,7 @@ NAV = [
     ("People", "identity.members", ("org_admin",)),
     ("Cohorts", "identity.cohorts", ("org_admin",)),
     ("API tokens", "tracking.tokens", ("org_admin",)),
+    ("Connected tools", "tracking.tools", ("org_admin",)),
     ("Audit log", "privacy.org_audit", ("org_admin",)),
     ("Organisations", "identity.organizations", "platform"),
     ("Content", "content.freshness", "platform"),

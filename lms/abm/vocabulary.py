@@ -1,10 +1,13 @@
-"""The ABM vocabulary: buying roles, account tiers, signal types, handoff statuses and rejection reasons.
+"""The ABM vocabulary: buying roles, account tiers, signal types, handoff statuses, rejection reasons and the
+practices a trained person shows in their own tools.
 
 One home for the words the workspace, the exercises and the reports share, with the labels people see.
 Pure values: no Flask, no database.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 TIERS = ("1:1", "1:few", "1:many")
 
@@ -66,3 +69,40 @@ QUALIFICATION_LEVELS = {"hot": "Hot", "warm": "Warm", "cold": "Cold"}
 def role_label(role: str) -> str:
     """Return the human label of a buying role ("technical evaluator")."""
     return ROLE_LABELS.get(role, str(role).replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Practice:
+    """Something a trained person does in their own CRM, sales-engagement or ABM tool, as evidence that they apply
+    a competency (a slug of courses/competencies.yaml) outside the academy."""
+
+    key: str
+    label: str
+    competency: str
+    description: str
+
+
+# The practices the adoption report looks for in other tools' statements. An organisation's tool mappings
+# (lms.tracking.models.ToolMapping) say which of its tools' statements count as which practice.
+PRACTICES = {p.key: p for p in (
+    Practice("account_research", "Account research logged against a target account", "account-selection",
+             "A research task, note or call logged on a target account's record."),
+    Practice("account_plan_updated", "Account plan updated", "abm-operating-model",
+             "A target account's plan (objectives, owners, next steps) edited in the CRM or ABM platform."),
+    Practice("buying_group_contact_added", "Buying-group contact added", "buying-group-mapping",
+             "A contact added to a target account with their buying role."),
+    Practice("contact_data_corrected", "Contact record completed or corrected", "contact-data",
+             "A contact's title, role or email filled in or corrected, or a duplicate merged."),
+    Practice("role_message_sent", "Role-specific message sent to a buying-group contact", "role-messaging",
+             "A one-to-one email or message to a contact at a target account."),
+    Practice("sequence_started", "Sequence started for a buying-group contact", "campaign-orchestration",
+             "A buying-group contact added to a multi-step sequence or cadence in a sales-engagement tool."),
+    Practice("signal_followed_up", "Signal followed up within the agreed time", "signal-qualification-handoff",
+             "A follow-up (call, email, task) logged on a qualified signal within the time sales and marketing "
+             "agreed; the tool's rule decides what counts as in time."),
+    Practice("handoff_accepted", "Sales handoff accepted", "signal-qualification-handoff",
+             "A marketing handoff (an account or contact with its context) accepted by sales."),
+    Practice("feedback_recorded", "Sales feedback recorded with a reason", "measurement-and-feedback",
+             "An accepted or rejected handoff or opportunity given a reason in the CRM."),
+)}
+PRACTICE_LABELS = {key: p.label for key, p in PRACTICES.items()}

@@ -204,9 +204,14 @@ def answer(user: User, org: Organization, view: CourseView, module: Module, ques
     prog.best_score = max(prog.best_score or 0, score or 0)
     prog.first_score = progress.module_score([q["id"] for q in module.questions],
                                              [qid for qid, a in answers.items() if a.first_correct])
+    options = question.get("options", [])
+    # The answer as a cmi.interaction: the options (ids are their indexes), the right ones, the question's score.
     record(user, "answered", ("question", f"{view.course.slug}/{module.slug}#{question_id}", question["prompt"][:200]),
-           {"success": result.correct, "response": list(result.chosen), "score": score,
+           {"success": result.correct, "response": list(result.chosen),
+            "score": {"raw": int(result.correct), "min": 0, "max": 1}, "module_score": score,
             "first_attempt": row.attempts == 1},
+           {"interaction": {"type": "choice", "choices": [o.get("text", "") for o in options],
+                            "correct": [i for i, o in enumerate(options) if o.get("correct")]}},
            organization_id=org.id, course_slug=view.course.slug,
            cohort_id=view.enrolment.cohort_id if view.enrolment else None)
     return result

@@ -85,7 +85,25 @@ def adoption_tables(report) -> dict[str, Table]:
                     tuple((p.name, p.email, p.job_function, p.applied, p.statements, p.active_weeks)
                           for p in report.a_players))
     return {"funnel": funnel, "weekly": weekly, "monthly": monthly, "tools": tools, "functions": by_function,
-            "laggards": laggard_table(report.laggards), "a_players": players}
+            "laggards": laggard_table(report.laggards), "a_players": players, **practice_tables(report.practice)}
+
+
+def practice_tables(practice) -> dict[str, Table]:
+    """Return the practice-use tables (per practice, and per person and practice), or none without the section."""
+    if practice is None:
+        return {}
+    n = practice.weeks
+    summary = Table("Practice use outside the academy", (
+        "Practice", "Competency", "Trained people", f"Used in the {n} weeks before", f"Used in the {n} weeks after",
+        "Using since training", "Laggards", f"Uses in the {n} weeks before", f"Uses in the {n} weeks after"),
+        tuple((s.label, s.competency, s.trained, s.used_before, s.used_after, s.using, s.laggards, s.uses_before,
+               s.uses_after) for s in practice.summaries))
+    people = Table("Practice use by person", (
+        "Name", "Email", "Team", "Practice", "Trained", f"Uses in the {n} weeks before", f"Uses in the {n} weeks after",
+        "Weeks after so far", "Uses since training", "Last use", "Status"),
+        tuple((r.name, r.email, r.job_function, r.label, r.trained_at, r.before, r.after, r.weeks_after_so_far,
+               r.since, r.last_use, r.status) for r in practice.rows))
+    return {"practices": summary, "practice_use": people}
 
 
 def _funnel_labels(report):

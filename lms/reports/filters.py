@@ -30,6 +30,7 @@ class Filters:
     descending: bool = False
     page: int = 1
     per_page: int = 50
+    weeks: int = 4  # practice use outside the academy: the weeks before and after each person's training
 
     @property
     def end_date(self) -> date:

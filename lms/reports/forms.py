@@ -45,6 +45,9 @@ class FilterForm(FlaskForm):
     order = SelectField("Order", choices=choices({"asc": "Ascending", "desc": "Descending"}), default="asc",
                         validators=[Optional()])
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
+    weeks = IntegerField("Weeks before and after training", default=4,
+                         validators=[Optional(), NumberRange(min=1, max=52, message="Enter 1 to 52 weeks.")],
+                         description="For practice use outside the academy.")
 
     def __init__(self, *args, cohorts=(), today=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -57,7 +57,7 @@ def _filters() -> tuple[FilterForm, Filters]:
         f = Filters(org_id(), now, cohort_id=int(form.cohort.data) if form.cohort.data else None,
                     start=form.start.data, end=form.end.data, function=form.function.data or None,
                     status=form.status.data or None, sort=form.sort.data or "name",
-                    descending=form.order.data == "desc", page=form.page.data or 1)
+                    descending=form.order.data == "desc", page=form.page.data or 1, weeks=form.weeks.data or 4)
     return form, f
 
 

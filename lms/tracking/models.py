@@ -154,8 +154,8 @@ class LrsDocument(db.Model):
 class ToolMapping(db.Model):
     """How another tool's statements count as use of a practice (the adoption report's tool usage): statements
     from `credential` (any of the organisation's tools when None) whose verb is `verb_iri` (any when None) and
-    whose activity type is `activity_type` or whose activity IRI starts with `activity_prefix` (either when None)
-    are use of `practice` (a key of lms.abm.vocabulary.PRACTICES)."""
+    whose activity type is `activity_type` and whose activity IRI starts with `activity_prefix` (each when set)
+    are use of `practice` (a key of lms.abm.vocabulary.PRACTICES): lms.tracking.tools.matches."""
 
     __tablename__ = "tool_mappings"
 
@@ -166,4 +166,18 @@ class ToolMapping(db.Model):
     activity_type: Mapped[str | None] = mapped_column(String(500))
     activity_prefix: Mapped[str | None] = mapped_column(String(1000))
     practice: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LrsAttachment(db.Model):
+    """The raw data of a statement attachment an organisation's LRS received, found by its SHA-2 (the statements
+    name it in their attachments' sha2); kept once however many statements carry it."""
+
+    __tablename__ = "lrs_attachments"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(200), default="application/octet-stream")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
@@ -18,13 +18,14 @@ from lms.extensions import db
 from lms.tracking import xapi
 from lms.tracking.directory import directory
 from lms.tracking.models import Statement
-from lms.tracking.query import StatementQuery, check_format, decode_cursor, encode_cursor, parse_query
-from lms.tracking.verbs import verb_key
+from lms.tracking.query import StatementQuery, encode_cursor
+from lms.tracking.verbs import ABM, verb_key
 from lms.urls import SiteURLMissing, site_url
 
 
 def xapi_site() -> xapi.Site:
-    """Return the platform as statements describe it (LMS_XAPI_ACTIVITY_BASE, the site URL and name).
+    """Return the platform as statements describe it (LMS_XAPI_ACTIVITY_BASE, the site URL and name, and
+    LMS_XAPI_VERB_BASE for the academy's own verbs).
 
     Raises SiteURLMissing outside a request when neither LMS_SITE_URL, SERVER_NAME nor the activity base is set.
     """
@@ -37,7 +38,8 @@ def xapi_site() -> xapi.Site:
         parts = urlsplit(base)
         home = f"{parts.scheme}://{parts.netloc}"
     base = base or f"{home}/xapi/activities"
-    return xapi.Site(activity_base=base.rstrip("/"), home_page=home, name=current_app.config["SITE_NAME"])
+    return xapi.Site(activity_base=base.rstrip("/"), home_page=home, name=current_app.config["SITE_NAME"],
+                     verb_base=current_app.config.get("XAPI_VERB_BASE") or ABM)
 
 
 def statement_rows(statements: Sequence[Statement]) -> list[xapi.StatementRow]:
@@ -106,16 +108,19 @@ def agent_condition(org_id: int, agent: Mapping) -> ColumnElement[bool] | None:
     return or_(*matches)
 
 
-def _filters(org_id: int, query: StatementQuery, site: xapi.Site) -> list | None:
-    """SQL conditions for the query, or None when it can match nothing (an unknown verb, agent or activity)."""
-    conditions = [Statement.organization_id == org_id]
+def academy_conditions(org_id: int, query: StatementQuery, site: xapi.Site) -> list | None:
+    """SQL conditions on the academy's own statements for the query's filters other than time, or None when
+    none of them can match (an unknown verb, agent or activity, or a registration: the academy records none)."""
+    if query.registration:
+        return None
+    conditions = []
     if query.agent is not None:
         agent = agent_condition(org_id, query.agent)
         if agent is None:
             return None
         conditions.append(agent)
     if query.verb:
-        key = verb_key(query.verb)
+        key = verb_key(query.verb, site.verb_base)
         if key is None:
             return None
         conditions.append(Statement.verb == key)
@@ -127,6 +132,15 @@ def _filters(org_id: int, query: StatementQuery, site: xapi.Site) -> list | None
         if query.related_activities and parsed[0] == "course":
             match = or_(match, Statement.course_slug == parsed[1])
         conditions.append(match)
+    return conditions
+
+
+def _filters(org_id: int, query: StatementQuery, site: xapi.Site) -> list | None:
+    """SQL conditions for the query, or None when it can match nothing (an unknown verb, agent or activity)."""
+    academy = academy_conditions(org_id, query, site)
+    if academy is None:
+        return None
+    conditions = [Statement.organization_id == org_id, Statement.source == "academy", *academy]
     if query.since:
         conditions.append(Statement.stored > query.since)
     if query.until:
@@ -170,34 +184,3 @@ def statements_page(org_id: int, query: StatementQuery, after: tuple[datetime, s
     if len(found) > query.limit and page:
         more = encode_cursor(current_app.config["SECRET_KEY"], org_id, query, (page[-1].stored, page[-1].id))
     return StatementPage(statements, more)
-
-
-def statement_by_id(org_id: int, statement_id: str, format_: str = "exact") -> dict | None:
-    """Return one of the organisation's statements as xAPI, or None if it has none with this id."""
-    found = db.session.scalar(select(Statement).where(Statement.organization_id == org_id,
-                                                      Statement.id == statement_id))
-    if found is None:
-        return None
-    statement = as_xapi([found], xapi_site())[0]
-    return xapi.ids_format(statement) if format_ == "ids" else statement
-
-
-def statements_response(org_id: int, params: Mapping[str, str]) -> dict | None:
-    """Answer GET /xapi/statements for the organisation: one statement (statementId), else a StatementResult
-    {"statements": [...], "more": relative URL or ""}.
-
-    Returns None when the asked-for statement doesn't exist here (statements are never voided, so a
-    voidedStatementId never matches). Raises QueryError for a malformed parameter or `more` link.
-    """
-    if "voidedStatementId" in params:
-        return None
-    if "statementId" in params:
-        return statement_by_id(org_id, params["statementId"], check_format(params.get("format", "exact")))
-    if params.get("more"):
-        query, after = decode_cursor(current_app.config["SECRET_KEY"], org_id, params["more"])
-    else:
-        query, after = parse_query(params), None
-    page = statements_page(org_id, query, after)
-    return {"statements": page.statements,
-            "more": url_for("tracking.statements", more=page.more) if page.more else ""}
-

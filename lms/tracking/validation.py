@@ -16,7 +16,19 @@ SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 DURATION = re.compile(r"^P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
                       r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$")
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+# RFC 5646 (BCP 47) language tags: langtag, private use, or a grandfathered tag; case-insensitive.
+_LANGTAG = (r"(?P<lang>[a-z]{2,3}(-[a-z]{3}){0,3}|[a-z]{4,8})(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?"
+            r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?P<ext>(-[0-9a-wy-z](-[a-z0-9]{2,8})+)*)(-x(-[a-z0-9]{1,8})+)?")
+_GRANDFATHERED = ("en-gb-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|"
+                  "i-tay|i-tsu|sgn-be-fr|sgn-be-nl|sgn-ch-de|art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|"
+                  "zh-hakka|zh-min|zh-min-nan|zh-xiang")
+LANGUAGE_TAG = re.compile(rf"^(?:{_LANGTAG}|x(-[a-z0-9]{{1,8}})+|{_GRANDFATHERED})$", re.IGNORECASE)
+CONTEXT_LANGUAGE = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+INTERACTION_LISTS = {"choice": {"choices"}, "sequencing": {"choices"}, "likert": {"scale"},
+                     "matching": {"source", "target"}, "performance": {"steps"}}
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+SHA2 = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
 VERSION_PATTERN = re.compile(r"^1\.0(\.\d+)?$")
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 STATEMENT_KEYS = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
@@ -55,12 +67,21 @@ def _timestamp_problems(value, where: str) -> list[str]:
     return []
 
 
+def language_tag_ok(tag) -> bool:
+    """Whether `tag` is an RFC 5646 language tag (no extension singleton repeated)."""
+    match = LANGUAGE_TAG.match(tag) if isinstance(tag, str) else None
+    if match is None:
+        return False
+    singletons = [part for part in (match.groupdict().get("ext") or "").lower().split("-") if len(part) == 1]
+    return len(singletons) == len(set(singletons))
+
+
 def _language_map_problems(value, where: str) -> list[str]:
     if not isinstance(value, dict):
         return [f"{where} must be a language map (an object), got {type(value).__name__}"]
     problems = []
     for tag, text in value.items():
-        if not LANGUAGE_TAG.match(tag):
+        if not language_tag_ok(tag):
             problems.append(f"{where} has an invalid language tag {tag!r}")
         if not isinstance(text, str):
             problems.append(f"{where}[{tag!r}] must be a string")
@@ -148,8 +169,44 @@ def _activity_problems(value, where: str) -> list[str]:
         problems += _iri_problems(definition["moreInfo"], f"{where}.definition.moreInfo")
     if "extensions" in definition:
         problems += _extensions_problems(definition["extensions"], f"{where}.definition.extensions")
-    if "interactionType" in definition and definition["interactionType"] not in INTERACTION_TYPES:
-        problems.append(f"{where}.definition.interactionType is not an xAPI interaction type")
+    return problems + _interaction_problems(definition, f"{where}.definition")
+
+
+def _interaction_problems(definition: dict, where: str) -> list[str]:
+    kind = definition.get("interactionType")
+    lists = [key for key in ("choices", "scale", "source", "target", "steps") if key in definition]
+    if kind is None:
+        used = lists + (["correctResponsesPattern"] if "correctResponsesPattern" in definition else [])
+        return [f"{where} uses {', '.join(used)} without an interactionType"] if used else []
+    if not isinstance(kind, str) or kind not in INTERACTION_TYPES:  # a list or object is no type (nor hashable)
+        return [f"{where}.interactionType is not an xAPI interaction type"]
+    problems = []
+    pattern = definition.get("correctResponsesPattern")
+    if pattern is not None and (not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern)):
+        problems.append(f"{where}.correctResponsesPattern must be a list of strings")
+    for key in lists:  # the component lists each interaction type supports (2.4.4.1.s15 table)
+        if key not in INTERACTION_LISTS.get(kind, set()):
+            problems.append(f"{where}.{key} is not used with interactionType {kind!r}")
+        problems += _components_problems(definition[key], f"{where}.{key}")
+    return problems
+
+
+def _components_problems(value, where: str) -> list[str]:
+    if not isinstance(value, list):
+        return [f"{where} must be a list of interaction components"]
+    problems, ids = [], []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            problems.append(f"{where}[{i}] must be an object")
+            continue
+        problems += _unknown(item, {"id", "description"}, f"{where}[{i}]")
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(f"{where}[{i}].id must be a non-empty string")
+        ids.append(item.get("id"))
+        if "description" in item:
+            problems += _language_map_problems(item["description"], f"{where}[{i}].description")
+    if len([i for i in ids if isinstance(i, str)]) != len({i for i in ids if isinstance(i, str)}):
+        problems.append(f"{where} ids must be distinct")
     return problems
 
 
@@ -242,9 +299,11 @@ def _context_problems(value, where: str, object_kind: str) -> list[str]:
         if key in value:
             if not isinstance(value[key], str):
                 problems.append(f"{where}.{key} must be a string")
-            if object_kind in ("Agent", "Group"):
-                problems.append(f"{where}.{key} must not be used when the object is an Agent or Group")
-    if "language" in value and (not isinstance(value["language"], str) or not LANGUAGE_TAG.match(value["language"])):
+            if object_kind != "Activity":
+                problems.append(f"{where}.{key} must not be used when the object is not an Activity "
+                                f"(here an Agent, Group, StatementRef or SubStatement)")
+    if "language" in value and (not isinstance(value["language"], str)
+                                or not CONTEXT_LANGUAGE.match(value["language"])):
         problems.append(f"{where}.language must be an RFC 5646 language tag")
     if "statement" in value:
         ref = value["statement"]
@@ -270,12 +329,16 @@ def _attachment_problems(value, where: str) -> list[str]:
                                     "fileUrl"}, here)
         problems += _iri_problems(item.get("usageType"), f"{here}.usageType")
         problems += _language_map_problems(item.get("display"), f"{here}.display")
-        if not isinstance(item.get("contentType"), str):
-            problems.append(f"{here}.contentType must be a string")
-        if not isinstance(item.get("length"), int) or isinstance(item.get("length"), bool):
-            problems.append(f"{here}.length must be an integer")
-        if not isinstance(item.get("sha2"), str):
-            problems.append(f"{here}.sha2 must be a string")
+        if "description" in item:
+            problems += _language_map_problems(item["description"], f"{here}.description")
+        if not isinstance(item.get("contentType"), str) or "/" not in item["contentType"]:
+            problems.append(f"{here}.contentType must be an Internet media type")
+        if not isinstance(item.get("length"), int) or isinstance(item.get("length"), bool) or item["length"] < 0:
+            problems.append(f"{here}.length must be a whole number")
+        if not isinstance(item.get("sha2"), str) or not SHA2.match(item["sha2"]):
+            problems.append(f"{here}.sha2 must be the hexadecimal SHA-2 of the attachment")
+        if "fileUrl" in item:
+            problems += _iri_problems(item["fileUrl"], f"{here}.fileUrl")
     return problems
 
 
@@ -328,7 +391,32 @@ def statement_problems(doc) -> list[str]:
     if "stored" in doc:
         problems += _timestamp_problems(doc["stored"], "statement.stored")
     if "authority" in doc:
-        problems += actor_problems(doc["authority"], "statement.authority")
+        problems += _authority_problems(doc["authority"])
     if "version" in doc and (not isinstance(doc["version"], str) or not VERSION_PATTERN.match(doc["version"])):
         problems.append(f"statement.version must be 1.0.x, got {doc['version']!r}")
+    verb, obj = doc.get("verb"), doc.get("object")
+    if isinstance(verb, dict) and verb.get("id") == VOIDED and (
+            not isinstance(obj, dict) or obj.get("objectType") != "StatementRef"):
+        problems.append("statement voids another, so its object must be a StatementRef")
+    return _null_problems(doc, "statement") + problems
+
+
+def _authority_problems(value) -> list[str]:
+    """An Agent, or (3-legged OAuth) an anonymous Group of exactly two Agents: the application and the user."""
+    problems = actor_problems(value, "statement.authority")
+    if not problems and value.get("objectType") == "Group" and (
+            any(key in value for key in IFIS) or len(value.get("member", [])) != 2):
+        problems.append("statement.authority must be an Agent, or an anonymous Group of two Agents")
     return problems
+
+
+def _null_problems(value, where: str) -> list[str]:
+    """Nulls are allowed only inside extensions."""
+    if value is None:
+        return [f"{where} must not be null"]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() if key != "extensions"
+                for p in _null_problems(item, f"{where}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _null_problems(item, f"{where}[{i}]")]
+    return []

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
-from lms.tracking.verbs import VERBS
+from lms.tracking.verbs import ABM, VERBS, verb_iri
 
-VERSION = "1.0.3"
+VERSION = "1.0.3"  # the API's (the X-Experience-API-Version header)
+STATEMENT_VERSION = "1.0.0"  # a statement's: 1.0.0 for every 1.0.x (Data 2.4.10)
 LANGUAGE = "en-GB"
 EXTENSION = "https://abm-academy.org/xapi/extensions/"
 ACTIVITY_TYPE = "https://abm-academy.org/xapi/activity-types/"
@@ -29,8 +30,15 @@ ACTIVITY_TYPES = {
 }
 # Result keys with a place of their own in an xAPI result; the others become result extensions.
 RESULT_KEYS = {"score", "success", "passed", "completion", "response"}
-# Context keys kept in columns (organization, cohort, course) or shown as an Agent (instructor, assigned_by).
-CONTEXT_COLUMNS = {"organization_id", "cohort_id", "course", "assigned_by", "instructor"}
+# Context keys kept in columns (organization, cohort, course), shown as an Agent (instructor, assigned_by) or in
+# the object's definition (interaction).
+CONTEXT_COLUMNS = {"organization_id", "cohort_id", "course", "assigned_by", "instructor", "interaction"}
+# The academy's questions are multiple choice (one or several right options): a question's statement says so even
+# when it was recorded without its options (before interactions were recorded).
+QUESTION_INTERACTION = "choice"
+INTERACTION_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
+                     "likert", "numeric", "other"}
+CHOICE_TEXT_MAX = 500
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
@@ -40,6 +48,9 @@ class StatementRow:
 
     The actor's email and name are those recorded with the statement; the organisation's and cohort's names are
     their current ones. A context "instructor" ({"email", "name"}, recorded too) becomes the context's instructor.
+    A question's context "interaction" ({"type": "choice", "choices": [option texts in file order], "correct":
+    [indexes of the right options]}) becomes its cmi.interaction definition, the option ids being the indexes;
+    a result "score" is 0-100, or {"raw", "min", "max"} (a question's own score: raw 0 or 1 of max 1).
     """
 
     id: str
@@ -67,6 +78,7 @@ class Site:
     activity_base: str  # e.g. https://academy.example.com/xapi/activities (no trailing slash)
     home_page: str  # e.g. https://academy.example.com
     name: str  # e.g. ABM Academy
+    verb_base: str = ABM  # where the academy's own verb IRIs start (LMS_XAPI_VERB_BASE)
 
 
 # --- Building statements -------------------------------------------------------------------------
@@ -120,14 +132,35 @@ def _extension_key(key: str) -> str:
     return EXTENSION + quote(str(key), safe="")
 
 
+def _choice_ids(ids: Sequence) -> str:
+    return "[,]".join(str(i) for i in ids)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _score(score) -> dict | None:
+    """A recorded score as xAPI's: a number is out of 100; {"raw", "min", "max"} is scaled between min and max."""
+    if _is_number(score):
+        raw = max(0, min(100, score))
+        return {"scaled": round(raw / 100, 4), "raw": raw, "min": 0, "max": 100}
+    if not isinstance(score, Mapping) or not all(_is_number(score.get(k)) for k in ("raw", "min", "max")):
+        return None
+    low, high = score["min"], score["max"]
+    if not low < high:
+        return None
+    raw = max(low, min(high, score["raw"]))
+    return {"scaled": round((raw - low) / (high - low), 4), "raw": raw, "min": low, "max": high}
+
+
 def _result(result: Mapping | None) -> dict | None:
     if not result:
         return None
     out: dict = {}
-    score = result.get("score")
-    if isinstance(score, int | float) and not isinstance(score, bool):
-        raw = max(0, min(100, score))
-        out["score"] = {"scaled": round(raw / 100, 4), "raw": raw, "min": 0, "max": 100}
+    score = _score(result.get("score"))
+    if score:
+        out["score"] = score
     success = result.get("success", result.get("passed"))
     if isinstance(success, bool):
         out["success"] = success
@@ -135,8 +168,8 @@ def _result(result: Mapping | None) -> dict | None:
         out["completion"] = result["completion"]
     if result.get("response") is not None:
         response = result["response"]
-        # Choice interactions list the chosen options separated by "[,]" (the cmi.interaction format).
-        out["response"] = "[,]".join(str(r) for r in response) if isinstance(response, list | tuple) else str(response)
+        # Choice interactions list the chosen options' ids separated by "[,]" (the cmi.interaction format).
+        out["response"] = _choice_ids(response) if isinstance(response, list | tuple) else str(response)
     extensions = {_extension_key(k): v for k, v in result.items() if k not in RESULT_KEYS and v is not None}
     if extensions:
         out["extensions"] = extensions
@@ -167,28 +200,51 @@ def _context(row: StatementRow, site: Site) -> dict:
     return context
 
 
+def _interaction(row: StatementRow) -> dict:
+    """The cmi.interaction properties of a question's definition (Data 2.4.4.1, Interaction Activities)."""
+    recorded = (row.context or {}).get("interaction")
+    if not isinstance(recorded, Mapping):
+        return {"interactionType": QUESTION_INTERACTION}
+    kind = recorded.get("type")
+    out: dict = {"interactionType": kind if isinstance(kind, str) and kind in INTERACTION_TYPES
+                 else QUESTION_INTERACTION}
+    choices = recorded.get("choices")
+    if isinstance(choices, list | tuple) and out["interactionType"] in ("choice", "sequencing"):
+        out["choices"] = [{"id": str(i), "description": {LANGUAGE: str(text)[:CHOICE_TEXT_MAX]}}
+                          for i, text in enumerate(choices)]
+    correct = recorded.get("correct")
+    if isinstance(correct, list | tuple):
+        # One pattern: exactly these options, in order (an empty list of patterns would mean no answer is right).
+        if out["interactionType"] == "choice" and all(isinstance(i, int) for i in correct):
+            correct = sorted(correct)
+        out["correctResponsesPattern"] = [_choice_ids(correct)]
+    return out
+
+
 def to_xapi(row: StatementRow, site: Site) -> dict:
     """Return the xAPI 1.0.3 statement for a stored row.
 
     A statement without a recorded actor email (the platform itself, or a person since forgotten) is attributed
     to the platform's system account. Raises KeyError for a verb outside the vocabulary.
     """
-    verb_id, display = VERBS[row.verb]
+    display = VERBS[row.verb].display
     actor = agent(row.actor_email, row.actor_name) if row.actor_email else site_agent(site)
     definition: dict = {"type": ACTIVITY_TYPES.get(row.object_type, ACTIVITY_TYPE + quote(row.object_type, safe=""))}
     if row.object_name:
         definition["name"] = {LANGUAGE: row.object_name}
+    if row.object_type == "question" or isinstance((row.context or {}).get("interaction"), Mapping):
+        definition.update(_interaction(row))
     statement = {
         "id": row.id,
         "actor": actor,
-        "verb": {"id": verb_id, "display": {LANGUAGE: display}},
+        "verb": {"id": verb_iri(row.verb, site.verb_base), "display": {LANGUAGE: display}},
         "object": {"objectType": "Activity", "id": activity_iri(site, row.object_type, row.object_id),
                    "definition": definition},
         "context": _context(row, site),
         "timestamp": iso(row.timestamp),
         "stored": iso(row.stored),
         "authority": authority(site, row.organization_id, row.organization_name),
-        "version": VERSION,
+        "version": STATEMENT_VERSION,
     }
     result = _result(row.result)
     if result:

@@ -25,7 +25,8 @@ OBJECTS = {
     "completed": ("module", "tiny-course/choosing-target-accounts", "Choosing target accounts",
                   {"completion": True, "score": 67, "version": "ab12"}),
     "answered": ("question", "tiny-course/choosing-target-accounts#choose-1", "Who agrees the list?",
-                 {"success": False, "response": [0, 2], "score": 33}),
+                 {"success": False, "response": [0, 2], "score": {"raw": 0, "min": 0, "max": 1}, "module_score": 33,
+                  "first_attempt": True}),
     "passed": ("exercise", "target-account-list", "Target account list", {"score": 82, "passed": True}),
     "failed": ("exercise", "target-account-list", "Target account list", {"score": 41, "passed": False}),
     "imported": ("workspace", "3", "Team workspace", {"accounts": 120, "contacts": 480}),
@@ -52,14 +53,21 @@ OBJECTS = {
 }
 
 
+# The context each verb is recorded with (the others have none).
+CONTEXTS = {
+    "assigned": {"assigned_by": 5, "due_at": "2027-03-10T00:30:00Z",
+                 "instructor": {"email": "marcus@northwind.example", "name": "Marcus Bell"}},
+    "answered": {"interaction": {"type": "choice", "choices": ["Sales and marketing together", "Marketing alone",
+                                                               "Whoever owns the CRM"], "correct": [0]}},
+}
+
+
 def row(verb: str = "completed", **overrides) -> xapi.StatementRow:
     object_type, object_id, name, result = OBJECTS[verb]
     values = {
         "id": "4b8f9a52-6f7e-4c1d-9a43-2f0d8c1e5b77", "timestamp": WHEN, "stored": WHEN, "verb": verb,
         "object_type": object_type, "object_id": object_id, "object_name": name, "result": result,
-        "context": {"assigned_by": 5, "due_at": "2027-03-10T00:30:00Z",
-                    "instructor": {"email": "marcus@northwind.example", "name": "Marcus Bell"}}
-        if verb == "assigned" else None,
+        "context": CONTEXTS.get(verb),
         "actor_email": "ada@northwind.example", "actor_name": "Ada Lovelace", "organization_id": 3,
         "organization_name": "Northwind", "cohort_id": 8, "cohort_name": "Winter 2026", "course_slug": "tiny-course",
     }

@@ -89,9 +89,20 @@ def upgrade():
         batch_op.create_index('ix_statements_org_verb_iri', ['organization_id', 'verb_iri'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_statements_credential_id_lrs_credentials'), 'lrs_credentials', ['credential_id'], ['id'], ondelete='SET NULL')
 
+    op.create_table('lrs_attachments',
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('sha2', sa.String(length=128), nullable=False),
+    sa.Column('content_type', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_lrs_attachments_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organization_id', 'sha2', name=op.f('pk_lrs_attachments'))
+    )
+
 
 
 def downgrade():
+    op.drop_table('lrs_attachments')
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_statements_credential_id_lrs_credentials'), type_='foreignkey')
         batch_op.drop_index('ix_statements_org_verb_iri')

@@ -19,6 +19,7 @@ from lms.reports.models import ActivityWeekly, LearnerMilestone
 from lms.reports.queries.a_players import APlayer, a_players
 from lms.reports.queries.by_function import FunctionRow, by_function
 from lms.reports.queries.completion import LaggardRow, laggards
+from lms.reports.queries.practice_use import PracticeUse, practice_use
 from lms.reports.queries.scope import NO_COHORT, cohorts, learner_ids
 from lms.reports.queries.tools import ToolRow, tool_usage
 from lms.reports.rollup import rolled_up_to
@@ -114,11 +115,13 @@ class AdoptionReport:
     rolled_up_to: datetime | None
     actions: list[str]
     charts: list[charts.Chart]
+    practice: PracticeUse | None = None  # use of the practice outside the academy (other tools' statements)
 
 
 def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool = False) -> AdoptionReport:
     """Return the adoption report: funnel per cohort, weekly and monthly active learners, tool usage, sales vs
-    marketing, laggards (all of them when `full`) and A-players (a fixed number of queries)."""
+    marketing, laggards (all of them when `full`), A-players and practice use in people's own tools (a fixed number
+    of queries)."""
     names = {c.id: c.name for c in cohorts(f.org_id)}
     counts = funnel_counts(f)
     funnels = [(names.get(cid, NO_COHORT), adoption.funnel(c))
@@ -133,6 +136,7 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
     lag, lag_total = laggards(f, limit=None if full else 100)
     players = a_players(f)
     processed_to = rolled_up_to()
+    practice = practice_use(f, full=full)
     advice = adoption.funnel_advice(total)
     actions = [a for a in (advice,) if a]
     if lag_total:
@@ -141,6 +145,9 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
     if players:
         actions.append(f"Ask your A-players ({', '.join(p.name for p in players[:3])}) to show their work to "
                        "the team.")
+    if practice.laggard_total:
+        actions.append(f"{practice.laggard_total} trained {'people have' if practice.laggard_total != 1 else 'person has'}"
+                       " not used a practice in their own tools since their training: see the practice laggards.")
     used = {t.key.split(":")[0] for t in tools}
     never = [t.label for t in adoption.TOOLS if t.key not in used and t.key != "reports"]
     if never and population:
@@ -159,4 +166,4 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
                          [t.uses for t in tools], value_header="Uses", ident="tools"),
     ]
     return AdoptionReport(f, funnels, total, advice, weeks, wau, months, mau, population, tools, functions, lag,
-                          lag_total, players, processed_to, actions, built)
+                          lag_total, players, processed_to, actions, built, practice)
