@@ -20,7 +20,7 @@ from lms.tracking.directory import directory
 from lms.tracking.lrs_documents import agent_ifi
 from lms.tracking.models import LrsAttachment, Statement
 from lms.tracking.query import CONTEXT_LISTS, StatementQuery, matches, statement_ref
-from lms.tracking.statements import academy_conditions, as_xapi, xapi_site
+from lms.tracking.statements import academy_conditions, after_position, as_xapi, xapi_site
 from lms.tracking.validation import IFIS, VOIDED
 
 STATEMENT_VERSION = "1.0.0"  # what a statement sent without a version says (xAPI Data 2.4.10)
@@ -299,13 +299,6 @@ def _sieve(query: StatementQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _after(query: StatementQuery, after: tuple[datetime, str]) -> ColumnElement[bool]:
-    stored, last_id = after
-    if query.ascending:
-        return or_(Statement.stored > stored, and_(Statement.stored == stored, Statement.id > last_id))
-    return or_(Statement.stored < stored, and_(Statement.stored == stored, Statement.id < last_id))
-
-
 def _conditions(org_id: int, query: StatementQuery) -> list:
     conditions = [Statement.organization_id == org_id, Statement.voided == false()]
     if query.since:
@@ -331,7 +324,7 @@ def page(org_id: int, query: StatementQuery, after: tuple[datetime, str] | None 
     size = max(query.limit + 1, SCAN) if query.filters else query.limit + 1
     targets, found, position = _Targets(org_id), [], after
     while len(found) <= query.limit:
-        conditions = base + ([_after(query, position)] if position else [])
+        conditions = base + ([after_position(query, position)] if position else [])
         batch = list(db.session.scalars(select(Statement).where(*conditions).order_by(*order).limit(size)))
         for row in batch:
             if row.source == "academy" or not query.filters or matches(row.document or {}, query, targets):

@@ -148,7 +148,8 @@ def _filters(org_id: int, query: StatementQuery, site: xapi.Site) -> list | None
     return conditions
 
 
-def _after(query: StatementQuery, after: tuple[datetime, str]) -> ColumnElement[bool]:
+def after_position(query: StatementQuery, after: tuple[datetime, str]) -> ColumnElement[bool]:
+    """The statements after (stored, id) in the query's order: where the next page of a listing starts."""
     stored, last_id = after
     if query.ascending:
         return or_(Statement.stored > stored, and_(Statement.stored == stored, Statement.id > last_id))
@@ -172,7 +173,7 @@ def statements_page(org_id: int, query: StatementQuery, after: tuple[datetime, s
     if conditions is None:
         return StatementPage([], "")
     if after is not None:
-        conditions.append(_after(query, after))
+        conditions.append(after_position(query, after))
     order = ((Statement.stored.asc(), Statement.id.asc()) if query.ascending
              else (Statement.stored.desc(), Statement.id.desc()))
     found = list(db.session.scalars(select(Statement).where(*conditions).order_by(*order).limit(query.limit + 1)))
