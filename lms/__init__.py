@@ -7,8 +7,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask.ctx import _AppCtxGlobals
 
 from lms.config import ROOT, Defaults
+
+
+class TenantGlobals(_AppCtxGlobals):
+    """`g` with the tenant known to be absent until lms.tenancy.load_tenant sets it: pages rendered before it runs
+    (a CSRF failure, an error in another before-request hook) and work outside a request read g.org as None."""
+
+    org = None
+    roles: frozenset[str] = frozenset()
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -23,6 +32,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
+    app.app_ctx_globals_class = TenantGlobals
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("LMS")
     _database_url_from_env(app)

@@ -69,7 +69,7 @@ def nav_items() -> list[NavItem]:
 
 def _provider_coach() -> bool:
     """True for a coach working in the provider's public organisation (a client's coach runs no workshops)."""
-    org = getattr(g, "org", None)
+    org = g.org
     return org is not None and org.kind == "public" and "coach" in g.roles
 
 
@@ -90,7 +90,7 @@ def user_zone() -> ZoneInfo:
     """Return the current user's time zone (their setting, the organisation's, or the site default)."""
     name = None
     if current_user and current_user.is_authenticated:
-        name = current_user.timezone or (g.org.timezone if getattr(g, "org", None) else None)
+        name = current_user.timezone or (g.org.timezone if g.org else None)
     try:
         return ZoneInfo(name or current_app.config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -36,7 +36,7 @@ def load_tenant() -> None:
 
 def org_id() -> int:
     """Return the current organization's id; 404 when the user has none (nothing to scope to)."""
-    org = getattr(g, "org", None)
+    org = g.org
     if org is None:
         abort(404)
     return org.id
@@ -46,7 +46,7 @@ def has_role(*roles: str) -> bool:
     """Return True if the user holds any of `roles` in the current organization (or is a platform admin)."""
     if not current_user.is_authenticated:
         return False
-    return current_user.is_platform_admin or bool(getattr(g, "roles", frozenset()) & set(roles))
+    return current_user.is_platform_admin or bool(g.roles & set(roles))
 
 
 def scoped(model) -> Select:
@@ -78,7 +78,7 @@ def role_required(*roles: str) -> Callable:
                 return login_manager.unauthorized()
             if not has_role(*roles):
                 abort(403)
-            if getattr(g, "org", None) is None:
+            if g.org is None:
                 abort(404)  # e.g. a platform admin outside any organisation: nothing to show
             return view(*args, **kwargs)
 

@@ -90,7 +90,7 @@ def downloadable_or_404(code: str, user: User) -> Certificate:
 
 
 def _current_org_id() -> int | None:
-    org = getattr(g, "org", None)
+    org = g.org
     return org.id if org is not None else None
 
 

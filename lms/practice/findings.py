@@ -176,14 +176,11 @@ def comment_key(index: int) -> str:
     return f"finding-{index}"
 
 
-def parse_finding_comments(form: object, count: int) -> dict[int, str]:
+def parse_finding_comments(form: Mapping[str, str], count: int) -> dict[int, str]:
     """Return {finding index: comment} for the non-empty finding comments in a submitted review form."""
     out: dict[int, str] = {}
-    getter = getattr(form, "get", None)
-    if getter is None:
-        return out
     for index in range(max(0, min(count, 1000))):
-        value = getter(comment_key(index))
+        value = form.get(comment_key(index))
         if isinstance(value, str) and value.strip():
             out[index] = value.strip()
     return out

@@ -100,7 +100,7 @@ def _helpers() -> dict:
 @bp.app_template_global()
 def reviews_waiting() -> int | None:
     """How many submissions wait for the signed-in coach's review here (None for someone who is not a coach)."""
-    if not current_user.is_authenticated or getattr(g, "org", None) is None or "coach" not in g.roles:
+    if not current_user.is_authenticated or g.org is None or "coach" not in g.roles:
         return None
     return coach_counts(current_user, g.org).get("awaiting", 0)
 
@@ -108,7 +108,7 @@ def reviews_waiting() -> int | None:
 @bp.app_template_global()
 def recent_review_notes() -> list:
     """The signed-in learner's unread review notifications, for practice/_dashboard_reviews.html on any page."""
-    if not current_user.is_authenticated or getattr(g, "org", None) is None:
+    if not current_user.is_authenticated or g.org is None:
         return []
     return recent_reviews(current_user, g.org)
 

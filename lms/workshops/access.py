@@ -15,7 +15,7 @@ def can_manage() -> bool:
         return False
     if current_user.is_platform_admin:
         return True
-    org = getattr(g, "org", None)
+    org = g.org
     return org is not None and org.kind == "public" and "coach" in g.roles
 
 

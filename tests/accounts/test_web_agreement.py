@@ -354,3 +354,14 @@ def test_the_learner_cannot_use_the_review_link_themselves(client, auth, attende
     assert 'value="Agree"' not in page.get_data(as_text=True)
     assert verdict(client, link, ids["Larkspur Devices"], "agree").status_code == 403
     assert fresh(ids["Larkspur Devices"]).sales_agreed is None
+
+
+def test_the_guest_pages_through_a_long_list_and_stays_on_their_link(app, attendee):
+    _, _, learner, _, ws, _ = attendee
+    app.config["PER_PAGE"] = 1
+    link = invite(ws, learner)
+    guest = app.test_client()
+    first = guest.get(link).get_data(as_text=True)
+    assert "Page 1 of 2" in first and f'href="{link}?page=2"' in first
+    second = guest.get(f"{link}?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and f'href="{link}?page=1"' in second

@@ -123,7 +123,7 @@ def test_module_refs():
 def test_finding_comments_are_read_by_index_within_the_findings():
     form = {"finding-0": " Good ", "finding-1": "  ", "finding-2": "Fix", "finding-7": "out of range", "x": "y"}
     assert parse_finding_comments(form, 3) == {0: "Good", 2: "Fix"}
-    assert parse_finding_comments(None, 3) == {}
+    assert parse_finding_comments({}, 3) == {}
 
 
 def test_summary_figures_show_scalars_only():

@@ -26,7 +26,7 @@ def workspace_required(view: Callable) -> Callable:
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if getattr(g, "org", None) is None:
+        if g.org is None:
             abort(404)
         g.workspace, created = current_workspace(current_user, g.org)
         if created:

@@ -226,8 +226,8 @@ def invitation_accept(token: str):
             flash("Sign in as " + invitation.email + " to accept this invitation.", "info")
             return redirect(url_for("identity.login", next=request.path))
         user = services.accept_invitation(
-            invitation, existing, name=getattr(form, "name", None) and form.name.data,
-            password=getattr(form, "password", None) and form.password.data,
+            invitation, existing, name=form.name.data if existing is None else "",
+            password=form.password.data if existing is None else "",
         )
         if user.email_confirmed_at is None:
             user.email_confirmed_at = invitation.accepted_at  # the invitation link proved the address

@@ -56,7 +56,7 @@ def _form(courses: list[Course]) -> EnquiryForm:
     wanted = next((c.id for c in courses if c.slug == request.args.get("course")), 0)
     known = {}
     if current_user.is_authenticated:
-        org = getattr(g, "org", None)
+        org = g.org
         known = {"name": current_user.name, "email": current_user.email,
                  "company": org.name if org is not None and org.kind != "public" else ""}
     form = EnquiryForm(course_id=wanted, **known)

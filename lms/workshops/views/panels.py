@@ -172,7 +172,7 @@ def workshop_bookings() -> list[AttendeeItem]:
     if not current_user.is_authenticated or not any(
             m.role == "learner" and m.organization.kind == "public" for m in current_user.memberships):
         return []
-    org = getattr(g, "org", None)
+    org = g.org
     return attendee_items(current_user, org.id if org else None, utcnow())
 
 
