@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := lms
 
-.PHONY: run test lint bench install migrate content demo e2e clean
+.PHONY: run serve test lint bench install migrate content demo e2e clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: $(STAMP)
 	$(BIN)/flask lms demo
 	$(BIN)/flask lms rollup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## serve: the production server: gunicorn with sync workers (measured best here, see tests/benchmarks/bench_pages.py),
+## LMS_WORKERS of them (default 2 per core) on LMS_BIND (default 127.0.0.1:8000), behind a TLS-terminating proxy
+serve: $(STAMP)
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --worker-class sync --workers $${LMS_WORKERS:-$$(( 2 * $$(nproc) ))} \
+	  --bind $${LMS_BIND:-127.0.0.1:8000} --max-requests 2000 --max-requests-jitter 200 \
+	  --access-logfile - 'lms:create_app()'
 
 ## test: the whole suite (SQLite; LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
 test: $(STAMP)

@@ -109,16 +109,19 @@ def register_blueprints(app: Flask) -> None:
     from lms.certificates.views import bp as certificates
     from lms.content.views import bp as content
     from lms.identity.views import bp as identity
+    from lms.jobs import bp as jobs
     from lms.learning.views import bp as learning
     from lms.practice.views import bp as practice
     from lms.privacy import bp as privacy
+    from lms.reports.live import keep_roll_ups_current
     from lms.reports.views import bp as reports
     from lms.tracking.lrs_server import bp as xapi
     from lms.tracking.views import bp as tracking
     from lms.workshops.views import bp as workshops
 
+    keep_roll_ups_current()  # report roll-ups counted in the transaction that changes them
     for blueprint in (identity, content, learning, accounts, practice, assessment, tracking, reports, certificates,
-                      privacy, workshops, xapi, api):
+                      privacy, workshops, xapi, api, jobs):
         app.register_blueprint(blueprint)
     from lms.extensions import csrf
 

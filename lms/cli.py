@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from lms import jobs
 from lms.extensions import db
 
 
@@ -115,21 +119,30 @@ def remind(now_text: str | None, dry_run: bool) -> None:
     """Email reminders (run daily from cron): assignments due soon or overdue, managers' weekly digest of overdue
     learners, coaches' submissions awaiting review, and booked workshop sessions a week and a day ahead. Never the
     same reminder twice; opt-outs of course reminders respected (a booked session's reminder is a service message)."""
+    from lms.urls import SiteURLMissing
+
+    now = _now_option(now_text)
+    try:
+        failed = send_reminders(now, dry_run, click.echo)
+    except SiteURLMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    if failed:
+        raise SystemExit(1)
+
+
+def send_reminders(now, dry_run: bool, echo: Callable[..., None]) -> int:
+    """Send the reminders due at `now` (course, coach and workshop ones), each once, telling `echo` what happened;
+    returns how many could not be sent. Raises lms.urls.SiteURLMissing when links can't be built."""
     from datetime import timedelta
 
     from sqlalchemy.exc import IntegrityError
 
     from lms.learning import reminders
     from lms.practice.reviews import awaiting_review_for_coach
-    from lms.urls import SiteURLMissing
     from lms.workshops import reminders as workshop_reminders
 
-    now = _now_option(now_text)
-    try:
-        due = reminders.due_reminders(now, awaiting_review=awaiting_review_for_coach)
-        due_sessions = workshop_reminders.due_session_reminders(now)
-    except SiteURLMissing as exc:
-        raise click.ClickException(str(exc)) from None
+    due = reminders.due_reminders(now, awaiting_review=awaiting_review_for_coach)
+    due_sessions = workshop_reminders.due_session_reminders(now)
 
     def claim_course_reminder(reminder) -> bool:
         try:
@@ -139,26 +152,25 @@ def remind(now_text: str | None, dry_run: bool) -> None:
             return False
         return True
 
-    failed = _deliver("Reminders", due, claim_course_reminder, reminders.send, reminders.unclaim, dry_run)
+    failed = _deliver("Reminders", due, claim_course_reminder, reminders.send, reminders.unclaim, dry_run, echo)
     if not dry_run:
         reminders.forget_sent((now - timedelta(days=60)).date())
         db.session.commit()
     failed += _deliver("Workshop reminders", due_sessions, workshop_reminders.claim, workshop_reminders.send,
-                       workshop_reminders.unclaim, dry_run)
-    if failed:
-        raise SystemExit(1)
+                       workshop_reminders.unclaim, dry_run, echo)
+    return failed
 
 
-def _deliver(label: str, due: list, claim, send, unclaim, dry_run: bool) -> int:
+def _deliver(label: str, due: list, claim, send, unclaim, dry_run: bool, echo: Callable[..., None]) -> int:
     """Send each reminder once: claimed and committed before sending (so neither a parallel run nor a crash after
     sending can send it again), the claim given back when the send fails. `claim` returns False when another run
-    has it. Prints one summary line; returns how many failed."""
+    has it. Echoes one summary line; returns how many failed."""
     import smtplib
 
     sent = skipped = failed = 0
     for reminder in due:
         if dry_run:
-            click.echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
+            echo(f"  would send {reminder.reason} to {reminder.email}: {reminder.subject}")
             continue
         claimed = claim(reminder)
         db.session.commit()
@@ -170,12 +182,12 @@ def _deliver(label: str, due: list, claim, send, unclaim, dry_run: bool) -> int:
         except (smtplib.SMTPException, OSError) as exc:
             unclaim(reminder)
             db.session.commit()
-            click.echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
+            echo(f"  could not send {reminder.reason} to {reminder.email}: {exc}", err=True)
             failed += 1
             continue
         sent += 1
-    click.echo(f"{label}: {sent} sent, {skipped} already sent, {failed} failed"
-               f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
+    echo(f"{label}: {sent} sent, {skipped} already sent, {failed} failed"
+         f"{f', {len(due)} due (dry run)' if dry_run else ''}.")
     return failed
 
 
@@ -194,40 +206,51 @@ def xapi_forward(batch_size: int | None, retry_now: bool, every: float | None) -
 
     from flask import current_app
 
-    from lms.database import utcnow
-    from lms.tracking import jobs
+    from lms.tracking import jobs as tracking_jobs
     from lms.urls import SiteURLMissing
 
-    lrs = jobs.configured_lrs()
+    lrs = tracking_jobs.configured_lrs()
     if lrs is None:
         raise click.ClickException("LMS_LRS_ENDPOINT is not set: there is no LRS to forward statements to.")
     size = batch_size or int(current_app.config["LRS_BATCH_SIZE"])
     while True:
-        delivered, failed, error, skip = 0, 0, None, set()
-        while True:
-            try:
-                outcome = jobs.forward_batch(lrs, utcnow(), batch_size=size, retry_now=retry_now, skip=skip)
-            except SiteURLMissing as exc:
-                raise click.ClickException(str(exc)) from None
-            db.session.commit()  # per batch: a delivered batch stays delivered whatever happens next
-            delivered += outcome.delivered
-            skip.update(outcome.deferred)
-            failed += len(outcome.deferred)
-            error = outcome.error or error
-            if outcome.empty or outcome.unreachable:
-                break
-        jobs.purge_delivered(utcnow())
-        db.session.commit()
-        state = jobs.outbox_state()
-        when = f", next attempt {state.next_attempt_at:%Y-%m-%d %H:%M} UTC" if state.waiting else ""
-        click.echo(f"Forwarded {delivered} statement(s); {state.waiting} waiting{when}."
-                   + (f" Last error: {error}" if error else ""))
+        try:
+            summary, failed = forward_statements(lrs, size, retry_now)
+        except SiteURLMissing as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(summary)
         if every is None:
             break
         retry_now = False
         time.sleep(every)
-    if failed and error:
+    if failed:
         raise SystemExit(1)
+
+
+def forward_statements(lrs, size: int, retry_now: bool = False) -> tuple[str, bool]:
+    """Send every statement waiting for the LRS, a batch at a time (each committed: a delivered batch stays
+    delivered whatever happens next), then purge the delivered ones. Returns (a summary line, whether a batch failed
+    with an error). Raises lms.urls.SiteURLMissing when activity IRIs can't be built."""
+    from lms.database import utcnow
+    from lms.tracking import jobs as tracking_jobs
+
+    delivered, failed, error, skip = 0, 0, None, set()
+    while True:
+        outcome = tracking_jobs.forward_batch(lrs, utcnow(), batch_size=size, retry_now=retry_now, skip=skip)
+        db.session.commit()
+        delivered += outcome.delivered
+        skip.update(outcome.deferred)
+        failed += len(outcome.deferred)
+        error = outcome.error or error
+        if outcome.empty or outcome.unreachable:
+            break
+    tracking_jobs.purge_delivered(utcnow())
+    db.session.commit()
+    state = tracking_jobs.outbox_state()
+    when = f", next attempt {state.next_attempt_at:%Y-%m-%d %H:%M} UTC" if state.waiting else ""
+    summary = (f"Forwarded {delivered} statement(s); {state.waiting} waiting{when}."
+               + (f" Last error: {error}" if error else ""))
+    return summary, bool(failed and error)
 
 
 @lms_group.command("rollup")
@@ -262,3 +285,93 @@ def generate(learners: int, statements: int, org_slug: str, seed: int, password:
     db.session.commit()
     click.echo(f"Generated {made.organization.name}: {made.learners} learners, {made.statements} statements in "
                f"{made.seconds:.1f} s. Sign in as {made.manager_email} (password: {password}).")
+
+
+# --- background jobs ---------------------------------------------------------------------------------------
+
+
+def remind_job(run: jobs.JobRun) -> str:
+    """Job: send the reminders due now, as `flask lms remind` does; returns what it did. Raises JobFailed when links
+    can't be built or some could not be sent (they are tried again next time)."""
+    from lms.database import utcnow
+    from lms.urls import SiteURLMissing
+
+    lines: list[str] = []
+    try:
+        failed = send_reminders(utcnow(), False, lambda line, err=False: lines.append(line))
+    except SiteURLMissing as exc:
+        raise jobs.JobFailed(str(exc)) from None
+    if failed:
+        raise jobs.JobFailed("\n".join(lines))
+    return "\n".join(lines)
+
+
+def forward_job(run: jobs.JobRun) -> str:
+    """Job: send the statements waiting for the external LRS, as `flask lms xapi-forward` does; returns the summary.
+    Raises JobFailed when the LRS is not configured or could not be reached (nothing is lost: they wait)."""
+    from lms.tracking import jobs as tracking_jobs
+    from lms.urls import SiteURLMissing
+
+    lrs = tracking_jobs.configured_lrs()
+    if lrs is None:
+        raise jobs.JobFailed("LMS_LRS_ENDPOINT is not set: there is no LRS to forward statements to.")
+    try:
+        summary, failed = forward_statements(lrs, int(current_app.config["LRS_BATCH_SIZE"]))
+    except SiteURLMissing as exc:
+        raise jobs.JobFailed(str(exc)) from None
+    if failed:
+        raise jobs.JobFailed(summary)
+    return summary
+
+
+def recurring_tasks(config) -> dict[str, jobs.Recurring]:
+    """The recurring work by name: reminders daily (LMS_REMINDER_CRON), statements to the LRS every
+    LMS_LRS_FORWARD_SECONDS, finished jobs and their files deleted nightly."""
+    tasks = [jobs.Recurring("remind", remind_job, "Reminders", cron=config["REMINDER_CRON"], timeout=30 * 60),
+             jobs.Recurring("xapi-forward", forward_job, "Forward statements to the LRS",
+                            interval=int(config["LRS_FORWARD_SECONDS"]), timeout=10 * 60),
+             jobs.Recurring("purge-jobs", jobs.purge_job, "Delete old job files", cron="30 3 * * *")]
+    return {task.kind: task for task in tasks}
+
+
+def worker_schedule(config) -> list[jobs.Recurring]:
+    """What `worker --with-scheduler` queues: the recurring work, forwarding only when an LRS is configured."""
+    return [task for kind, task in recurring_tasks(config).items()
+            if kind != "xapi-forward" or config["LRS_ENDPOINT"]]
+
+
+@lms_group.command("worker")
+@click.option("--queue", "queues", multiple=True, help="A queue to work on (default LMS_JOB_QUEUE); repeatable.")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@click.option("--with-scheduler", is_flag=True,
+              help="Also queue the recurring work on time: reminders daily, statements to the LRS every minute, old "
+                   "job files deleted nightly. Give it to one worker only.")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool, with_scheduler: bool) -> None:
+    """Run the background-job worker on Redis (LMS_REDIS_URL): report PDFs, certificate batches, large imports,
+    and with --with-scheduler the recurring work. Without LMS_REDIS_URL there is no queue: jobs run in the process
+    that asks for them."""
+    from lms import worker as rq_worker
+
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        raise click.ClickException("LMS_REDIS_URL is not set: jobs run in the web process, there is no queue to "
+                                   "work on.")
+    schedule = worker_schedule(app.config) if with_scheduler else []
+    rq_worker.work(app, list(queues) or [app.config["JOB_QUEUE"]], burst=burst, schedule=schedule)
+
+
+@lms_group.command("enqueue")
+@click.argument("task", type=click.Choice(["remind", "xapi-forward", "purge-jobs"]))
+@with_appcontext
+def enqueue(task: str) -> None:
+    """Queue one piece of recurring work now, for cron without `worker --with-scheduler` (e.g. `0 7 * * *
+    flask lms enqueue remind`). Without LMS_REDIS_URL it runs here and then; exits 1 when it failed."""
+    found = recurring_tasks(current_app.config)[task]
+    job = jobs.enqueue(found.handler, kind=found.kind, title=found.title, organization_id=None, subject=found.kind,
+                       timeout=found.timeout)
+    click.echo(f"Job {job.id} ({found.title}): {job.status}.")
+    if job.status in jobs.FINISHED and (job.message or job.error):
+        click.echo(job.error or job.message)
+    if job.status == "failed":
+        raise SystemExit(1)

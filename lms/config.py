@@ -11,7 +11,9 @@ class Defaults:
     """Defaults for every setting; create_app layers the environment and a test mapping on top."""
 
     SQLALCHEMY_DATABASE_URI = "sqlite:///lms.sqlite"  # resolved against instance/ by Flask-SQLAlchemy
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # pool_pre_ping: a connection the database dropped (a restart, a failover, an idle timeout) is replaced
+    # before use instead of failing the request; it costs one round trip when a pooled connection is checked out.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     COURSES_DIR = str(ROOT / "courses")
     EXERCISES_DIR = str(ROOT / "exercises")
     STORAGE_DIR = ""  # where generated files (certificate PDFs, exports) live; default instance/files
@@ -84,6 +86,15 @@ class Defaults:
     REMINDER_DIGEST_DAYS = 7  # managers' digest of overdue learners, at most once in this many days
     # Workshop attendees are reminded this many days before their session (the week's, then the day's).
     WORKSHOP_REMINDER_DAYS = (7, 1)
+
+    # Background jobs (lms/jobs.py): with LMS_REDIS_URL (e.g. redis://127.0.0.1:6379/0) report PDFs, certificate
+    # batches and large imports go on this rq queue for `flask lms worker`; without it they run in the request.
+    REDIS_URL = ""
+    JOB_QUEUE = "lms"
+    JOB_KEEP_DAYS = 7  # finished jobs and their files (report PDFs) are deleted after this many days
+    IMPORT_JOB_ROWS = 5_000  # imports of more rows than this run as a job with a progress bar
+    REMINDER_CRON = "0 7 * * *"  # `flask lms worker --with-scheduler`: when the reminders go (server local time)
+    LRS_FORWARD_SECONDS = 60  # ... and how often statements are forwarded to the external LRS
 
     # Capability assessments: questions per competency by difficulty (1 easy, 2 medium, 3 hard), and optional
     # time limits in minutes (global, or per course slug, which wins).

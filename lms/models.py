@@ -10,6 +10,7 @@ def load_all() -> None:
     import lms.certificates.models
     import lms.content.models
     import lms.identity.models
+    import lms.jobs
     import lms.learning.models
     import lms.practice.models
     import lms.reports.models

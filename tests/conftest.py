@@ -15,8 +15,9 @@ from lms.extensions import db
 from lms.identity.passwords import use_fast_hashing_for_tests
 from tests.factories import DEFAULT_PASSWORD
 
-# Fixtures shared beyond their own folder (the workshop reports use the workshops' sessions).
-pytest_plugins = ("tests.workshops.fixtures",)
+# Fixtures shared beyond their own folder (the workshop reports use the workshops' sessions; reports, certificates
+# and imports use the jobs' Redis queue).
+pytest_plugins = ("tests.workshops.fixtures", "tests.jobs.fixtures")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lms import create_app
 
 
@@ -63,3 +65,30 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(tmp_path):
     client = client.application.test_client()
     plain = client.get("/login", base_url="http://lms.test").headers.get("Set-Cookie", "")
     assert "HttpOnly" in plain and "Secure" not in plain
+
+
+def test_connections_are_checked_before_use(app):
+    from lms.extensions import db
+
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert db.engine.pool._pre_ping  # the option reached the engine's pool
+
+
+@pytest.mark.db
+def test_a_dropped_database_connection_costs_no_error_page(app, client):
+    """The database restarts (or a proxy drops idle connections): the next request still answers."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL only: an SQLite file has no server connection to drop")
+    assert client.get("/").status_code == 200  # the catalogue reads the database: a pooled connection now exists
+    killer = create_engine(TEST_DATABASE_URL)
+    with killer.connect() as conn:
+        dropped = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    killer.dispose()
+    assert dropped >= 1
+    assert client.get("/").status_code == 200

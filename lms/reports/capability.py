@@ -5,7 +5,7 @@ Pure: one `Score` per learner and competency in; averages skip missing values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -126,6 +126,34 @@ def summarise(scores: Iterable[Score], teams: Sequence[str], competencies: Seque
         competencies=[CompetencySummary(c, *(per[c][f].value for f in FIELDS), len(people[c])) for c in competencies],
         uplift=uplift.value,
         largest_gaps=sorted(top, key=_gap_order)[:gaps],
+    )
+
+
+def summary_from_sums(sums: Mapping[tuple[str, str], Mapping[str, tuple[float, int]]], teams: Sequence[str],
+                      competencies: Sequence[str], learners: int, largest_gaps: list[Score]) -> Summary:
+    """Return the Summary `summarise` gives, from {(team, competency): {field: (sum, count of values)}} (the
+    database's aggregates over the capability roll-up) and the largest gaps already chosen. Every learner has a
+    profile row per competency, so each competency covers all `learners`."""
+
+    def mean(pairs: Iterable[tuple[float, int]]) -> float | None:
+        total = n = 0
+        for value, count in pairs:
+            total, n = total + value, n + count
+        return total / n if n else None
+
+    def cell(team: str, competency: str, field: str) -> float | None:
+        found = sums.get((team, competency))
+        return mean([found[field]]) if found else None
+
+    def over_teams(competency: str, field: str) -> float | None:
+        return mean(v[field] for (_, c), v in sums.items() if c == competency)
+
+    return Summary(
+        pre=[[cell(t, c, "pre") for c in competencies] for t in teams],
+        post=[[cell(t, c, "post") for c in competencies] for t in teams],
+        competencies=[CompetencySummary(c, *(over_teams(c, f) for f in FIELDS), learners) for c in competencies],
+        uplift=mean(v["uplift"] for v in sums.values()),
+        largest_gaps=largest_gaps,
     )
 
 

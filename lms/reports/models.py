@@ -7,15 +7,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.tracking.models import Statement
 
-# The roll-up reads the statements stored since its last run, across organisations.
-Index("ix_statements_stored", Statement.stored)
+# The roll-up claims the statements it has not counted yet: a partial index holds only those (a handful, or none).
+Index("ix_statements_not_rolled_up", Statement.rolled_up,
+      sqlite_where=Statement.rolled_up == false(), postgresql_where=Statement.rolled_up == false())
 
 
 class ActivityWeekly(db.Model):
@@ -42,7 +55,8 @@ class ActivityWeekly(db.Model):
 
 
 class RollupState(db.Model):
-    """How far the roll-up has read the statements table: every statement stored before `processed_to`."""
+    """When the roll-ups were last refreshed or rebuilt by `flask lms rollup` (statements are counted as they are
+    stored; this records the last full pass)."""
 
     __tablename__ = "rollup_state"
 
@@ -150,3 +164,44 @@ class ToolUserWeeks(db.Model):
     job_function: Mapped[str] = mapped_column(String(20), default="other")
     block: Mapped[int] = mapped_column(Integer)
     weeks: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ActiveLearners(db.Model):
+    """Distinct active learners per organisation and week or calendar month: the weekly and monthly active series
+    without filters read these few rows. A learner counts in a period from their first statement in it, as a
+    learner of the organisation when the statement was stored (kept with activity_weekly, in the same
+    transaction)."""
+
+    __tablename__ = "active_learners"
+    __table_args__ = (UniqueConstraint("organization_id", "period", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(5))  # week | month
+    period_start: Mapped[date] = mapped_column(Date)  # the Monday, or the first of the month
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LearnerCompetency(db.Model):
+    """Each learner's capability figures per competency in an organisation, as the assessment package's profile
+    gives them: kept current in the transaction that changes an input (an assessment closed, a knowledge check
+    answered, a submission scored or reviewed, a coach rating), so the capability report aggregates rows instead of
+    rebuilding 10,000 profiles per view. Only competencies with at least one figure have a row."""
+
+    __tablename__ = "learner_competencies"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "competency"),
+        Index("ix_learner_competencies_org_comp", "organization_id", "competency", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    competency: Mapped[str] = mapped_column(String(80))  # slug
+    pre: Mapped[int | None] = mapped_column(SmallInteger)  # %
+    post: Mapped[int | None] = mapped_column(SmallInteger)
+    knowledge: Mapped[int | None] = mapped_column(SmallInteger)
+    applied: Mapped[int | None] = mapped_column(SmallInteger)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)  # coach rating level 1-5
+    capability: Mapped[int | None] = mapped_column(SmallInteger)  # weighted: applied 50%, rating 30%, knowledge 20%
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,5 +1,7 @@
-"""The activity roll-ups behind the adoption report (`flask lms rollup`): which statements count as which tool
-and funnel milestone, and the incremental refresh of the weekly tables. Flushes, never commits: the CLI commits.
+"""The activity roll-ups behind the adoption report: which statements count as which tool and funnel milestone,
+and how statements are added to the weekly tables. Statements are counted in the transaction that stores them
+(`lms.reports.live`); `flask lms rollup` counts any left over (rows inserted in bulk) and `--rebuild` counts every
+statement again. Flushes, never commits.
 """
 
 from __future__ import annotations
@@ -7,17 +9,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import String, and_, case, delete, func, literal, select, true
+from sqlalchemy import String, and_, case, delete, exists, false, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import User
-from lms.reports import adoption
+from lms.identity.models import Membership, User
+from lms.reports import adoption, competencies
 from lms.reports.dialect import as_date, month_start_of, week_start_of
 from lms.reports.models import (
+    ActiveLearners,
     ActivityWeekly,
     LearnerMilestone,
     RollupState,
@@ -27,12 +30,9 @@ from lms.reports.models import (
 )
 from lms.tracking.models import Statement
 
-ROLLUP = "activity_weekly"  # the RollupState row that holds the watermark
-
-# A statement is rolled up once it has been stored for this long, so a transaction still open when the
-# roll-up runs (its rows carry an earlier `stored`) is not skipped.
-SETTLE = timedelta(minutes=2)
+ROLLUP = "activity_weekly"  # the RollupState row that records the last full pass
 CHUNK = 20_000
+CLAIM_CHUNK = 2_000  # statement ids per IN list when counting claimed statements
 
 
 @dataclass(frozen=True)
@@ -43,39 +43,67 @@ class RollupRun:
 
 
 def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) -> RollupRun:
-    """Add the statements stored since the last run (up to `until`, default now minus SETTLE) to the roll-ups:
-    activity_weekly, tool_weekly, tool_uses, tool_user_weeks and learner_milestones.
+    """Count the statements stored up to `until` (default now) that the roll-ups have not counted yet:
+    activity_weekly, active_learners, tool_weekly, tool_uses, tool_user_weeks and learner_milestones.
 
-    Idempotent: each statement is counted once, because the watermark moves in the same transaction. With
-    `rebuild`, the table is emptied and every statement counted again (after a cohort or membership change
-    nothing needs rebuilding: reports join memberships when they read). Returns what was processed.
+    Idempotent: each statement is claimed once (`Statement.rolled_up`). With `rebuild`, the roll-ups are emptied
+    and every statement counted again (after a cohort or membership change nothing needs rebuilding: reports join
+    memberships when they read; a change of someone's job function is restated by a rebuild), and every learner's
+    capability figures are recomputed. Returns what was processed.
     """
     began = time.perf_counter()
-    until = until or utcnow() - SETTLE
+    until = until or utcnow()
     state = db.session.get(RollupState, ROLLUP)
     if state is None:
         state = RollupState(name=ROLLUP, processed_to=None)
         db.session.add(state)
     if rebuild:
-        for model in (ActivityWeekly, ToolWeekly, ToolUses, ToolUserWeeks, LearnerMilestone):
+        for model in (ActivityWeekly, ActiveLearners, ToolWeekly, ToolUses, ToolUserWeeks, LearnerMilestone):
             db.session.execute(delete(model))
-        state.processed_to = None
-    conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), Statement.stored <= until]
-    if state.processed_to is not None:
-        conditions.append(Statement.stored > state.processed_to)
-    counted = db.session.scalar(select(func.count()).select_from(Statement).where(*conditions)) or 0
-    if counted:
-        _add_activity(conditions)
-        _add_tools(conditions)
-        _add_milestones(conditions)
-    state.processed_to = max(until, state.processed_to or until)
+        db.session.execute(update(Statement).where(Statement.rolled_up == true()).values(rolled_up=False))
+        conditions = [Statement.rolled_up == false()]
+        counted = db.session.scalar(select(func.count()).select_from(Statement).where(*conditions)) or 0
+        _add(conditions, rebuild=True)  # the whole table: one set-based pass, no id lists
+        db.session.execute(update(Statement).where(*conditions).values(rolled_up=True))
+        competencies.rebuild()  # and every learner's capability figures (after a framework or exercise change)
+    else:
+        counted = add_new_statements(until)
+    state.processed_to = until
     state.refreshed_at = utcnow()
     db.session.flush()
-    return RollupRun(counted, state.processed_to, time.perf_counter() - began)
+    return RollupRun(counted, until, time.perf_counter() - began)
+
+
+def add_new_statements(until: datetime | None = None) -> int:
+    """Claim the statements not counted yet (stored up to `until`, if given) and add them to the roll-ups; return
+    how many were claimed.
+
+    Claiming first (UPDATE ... RETURNING) means two transactions never count one statement twice: on PostgreSQL
+    the second waits for the first's row locks, then finds the rows already claimed.
+    """
+    claim = [Statement.rolled_up == false()]
+    if until is not None:
+        claim.append(Statement.stored <= until)
+    ids = list(db.session.scalars(update(Statement).where(*claim).values(rolled_up=True).returning(Statement.id)))
+    for k in range(0, len(ids), CLAIM_CHUNK):
+        _add([Statement.id.in_(ids[k:k + CLAIM_CHUNK])])
+    return len(ids)
+
+
+def _add(conditions: list, *, rebuild: bool = False) -> None:
+    conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), *conditions]
+    if rebuild:  # from empty tables: count distinct learners per period once activity_weekly is whole
+        _add_activity(conditions)
+        _count_active_learners()
+    else:
+        _add_active_learners(conditions)  # before activity_weekly: it looks there for periods already counted
+        _add_activity(conditions)
+    _add_tools(conditions)
+    _add_milestones(conditions)
 
 
 def rolled_up_to() -> datetime | None:
-    """Return how far the roll-ups have read statements (the watermark), or None before the first run."""
+    """Return when `flask lms rollup` last ran, or None if it never has (statements are counted as stored)."""
     state = db.session.get(RollupState, ROLLUP)
     return state.processed_to if state else None
 
@@ -85,6 +113,34 @@ def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(model).from_select(columns, query)
     db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded)))
+
+
+def _add_active_learners(conditions: list) -> None:
+    """Add to active_learners the learners whose first statement in a week or month is among these statements."""
+    learner = exists().where(Membership.organization_id == Statement.organization_id,
+                             Membership.user_id == Statement.actor_id, Membership.role == "learner")
+    for period, start, column in (("week", week_start_of(Statement.timestamp), ActivityWeekly.week_start),
+                                  ("month", month_start_of(Statement.timestamp), ActivityWeekly.month_start)):
+        seen = exists().where(ActivityWeekly.organization_id == Statement.organization_id,
+                              ActivityWeekly.user_id == Statement.actor_id, column == start)
+        new = (select(Statement.organization_id, literal(period, String), start,
+                      func.count(Statement.actor_id.distinct()))
+               .where(*conditions, learner, ~seen).group_by(Statement.organization_id, start))
+        _upsert(ActiveLearners, ["organization_id", "period", "period_start", "learners"],
+                ["organization_id", "period", "period_start"], new,
+                lambda excluded: {"learners": ActiveLearners.learners + excluded.learners})
+
+
+def _count_active_learners() -> None:
+    """Fill active_learners from activity_weekly (a rebuild): distinct learners per organisation and period."""
+    learner = and_(Membership.organization_id == ActivityWeekly.organization_id,
+                   Membership.user_id == ActivityWeekly.user_id, Membership.role == "learner")
+    for period, column in (("week", ActivityWeekly.week_start), ("month", ActivityWeekly.month_start)):
+        db.session.execute(ActiveLearners.__table__.insert().from_select(
+            ["organization_id", "period", "period_start", "learners"],
+            select(ActivityWeekly.organization_id, literal(period, String), column,
+                   func.count(ActivityWeekly.user_id.distinct()))
+            .join(Membership, learner).group_by(ActivityWeekly.organization_id, column)))
 
 
 def _add_activity(conditions: list) -> None:

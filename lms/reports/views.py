@@ -8,8 +8,10 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms import jobs
 from lms.database import utcnow
 from lms.extensions import db
+from lms.identity.models import User
 from lms.pdf import render_pdf
 from lms.reports import exports, formatting
 from lms.reports.costs import costs_for, save_costs
@@ -23,13 +25,14 @@ from lms.reports.queries.roi import roi_report
 from lms.reports.queries.scope import cohort_or_404, cohorts
 from lms.reports.queries.tools import exercise_titles
 from lms.reports.queries.workshops import workshop_report
-from lms.tenancy import org_id, role_required
+from lms.tenancy import has_role, org_id, role_required
 from lms.tracking.services import record
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 TITLES = {"completion": "Completion", "capability": "Capability", "adoption": "Adoption and tool usage",
           "roi": "Return on investment"}
+PDF_TIMEOUT = 15 * 60  # seconds a worker may spend on one report PDF
 TABLES = {"completion": exports.completion_tables, "capability": exports.capability_tables,
           "adoption": exports.adoption_tables, "roi": exports.roi_tables}
 
@@ -236,16 +239,41 @@ def export_csv(report: str, table: str):
 @bp.get("/<report>.pdf")
 @role_required("manager")
 def export_pdf(report: str):
-    """Download a report as a branded PDF with its charts and tables."""
+    """The PDF's page for an old link or a bookmark: the filters checked, a button that prepares the PDF."""
     if report not in TABLES:
         abort(404)
-    form, f = _filters()
-    built = _build(report, f)
-    html = render_template("reports/pdf.html", report=built, form=form, name=report, now=f.now, pdf=True,
-                           title=TITLES[report])
+    _filters()  # another organisation's cohort answers 404 here too
+    return render_template("reports/pdf_request.html", name=report, title=TITLES[report])
+
+
+@bp.post("/<report>/pdf")
+@role_required("manager")
+def pdf_request(report: str):
+    """Prepare a report's PDF as a background job (with these filters) and show its progress, then the file."""
+    if report not in TABLES:
+        abort(404)
+    _, f = _filters()
     _record_view(current_user, f.org_id, report, TITLES[report], verb="exported", result={"format": "pdf"})
-    db.session.commit()
-    pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name)
-    filename = f"{g.org.slug}-{report}-{f.end_date:%Y-%m-%d}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    job = jobs.enqueue(pdf_job, kind="report-pdf", title=f"{TITLES[report]} report (PDF)", organization_id=f.org_id,
+                       user_id=current_user.id, role="manager",
+                       args={"report": report, "query": request.query_string.decode()},
+                       back_url=url_for(f"reports.{report}", **request.args.to_dict()), timeout=PDF_TIMEOUT)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
+
+
+def pdf_job(run: jobs.JobRun) -> str:
+    """Job: render a report's PDF as its requester asked for it (their organisation, their filters) and store it;
+    returns what it shows. Raises JobFailed when they are no longer a manager there."""
+    report, query = run.args["report"], run.args["query"]
+    run.progress(0, 2, "Gathering the figures")
+    user = db.session.get(User, run.user_id) if run.user_id else None
+    with jobs.as_requester(user, run.organization_id, f"/reports/{report}.pdf", query):
+        if not has_role("manager"):
+            raise jobs.JobFailed("Only the organisation's managers can have its reports.")
+        form, f = _filters()
+        html = render_template("reports/pdf.html", report=_build(report, f), form=form, name=report, now=f.now,
+                               pdf=True, title=TITLES[report])
+        run.progress(1, 2, "Drawing the PDF")
+        pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name)
+        run.save_file(pdf, f"{g.org.slug}-{report}-{f.end_date:%Y-%m-%d}.pdf", "application/pdf")
+        return f"{TITLES[report]}, {f.describe()}."

@@ -73,6 +73,10 @@ class Statement(db.Model):
     document: Mapped[dict | None] = mapped_column(JSON)
     credential_id: Mapped[int | None] = mapped_column(ForeignKey("lrs_credentials.id", ondelete="SET NULL"),
                                                       index=True)
+    # Whether the reports' roll-ups have counted this statement. The reports package counts new statements in the
+    # transaction that stores them (lms.reports.live), so reports are current without a cron job; the flag makes
+    # that idempotent (a statement is claimed once) and lets `flask lms rollup --rebuild` count everything again.
+    rolled_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class OutboxEntry(db.Model):

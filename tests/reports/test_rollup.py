@@ -1,14 +1,16 @@
-"""The activity roll-up: incremental, idempotent, rebuildable, and run by `flask lms rollup`."""
+"""The activity roll-ups: counted in the transaction that stores a statement, never twice, rebuildable, and
+completed by `flask lms rollup` for statements inserted in bulk."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.reports.models import ActivityWeekly, RollupState
+from lms.reports.models import ActiveLearners, ActivityWeekly, LearnerMilestone, RollupState, ToolUses
 from lms.reports.rollup import ROLLUP, refresh_activity
 from lms.tracking.models import Statement
 from lms.tracking.services import record
@@ -19,36 +21,89 @@ def _at(day: str, hour: int = 10) -> datetime:
     return datetime.fromisoformat(day) + timedelta(hours=hour)
 
 
-def test_rollup_is_idempotent_and_incremental(app):
-    org = make_org("Inc", slug="inc")
-    user = make_user(org, ("learner",), email="inc@inc.example")
+def _weekly() -> list[tuple[date, int]]:
+    return [(r.week_start, r.statements) for r in db.session.scalars(select(ActivityWeekly))]
+
+
+def _active() -> list[tuple[str, date, int]]:
+    return sorted((r.period, r.period_start, r.learners) for r in db.session.scalars(select(ActiveLearners)))
+
+
+def test_a_committed_statement_is_in_the_roll_ups_at_once(app):
+    org = make_org("Live", slug="live")
+    user = make_user(org, ("learner",), email="live@live.example")
     record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
     db.session.commit()
-    later = utcnow() + timedelta(days=1)
-    assert refresh_activity(until=later).statements == 1
-    assert refresh_activity(until=later).statements == 0  # nothing new: nothing counted twice
+    assert _weekly() == [(date(2026, 1, 5), 1)]  # no cron run needed
+    assert _active() == [("month", date(2026, 1, 1), 1), ("week", date(2026, 1, 5), 1)]
+    assert db.session.scalar(select(ToolUses.uses).where(ToolUses.tool == "modules")) == 1
+    assert refresh_activity().statements == 0  # already counted: nothing counted twice
     record(user, "answered", ("question", "c/m#q", "Q"), organization_id=org.id, timestamp=_at("2026-01-06"))
-    db.session.flush()
-    # The new statement was stored after the watermark: the next run adds exactly it.
-    db.session.query(Statement).filter_by(verb="answered").update({"stored": later + timedelta(seconds=1)})
     db.session.commit()
-    assert refresh_activity(until=later + timedelta(minutes=5)).statements == 1
-    rows = db.session.scalars(select(ActivityWeekly)).all()
-    assert [(r.week_start, r.statements) for r in rows] == [(date(2026, 1, 5), 2)]
-    assert db.session.get(RollupState, ROLLUP).processed_to == later + timedelta(minutes=5)
-    assert refresh_activity(rebuild=True, until=later + timedelta(minutes=5)).statements == 2
-    assert db.session.scalars(select(ActivityWeekly.statements)).all() == [2]
+    assert _weekly() == [(date(2026, 1, 5), 2)]
+    assert _active() == [("month", date(2026, 1, 1), 1), ("week", date(2026, 1, 5), 1)]  # the same learner
+    record(user, "answered", ("question", "c/m#q", "Q"), organization_id=org.id, timestamp=_at("2026-02-02"))
+    db.session.commit()
+    assert _active() == [("month", date(2026, 1, 1), 1), ("month", date(2026, 2, 1), 1),
+                         ("week", date(2026, 1, 5), 1), ("week", date(2026, 2, 2), 1)]
+    live = _active()
+    assert refresh_activity(rebuild=True).statements == 3
+    assert sorted(_weekly()) == [(date(2026, 1, 5), 2), (date(2026, 2, 2), 1)]
+    assert _active() == live  # a rebuild counts what the live roll-up counted
 
 
-def test_rollup_command(runner, app):
+def test_a_rolled_back_statement_is_not_counted(app):
+    org = make_org("Back", slug="back")
+    user = make_user(org, ("learner",), email="back@back.example")
+    db.session.commit()
+    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
+    db.session.flush()
+    db.session.rollback()
+    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-03-02"))
+    db.session.commit()
+    assert _weekly() == [(date(2026, 3, 2), 1)]
+
+
+def test_only_learners_count_as_active_learners(app):
+    org = make_org("Roles", slug="roles")
+    manager = make_user(org, ("manager",), email="boss@roles.example")
+    learner = make_user(org, ("learner",), email="ann@roles.example")
+    record(manager, "viewed", ("report", "adoption", "Adoption"), organization_id=org.id,
+           timestamp=_at("2026-01-05"))
+    record(learner, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
+    db.session.commit()
+    assert _active() == [("month", date(2026, 1, 1), 1), ("week", date(2026, 1, 5), 1)]
+
+
+def _bulk_statement(org_id: int, user_id: int, when: datetime) -> None:
+    db.session.execute(insert(Statement), [{
+        "id": str(uuid.uuid4()), "timestamp": when, "stored": utcnow(), "actor_id": user_id, "verb": "launched",
+        "object_type": "module", "object_id": "c/m", "organization_id": org_id}])
+
+
+def test_statements_inserted_in_bulk_are_counted_by_the_next_commit_that_records_one(app):
+    org = make_org("Bulk", slug="bulk")
+    user = make_user(org, ("learner",), email="bulk@bulk.example")
+    db.session.commit()
+    _bulk_statement(org.id, user.id, _at("2026-01-05"))
+    record(user, "imported", ("crm-activity-export", "a.csv", "a.csv"), organization_id=org.id,
+           timestamp=_at("2026-01-06"))
+    db.session.commit()
+    assert _weekly() == [(date(2026, 1, 5), 2)]
+    milestone = db.session.scalar(select(LearnerMilestone))
+    assert milestone.first_import_at == _at("2026-01-06")
+
+
+def test_rollup_command_counts_what_was_left(runner, app):
     org = make_org("Cmd", slug="cmd")
     user = make_user(org, ("learner",), email="cmd@cmd.example")
-    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id,
-           timestamp=utcnow() - timedelta(days=3))
     db.session.commit()
-    db.session.query(Statement).update({"stored": utcnow() - timedelta(hours=1)})
-    db.session.commit()
+    _bulk_statement(org.id, user.id, utcnow() - timedelta(days=3))
+    db.session.commit()  # a bulk insert alone does not trigger the roll-up
+    assert _weekly() == []
     result = runner.invoke(args=["lms", "rollup"])
     assert result.exit_code == 0, result.output
     assert "Rolled up 1 statements" in result.output
     assert "Rolled up 0 statements" in runner.invoke(args=["lms", "rollup"]).output
+    assert db.session.get(RollupState, ROLLUP).refreshed_at is not None
+    assert sum(n for _, n in _weekly()) == 1

@@ -47,7 +47,9 @@ def test_query_counts_are_the_same_for_10_and_1000_learners(app, client, auth, q
                                  [*PAGES, f"/reports/learners/{learner}"]]
         auth.logout()
     assert counts[10] == counts[1000]
-    assert max(counts[1000]) <= 25
+    # A report page records that it was viewed, and its commit adds that statement to the roll-ups (about ten
+    # queries, whatever the data size), so reports never wait for a cron job.
+    assert max(counts[1000]) <= 32
 
 
 def test_generated_data_is_complete_and_rolled_up(app, runner):

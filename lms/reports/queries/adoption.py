@@ -15,7 +15,7 @@ from lms.identity.models import Cohort, CohortMember, Invitation, User
 from lms.reports import adoption, charts, completion
 from lms.reports.dialect import as_date, plus_days, sqlite_no_index
 from lms.reports.filters import Filters
-from lms.reports.models import ActivityWeekly, LearnerMilestone
+from lms.reports.models import ActiveLearners, ActivityWeekly, LearnerMilestone
 from lms.reports.queries.a_players import APlayer, a_players
 from lms.reports.queries.by_function import FunctionRow, by_function
 from lms.reports.queries.completion import LaggardRow, laggards
@@ -83,11 +83,18 @@ def _pending_invitations(f: Filters):
 
 
 def active_series(f: Filters, period: str) -> tuple[list[date], list[int]]:
-    """Return the period starts and distinct active learners per week or month, from the roll-up (one query)."""
+    """Return the period starts and distinct active learners per week or month (one query): the organisation's
+    totals when no cohort or function narrows the report, else the per-learner roll-up joined to who is in it."""
     column = ActivityWeekly.week_start if period == "week" else ActivityWeekly.month_start
     starts = adoption.periods(f.chart_start, f.end_date, period)
     if not starts:
         return [], []
+    if not f.cohort_id and not f.function:
+        values = {as_date(start): n for start, n in db.session.execute(
+            select(ActiveLearners.period_start, ActiveLearners.learners)
+            .where(ActiveLearners.organization_id == f.org_id, ActiveLearners.period == period,
+                   ActiveLearners.period_start >= starts[0], ActiveLearners.period_start <= f.end_date))}
+        return starts, adoption.fill_series(values, starts)
     values = {as_date(start): n for start, n in db.session.execute(
         select(column, func.count(ActivityWeekly.user_id.distinct()))
         .where(ActivityWeekly.organization_id == f.org_id, column >= starts[0], column <= f.end_date,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from lms.extensions import db
 from lms.identity.models import User
 from lms.learning.models import Enrolment
 from lms.reports import adoption
 from lms.reports.filters import Filters
-from lms.reports.models import ActivityWeekly
+from lms.reports.models import ActivityWeekly, LearnerMilestone
 from lms.reports.queries import enrolment_states
 from lms.reports.queries.scope import learner_ids
 
@@ -45,13 +46,19 @@ def by_function(f: Filters) -> list[FunctionRow]:
         .select_from(Enrolment).join(User, User.id == Enrolment.user_id)
         .where(*enrolment_states.enrolment_conditions(f))
         .group_by(User.job_function))}
-    active = dict(db.session.execute(
-        select(User.job_function, func.count(ActivityWeekly.user_id.distinct()))
-        .join(User, User.id == ActivityWeekly.user_id)
-        .where(ActivityWeekly.organization_id == f.org_id,
-               ActivityWeekly.week_start >= adoption.week_start(f.chart_start),
-               ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f)))
-        .group_by(User.job_function)).all())
+    first_week = adoption.week_start(f.chart_start)
+    if f.end is None:  # a period up to today: active means a latest statement on or after the first week's Monday
+        counted = (select(User.job_function, func.count())
+                   .join(LearnerMilestone, and_(LearnerMilestone.user_id == User.id,
+                                                LearnerMilestone.organization_id == f.org_id))
+                   .where(LearnerMilestone.last_at >= datetime.combine(first_week, time.min),
+                          User.id.in_(learner_ids(f))))
+    else:
+        counted = (select(User.job_function, func.count(ActivityWeekly.user_id.distinct()))
+                   .join(User, User.id == ActivityWeekly.user_id)
+                   .where(ActivityWeekly.organization_id == f.org_id, ActivityWeekly.week_start >= first_week,
+                          ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f))))
+    active = dict(db.session.execute(counted.group_by(User.job_function)).all())
     functions = [fn for fn in ("sales", "marketing", "other") if fn in learners or fn in enrolments]
     return [FunctionRow(fn, learners.get(fn, 0), *enrolments.get(fn, (0, 0, 0)), active.get(fn, 0))
             for fn in functions]

@@ -16,8 +16,7 @@ from lms.reports.dialect import as_datetime
 from lms.reports.filters import Filters
 from lms.reports.models import LearnerMilestone
 from lms.reports.queries import enrolment_states
-from lms.reports.queries.scope import NO_COHORT, by_actor
-from lms.tracking.models import Statement
+from lms.reports.queries.scope import NO_COHORT
 
 
 def completion_counts(f: Filters) -> list[completion.GroupCounts]:
@@ -114,11 +113,10 @@ def laggards(f: Filters, *, limit: int | None = 100) -> tuple[list[LaggardRow], 
                        Enrolment.withdrawn_at.is_(None), Enrolment.completed_at.is_(None)]
     if f.cohort_id:
         open_conditions.append(Enrolment.cohort_id == f.cohort_id)
-    recent = exists().where(Statement.actor_id == User.id, by_actor(f.org_id), Statement.timestamp >= cutoff)
-    # The roll-up's last activity rules most learners out with one join; the statements are read (an index probe)
-    # only for those it calls inactive, so a statement the roll-up has not read yet still counts.
+    # The roll-up's last activity is current (statements are counted in the transaction that stores them), so the
+    # statements themselves are not read.
     quiet = or_(LearnerMilestone.last_at.is_(None), LearnerMilestone.last_at < cutoff)
-    conditions = [exists().where(*open_conditions), quiet, ~recent]
+    conditions = [exists().where(*open_conditions), quiet]
     if f.function:
         conditions.append(User.job_function == f.function)
     open_courses = select(func.count(Enrolment.id)).where(*open_conditions).correlate(User).scalar_subquery()

@@ -1,0 +1,94 @@
+"""The rq side of background jobs: the functions a worker runs (a recorded job by id; a recurring task), the loop
+behind `flask lms worker`, and its scheduler process for the recurring work (rq's CronScheduler)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+
+from flask import Flask, current_app, has_app_context
+
+from lms import create_app, jobs
+from lms.extensions import db
+
+_app: Flask | None = None  # the worker's app, made before rq forks a work horse per job
+
+
+def _worker_app() -> Flask:
+    """The app a job runs in: the current one (a test, `flask lms worker`), else one made from the LMS_* environment
+    once per process (a plain `rq worker lms` works too)."""
+    global _app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _app is None:
+        _app = create_app()
+    return _app
+
+
+def run(job_id: int) -> str:
+    """rq job function: run recorded job `job_id` in an app context of its own; returns its final status."""
+    with _worker_app().app_context():
+        try:
+            job = jobs.execute(job_id)
+            return job.status if job is not None else "missing"
+        finally:
+            db.session.remove()
+
+
+def run_task(handler: str, kind: str, title: str, timeout: int) -> str:
+    """rq job function for recurring work: record a platform job for `handler` ("module:function") and run it here,
+    unless one of that kind is still queued or running. Returns its final status, or "skipped"."""
+    with _worker_app().app_context():
+        try:
+            if jobs.active(None, kind, kind) is not None:
+                return "skipped"
+            job = jobs.record(handler, kind=kind, title=title, organization_id=None, subject=kind, timeout=timeout)
+            return jobs.execute(job.id).status
+        finally:
+            db.session.remove()
+
+
+def work(app: Flask, queue_names: Sequence[str], *, burst: bool = False,
+         schedule: Sequence[jobs.Recurring] = ()) -> bool:
+    """Run an rq worker on these queues until it is stopped (with `burst`, until they are empty); each job runs in
+    a work horse forked from this process. With a `schedule`, a child process queues the recurring tasks on time.
+    Returns True when it ran any job."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    global _app
+    _app = app
+    url = app.config["REDIS_URL"]
+    connection = Redis.from_url(url)
+    db.engine.dispose()  # no database connection of this process may be shared with a forked work horse
+    scheduler = None
+    if schedule:
+        scheduler = multiprocessing.get_context("fork").Process(
+            target=_schedule, args=(url, queue_names[0], list(schedule)), name="lms-scheduler", daemon=True)
+        scheduler.start()
+    try:
+        return Worker([Queue(name, connection=connection) for name in queue_names], connection=connection
+                      ).work(burst=burst)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.join(10)
+
+
+def register_schedule(scheduler, queue_name: str, schedule: Sequence[jobs.Recurring]) -> None:
+    """Register each recurring task with an rq CronScheduler, as a `run_task` on `queue_name`."""
+    for task in schedule:
+        scheduler.register(run_task, queue_name, args=(jobs.dotted_name(task.handler), task.kind, task.title,
+                                                       task.timeout),
+                           cron=task.cron, interval=task.interval, job_timeout=task.timeout,
+                           name=f"{queue_name}:{task.kind}")
+
+
+def _schedule(url: str, queue_name: str, schedule: list[jobs.Recurring]) -> None:
+    """The scheduler process: rq's CronScheduler queueing each recurring task on its clock, until terminated."""
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=Redis.from_url(url))
+    register_schedule(scheduler, queue_name, schedule)
+    scheduler.start()
