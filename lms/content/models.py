@@ -42,6 +42,8 @@ class Course(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=0)  # sum of the active modules' minutes
     module_count: Mapped[int] = mapped_column(Integer, default=0)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by every content sync: the course's content version, which keys the outline the learner pages cache
+    # (lms.content.outline). Whatever changes a course's modules must set it too.
     synced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -3,12 +3,14 @@ withdraw it. Each change is recorded per learner. Flush, never commit."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from lms.content.models import Course
 from lms.database import utcnow
@@ -17,7 +19,58 @@ from lms.identity.models import Cohort, CohortMember, Membership, Organization, 
 from lms.identity.signals import cohort_joined
 from lms.learning.models import Assignment, Enrolment
 from lms.learning.services import visible_courses_clause
+from lms.tracking.directory import Actor
 from lms.tracking.services import record
+
+PEOPLE_PER_PAGE = 25  # search results for choosing named people
+ASSIGNMENTS_PER_PAGE = 20  # the list of assignments under the form
+LEARNERS_PER_PAGE = 50  # one assignment's learners
+LAST_PAGE = 1_000_000  # a page number from an address is held below this, so its offset fits the database's integers
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: the rows, and enough to draw the pager."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """The number of pages (at least one)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _paginate(stmt: Select, page: int, per_page: int, total: int | None = None) -> Page:
+    """Return one Page of `stmt`'s rows; `page` is clamped to the pages there are.
+
+    Unless `total` is known, the rows carry the number of all rows (a window count, one pass over them instead of
+    a count query and a page query); a page past the end costs a count query and then the last page.
+    """
+    page = max(1, min(page, LAST_PAGE))
+    if total is None:
+        rows = db.session.execute(stmt.add_columns(func.count().over().label("total_rows"))
+                                  .limit(per_page).offset((page - 1) * per_page)).all()
+        if rows:
+            return Page(rows, page, per_page, rows[0].total_rows)
+        if page <= 1:
+            return Page([], 1, per_page, 0)
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        if total == 0:
+            return Page([], 1, per_page, 0)
+    page = min(page, math.ceil(total / per_page) or 1)
+    return Page(list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()), page, per_page,
+                total)
 
 
 def assignable_courses(org: Organization) -> list[Course]:
@@ -25,12 +78,36 @@ def assignable_courses(org: Organization) -> list[Course]:
     return list(db.session.scalars(select(Course).where(visible_courses_clause(org)).order_by(Course.title)))
 
 
-def assignable_people(org_id: int) -> list[User]:
-    """Return the organisation's learners (members with the learner role), by name."""
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == org_id, Membership.role == "learner", User.is_active_user.is_(True))
-        .order_by(func.lower(User.name), User.id)))
+def _learners_of(org_id: int) -> Select:
+    """The organisation's active learners (members with the learner role) as (id, name, email) rows."""
+    return (select(User.id, User.name, User.email).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organization_id == org_id, Membership.role == "learner", User.is_active_user.is_(True)))
+
+
+def search_people(org_id: int, query: str, page: int, cohort_id: int | None = None) -> Page:
+    """Return one page (PEOPLE_PER_PAGE) of the organisation's learners whose name or email holds every word of
+    `query` (any case; an empty query finds everyone), optionally only the learners of one of its cohorts, by
+    name. Rows are (id, name, email). One query (three for a page past the end)."""
+    stmt = _learners_of(org_id)
+    for word in query.lower().split():
+        # Emails are stored lower-case, and tried first: a match there spares lowering the name.
+        stmt = stmt.where(or_(User.email.contains(word, autoescape=True),
+                              func.lower(User.name).contains(word, autoescape=True)))
+    if cohort_id:
+        stmt = stmt.where(User.id.in_(
+            select(CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
+            .where(CohortMember.cohort_id == cohort_id, CohortMember.role == "learner",
+                   Cohort.organization_id == org_id)))
+    return _paginate(stmt.order_by(func.lower(User.name), User.id), page, PEOPLE_PER_PAGE)
+
+
+def chosen_people(org_id: int, user_ids: Sequence[int]) -> list:
+    """Return the organisation's learners among `user_ids` as (id, name, email) rows, in the order of `user_ids`;
+    anyone else (another organisation's person, an unknown id) is left out. One query, none for no ids."""
+    if not user_ids:
+        return []
+    rows = {row.id: row for row in db.session.execute(_learners_of(org_id).where(User.id.in_(set(user_ids))))}
+    return [rows[uid] for uid in dict.fromkeys(user_ids) if uid in rows]
 
 
 def course_or_404(org: Organization, course_id: int) -> Course:
@@ -70,10 +147,11 @@ def assignment_or_404(org_id: int, assignment_id: int) -> Assignment:
 
 
 def _cohort_learners(cohort: Cohort) -> list[User]:
+    # Their memberships are not needed here: not loading them saves a query per 500 learners.
     return list(db.session.scalars(
         select(User).join(CohortMember, CohortMember.user_id == User.id)
         .where(CohortMember.cohort_id == cohort.id, CohortMember.role == "learner", User.is_active_user.is_(True))
-        .order_by(User.id)))
+        .options(lazyload(User.memberships)).order_by(User.id)))
 
 
 def _context(assignment: Assignment, by: User | None, **extra) -> dict:
@@ -81,10 +159,12 @@ def _context(assignment: Assignment, by: User | None, **extra) -> dict:
             "assigned_by": by.id if by else None, **extra}
 
 
-def _record(user_id: int, verb: str, course: Course, assignment: Assignment, cohort_id: int | None, by: User | None,
-            **extra) -> None:
-    record(user_id, verb, ("course", course.slug, course.title), context=_context(assignment, by, **extra),
-           organization_id=assignment.organization_id, cohort_id=cohort_id, course_slug=course.slug)
+def _record(learner: Actor, verb: str, course: Course, assignment: Assignment, cohort_id: int | None,
+            by: User | None, **extra) -> None:
+    # Actors in hand, so recording costs no directory query per learner (a cohort may hold 10,000).
+    record(learner, verb, ("course", course.slug, course.title), context=_context(assignment, by, **extra),
+           organization_id=assignment.organization_id, cohort_id=cohort_id, course_slug=course.slug,
+           instructor=by.actor if by else None)
 
 
 @dataclass
@@ -132,7 +212,7 @@ def _enrol_learners(org_id: int, course: Course, assignment: Assignment, learner
     now = utcnow()
     existing = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(
         Enrolment.course_id == course.id, Enrolment.organization_id == org_id,
-        Enrolment.user_id.in_([u.id for u in learners])))}
+        Enrolment.user_id.in_([u.id for u in learners])).options(lazyload(Enrolment.course)))}
     for user in learners:
         enrolment = existing.get(user.id)
         active = enrolment is not None and enrolment.withdrawn_at is None
@@ -145,9 +225,9 @@ def _enrol_learners(org_id: int, course: Course, assignment: Assignment, learner
         enrolment.due_at, enrolment.assignment_id = assignment.due_at, assignment.id
         enrolment.cohort_id = cohort.id if cohort is not None else enrolment.cohort_id
         if not active:
-            record(user, "enrolled", ("course", course.slug, course.title), {"source": "assigned"},
+            record(user.actor, "enrolled", ("course", course.slug, course.title), {"source": "assigned"},
                    organization_id=org_id, cohort_id=enrolment.cohort_id, course_slug=course.slug)
-        _record(user.id, "assigned", course, assignment, enrolment.cohort_id, by, reassigned=was_assigned)
+        _record(user.actor, "assigned", course, assignment, enrolment.cohort_id, by, reassigned=was_assigned)
         (outcome.reassigned if was_assigned else outcome.assigned).append(user)
     db.session.flush()
 
@@ -182,9 +262,13 @@ def outcome_message(outcome: AssignOutcome, due: str) -> str:
     return f"{title} {' and '.join(parts)}, due {due}."
 
 
-def _active_enrolments(assignment: Assignment) -> list[Enrolment]:
-    return list(db.session.scalars(select(Enrolment).where(
-        Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None)).order_by(Enrolment.id)))
+def _active_enrolments(assignment: Assignment) -> list[tuple[Enrolment, Actor]]:
+    """The assignment's active enrolments with their learners as the record names them (one query)."""
+    rows = db.session.execute(
+        select(Enrolment, User.email, User.name).join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None))
+        .options(lazyload(Enrolment.course)).order_by(Enrolment.id))
+    return [(enrolment, Actor(enrolment.user_id, email, name)) for enrolment, email, name in rows]
 
 
 def reschedule(assignment: Assignment, due_at: datetime, by: User) -> int:
@@ -196,9 +280,9 @@ def reschedule(assignment: Assignment, due_at: datetime, by: User) -> int:
         return 0
     assignment.due_at, assignment.updated_at = due_at, utcnow()
     enrolments = _active_enrolments(assignment)
-    for enrolment in enrolments:
+    for enrolment, learner in enrolments:
         enrolment.due_at = due_at
-        _record(enrolment.user_id, "rescheduled", assignment.course, assignment, enrolment.cohort_id, by,
+        _record(learner, "rescheduled", assignment.course, assignment, enrolment.cohort_id, by,
                 previous_due_at=previous.isoformat() + "Z", extended=due_at > previous)
     db.session.flush()
     return len(enrolments)
@@ -210,11 +294,11 @@ def withdraw(assignment: Assignment, by: User) -> int:
     now = utcnow()
     assignment.withdrawn_at = assignment.updated_at = now
     withdrawn = 0
-    for enrolment in _active_enrolments(assignment):
+    for enrolment, learner in _active_enrolments(assignment):
         if enrolment.completed_at is not None:
             continue
         enrolment.withdrawn_at = now
-        _record(enrolment.user_id, "withdrew", assignment.course, assignment, enrolment.cohort_id, by)
+        _record(learner, "withdrew", assignment.course, assignment, enrolment.cohort_id, by)
         withdrawn += 1
     db.session.flush()
     return withdrawn
@@ -230,30 +314,59 @@ class AssignmentRow:
     overdue: int
 
 
-def assignment_rows(org_id: int, now: datetime) -> list[AssignmentRow]:
-    """Return the organisation's active assignments with learners, completed and overdue counts, soonest due
-    first (one query). Assignments to named people whose learners were all re-assigned elsewhere are left out."""
-    overdue = func.coalesce(func.sum(case(
-        (Enrolment.completed_at.is_(None) & (Enrolment.due_at < now), 1), else_=0)), 0)
-    learners = func.count(Enrolment.id)
+def _overdue(now: datetime):
+    return func.coalesce(func.sum(case((Enrolment.completed_at.is_(None) & (Enrolment.due_at < now), 1), else_=0)), 0)
+
+
+def assignment_rows(org_id: int, now: datetime, page: int = 1) -> Page:
+    """Return one page (ASSIGNMENTS_PER_PAGE) of the organisation's active assignments as AssignmentRows with
+    learners, completed and overdue counts, soonest due first. Assignments to named people whose learners were
+    all re-assigned elsewhere are left out. Two queries: the page's ids (with their number), their counts (one
+    when there is nothing to list; a page past the end costs two more, see _paginate)."""
+    has_learners = select(Enrolment.id).where(Enrolment.assignment_id == Assignment.id,
+                                              Enrolment.withdrawn_at.is_(None)).exists()
+    order = (Assignment.due_at, Course.title, Assignment.id)
+    ids = _paginate(
+        select(Assignment.id).join(Course, Course.id == Assignment.course_id)
+        .where(Assignment.organization_id == org_id, Assignment.withdrawn_at.is_(None),
+               or_(Assignment.cohort_id.is_not(None), has_learners)).order_by(*order),
+        page, ASSIGNMENTS_PER_PAGE)
+    if not ids.items:
+        return ids
     rows = db.session.execute(
-        select(Assignment, Course.title, Cohort.name, learners, func.count(Enrolment.completed_at), overdue)
+        select(Assignment, Course.title, Cohort.name, func.count(Enrolment.id), func.count(Enrolment.completed_at),
+               _overdue(now))
         .join(Course, Course.id == Assignment.course_id)
         .outerjoin(Cohort, Cohort.id == Assignment.cohort_id)
         .outerjoin(Enrolment, (Enrolment.assignment_id == Assignment.id) & Enrolment.withdrawn_at.is_(None))
-        .where(Assignment.organization_id == org_id, Assignment.withdrawn_at.is_(None))
-        .group_by(Assignment.id, Course.title, Cohort.name)
-        .having((learners > 0) | Assignment.cohort_id.is_not(None))
-        .order_by(Assignment.due_at, Course.title, Assignment.id)).all()
-    return [AssignmentRow(*row) for row in rows]
+        .where(Assignment.id.in_([row.id for row in ids.items]))
+        .group_by(Assignment.id, Course.title, Cohort.name).order_by(*order)).all()
+    return Page([AssignmentRow(*row) for row in rows], ids.page, ids.per_page, ids.total)
 
 
-def assignment_learners(assignment: Assignment) -> list[tuple[User, Enrolment]]:
-    """Return the assignment's learners with their enrolments, by name (one query)."""
-    return list(db.session.execute(
-        select(User, Enrolment).join(Enrolment, Enrolment.user_id == User.id)
+@dataclass(frozen=True)
+class AssignmentCounts:
+    learners: int
+    completed: int
+    overdue: int
+
+
+def assignment_counts(assignment: Assignment, now: datetime) -> AssignmentCounts:
+    """Return how many learners the assignment has, how many completed and how many are overdue (one query)."""
+    row = db.session.execute(
+        select(func.count(Enrolment.id), func.count(Enrolment.completed_at), _overdue(now))
+        .where(Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None))).one()
+    return AssignmentCounts(*row)
+
+
+def assignment_learners(assignment: Assignment, page: int, total: int) -> Page:
+    """Return one page (LEARNERS_PER_PAGE) of the assignment's learners, by name, as rows of (name, email,
+    started_at, completed_at, due_at); `total` is their number (from assignment_counts). One query."""
+    return _paginate(
+        select(User.name, User.email, Enrolment.started_at, Enrolment.completed_at, Enrolment.due_at)
+        .join(Enrolment, Enrolment.user_id == User.id)
         .where(Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None))
-        .order_by(func.lower(User.name), User.id)))
+        .order_by(func.lower(User.name), User.id), page, LEARNERS_PER_PAGE, total)
 
 
 def overdue_by_organization(now: datetime) -> dict[int, list[tuple[User, Enrolment]]]:

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from functools import cache
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import contains_eager
 
 from lms.content.models import Course, Module
+from lms.content.outline import ModuleOutline, course_outline, course_outlines
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Invitation, Organization, User
 from lms.learning import progress
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress, QuestionAnswer
 from lms.learning.signals import course_completed
+from lms.tracking.models import Statement
 from lms.tracking.services import record
 
 
 def visible_courses_clause(org: Organization):
     """SQL condition for the courses an organisation's people may see: public ones, plus in-house for clients."""
-    if org is not None and org.kind == "client":
+    return _visible_courses(org is not None and org.kind == "client")
+
+
+def _visible_courses(client: bool):
+    if client:
         return Course.is_archived.is_(False)
     return (Course.is_archived.is_(False)) & (Course.audience == "public")
 
@@ -33,6 +41,7 @@ def catalogue(user: User, org: Organization) -> list[tuple[Course, Enrolment | N
                    & (Enrolment.organization_id == org.id) & Enrolment.withdrawn_at.is_(None))
         .where(visible_courses_clause(org))
         .order_by(Course.audience.desc(), Course.title)
+        .options(contains_eager(Enrolment.course))  # the course is in the row already: no second join for it
     ).all()
     done = _completed_counts(user.id, org.id)
     return [(course, enrolment, done.get(course.id, 0)) for course, enrolment in rows]
@@ -56,13 +65,6 @@ def course_or_404(slug: str, org: Organization) -> Course:
     if course is None:
         abort(404)
     return course
-
-
-def enrolment_for(user: User, course: Course, org: Organization) -> Enrolment | None:
-    """Return the user's active enrolment on the course in this organisation, or None."""
-    return db.session.scalar(select(Enrolment).where(
-        Enrolment.user_id == user.id, Enrolment.course_id == course.id, Enrolment.organization_id == org.id,
-        Enrolment.withdrawn_at.is_(None)))
 
 
 def can_self_enrol(course: Course) -> bool:
@@ -97,47 +99,72 @@ def enrol(user: User, course: Course, org: Organization, *, cohort_id: int | Non
 @dataclass
 class CourseView:
     course: Course
-    modules: list[Module]
+    modules: list[ModuleOutline]  # the active modules in order, cached per content version (lms.content.outline)
     progress: dict[int, ModuleProgress]
     enrolment: Enrolment | None
     summary: progress.CourseProgress
 
-    def state(self, module: Module) -> str:
+    def state(self, module: ModuleOutline) -> str:
         p = self.progress.get(module.id)
         if p is None:
             return "not_started"
         return "completed" if p.completed_at else "in_progress"
 
-    def updated_since_completed(self, module: Module) -> bool:
+    def updated_since_completed(self, module: ModuleOutline) -> bool:
         p = self.progress.get(module.id)
         return bool(p and p.completed_version and p.completed_version != module.version)
 
 
+# The learner pages' statements are built once (functools.cache) and run with parameters: building a statement
+# and computing its cache key on every request cost more than running it.
+
+
+@cache
+def _course_with_enrolment(client: bool) -> Select:
+    return (select(Course, Enrolment)
+            .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
+                       & (Enrolment.organization_id == bindparam("org_id")) & Enrolment.withdrawn_at.is_(None))
+            .where(Course.slug == bindparam("slug"), _visible_courses(client))
+            .options(contains_eager(Enrolment.course)))
+
+
+@cache
+def _progress_on() -> Select:
+    return select(ModuleProgress).where(
+        ModuleProgress.user_id == bindparam("user_id"), ModuleProgress.organization_id == bindparam("org_id"),
+        ModuleProgress.module_id.in_(bindparam("module_ids", expanding=True)))
+
+
+def _progress_states(user: User, org: Organization, module_ids: list[int]) -> dict[int, ModuleProgress]:
+    if not module_ids:
+        return {}
+    return {p.module_id: p for p in db.session.scalars(
+        _progress_on(), {"user_id": user.id, "org_id": org.id, "module_ids": module_ids})}
+
+
 def course_view(user: User, org: Organization, slug: str) -> CourseView:
-    """Load a course, its active modules in order, the user's progress and enrolment (three queries)."""
-    rows = db.session.execute(
-        select(Course, Module).join(Module, Module.course_id == Course.id)
-        .where(Course.slug == slug, visible_courses_clause(org), Module.is_archived.is_(False))
-        .order_by(Module.position)
-    ).all()
-    if not rows:
+    """Load a visible course with the user's enrolment (one query), its active modules (cached per content version:
+    no query) and the user's progress on them (one query); 404 if the course is not visible or has no active
+    module."""
+    row = db.session.execute(_course_with_enrolment(org.kind == "client"),
+                             {"user_id": user.id, "org_id": org.id, "slug": slug}).first()
+    if row is None:
         abort(404)
-    course = rows[0][0]
-    modules = [m for _, m in rows]
-    states = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
-        ModuleProgress.user_id == user.id, ModuleProgress.organization_id == org.id,
-        ModuleProgress.module_id.in_([m.id for m in modules])))}
-    enrolment = enrolment_for(user, course, org)
+    course, enrolment = row
+    modules = course_outline(course)
+    if not modules:
+        abort(404)
+    states = _progress_states(user, org, [m.id for m in modules])
     summary = progress.course_progress([_state(m, states.get(m.id)) for m in modules])
     return CourseView(course, modules, states, enrolment, summary)
 
 
-def _state(module: Module, p: ModuleProgress | None) -> progress.ModuleState:
+def _state(module: ModuleOutline, p: ModuleProgress | None) -> progress.ModuleState:
     score = p.best_score if p and p.best_score is not None else (0 if module.questions else None)
     return progress.ModuleState(module.id, module.minutes, bool(p and p.completed_at), score)
 
 
-def module_in(view: CourseView, slug: str) -> Module:
+def module_in(view: CourseView, slug: str) -> ModuleOutline:
     """Return the module of this course with `slug`, or abort 404."""
     module = next((m for m in view.modules if m.slug == slug), None)
     if module is None:
@@ -145,14 +172,22 @@ def module_in(view: CourseView, slug: str) -> Module:
     return module
 
 
-def answers_for(user: User, org: Organization, module: Module) -> dict[str, QuestionAnswer]:
-    """Return the user's answers to the module's questions by question id."""
-    return {a.question_id: a for a in db.session.scalars(select(QuestionAnswer).where(
-        QuestionAnswer.user_id == user.id, QuestionAnswer.module_id == module.id,
-        QuestionAnswer.organization_id == org.id))}
+def answers_for(user: User, org: Organization, module: ModuleOutline) -> dict[str, QuestionAnswer]:
+    """Return the user's answers to the module's questions by question id (no query for a module without any)."""
+    if not module.questions:
+        return {}
+    return {a.question_id: a for a in db.session.scalars(
+        _answers_to(), {"user_id": user.id, "module_id": module.id, "org_id": org.id})}
 
 
-def _progress_row(user: User, org: Organization, module: Module, view: CourseView) -> ModuleProgress:
+@cache
+def _answers_to() -> Select:
+    return select(QuestionAnswer).where(
+        QuestionAnswer.user_id == bindparam("user_id"), QuestionAnswer.module_id == bindparam("module_id"),
+        QuestionAnswer.organization_id == bindparam("org_id"))
+
+
+def _progress_row(user: User, org: Organization, module: ModuleOutline, view: CourseView) -> ModuleProgress:
     row = view.progress.get(module.id)
     if row is None:
         row = ModuleProgress(user_id=user.id, module_id=module.id, organization_id=org.id, started_at=utcnow())
@@ -161,23 +196,50 @@ def _progress_row(user: User, org: Organization, module: Module, view: CourseVie
     return row
 
 
-def launch(user: User, org: Organization, view: CourseView, module: Module) -> None:
-    """Note that the learner opened a module: progress started, resume point moved, a statement recorded."""
+def launch(user: User, org: Organization, view: CourseView, module: ModuleOutline) -> bool:
+    """Note that the learner opened a module: progress started and the resume point moved when they change, and a
+    "launched" statement once per learner, module and day (UTC): re-reading a page is no new launch, and a plain
+    page view writes nothing. Returns True when something was added or changed (the caller commits then)."""
     now = utcnow()
+    changed = False
     if module.id not in view.progress:
         _progress_row(user, org, module, view)
+        changed = True
     enrolment = view.enrolment
     if enrolment is not None:
         if enrolment.started_at is None:
             enrolment.started_at = now
+            changed = True
         if enrolment.last_module_id != module.id:
             enrolment.last_module_id = module.id
-    record(user, "launched", ("module", f"{view.course.slug}/{module.slug}", module.title),
-           {"version": module.version}, organization_id=org.id,
-           cohort_id=enrolment.cohort_id if enrolment else None, course_slug=view.course.slug)
+            changed = True
+    activity = f"{view.course.slug}/{module.slug}"
+    if not _launched_on(user, org, activity, now):
+        record(user, "launched", ("module", activity, module.title), {"version": module.version},
+               organization_id=org.id, cohort_id=enrolment.cohort_id if enrolment else None,
+               course_slug=view.course.slug, timestamp=now)
+        changed = True
+    return changed
 
 
-def answer(user: User, org: Organization, view: CourseView, module: Module, question_id: str,
+def _launched_on(user: User, org: Organization, activity: str, now: datetime) -> bool:
+    """True if the user's "launched" statement for this module is recorded already on `now`'s day (UTC); one
+    query on the statements' (actor, time) index, reading that learner's statements of the day only."""
+    day = datetime.combine(now.date(), time())
+    return db.session.scalar(_launch_of_the_day(), {
+        "user_id": user.id, "day": day, "next_day": day + timedelta(days=1), "activity": activity, "org_id": org.id,
+    }) is not None
+
+
+@cache
+def _launch_of_the_day() -> Select:
+    return select(Statement.id).where(
+        Statement.actor_id == bindparam("user_id"), Statement.timestamp >= bindparam("day"),
+        Statement.timestamp < bindparam("next_day"), Statement.verb == "launched", Statement.object_type == "module",
+        Statement.object_id == bindparam("activity"), Statement.organization_id == bindparam("org_id")).limit(1)
+
+
+def answer(user: User, org: Organization, view: CourseView, module: ModuleOutline, question_id: str,
            chosen: list[int]) -> progress.Grade:
     """Grade an answer on the server, keep the best result per question, update the module's best score."""
     question = next((q for q in module.questions if q["id"] == question_id), None)
@@ -225,14 +287,14 @@ class QuestionsUnanswered(Exception):
         self.unanswered = unanswered
 
 
-def option_orders(user: User, view: CourseView, module: Module) -> dict[str, list[int]]:
+def option_orders(user: User, view: CourseView, module: ModuleOutline) -> dict[str, list[int]]:
     """Return {question id: the order this learner sees its options in}."""
     return {q["id"]: progress.option_order(user.id, f"{view.course.slug}/{module.slug}#{q['id']}",
                                            len(q.get("options", ())))
             for q in module.questions}
 
 
-def complete_module(user: User, org: Organization, view: CourseView, module: Module) -> bool:
+def complete_module(user: User, org: Organization, view: CourseView, module: ModuleOutline) -> bool:
     """Mark a module complete (against its current version); returns True if this completed the course.
 
     Raises QuestionsUnanswered while any of the module's questions has no answer: the check is part of the module.
@@ -289,23 +351,14 @@ def record_exercise_pass(user: User, org_id: int, slug: str, score: int) -> None
     db.session.flush()
 
 
-def dashboard(user: User, org: Organization) -> list[tuple[Enrolment, progress.CourseProgress, Module | None]]:
-    """Return the user's active enrolments with progress and the module to do next (three queries)."""
-    enrolments = list(db.session.scalars(select(Enrolment).where(
-        Enrolment.user_id == user.id, Enrolment.organization_id == org.id, Enrolment.withdrawn_at.is_(None))
-        .order_by(Enrolment.completed_at.is_not(None), Enrolment.due_at.is_(None), Enrolment.due_at,
-                  Enrolment.enrolled_at)))
+def dashboard(user: User, org: Organization) -> list[tuple[Enrolment, progress.CourseProgress, ModuleOutline | None]]:
+    """Return the user's active enrolments with progress and the module to do next (two queries; a third after
+    a content sync, for the changed courses' outlines)."""
+    enrolments = list(db.session.scalars(_enrolments_of(), {"user_id": user.id, "org_id": org.id}))
     if not enrolments:
         return []
-    modules = list(db.session.scalars(select(Module).where(
-        Module.course_id.in_([e.course_id for e in enrolments]), Module.is_archived.is_(False))
-        .order_by(Module.course_id, Module.position)))
-    states = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
-        ModuleProgress.user_id == user.id, ModuleProgress.organization_id == org.id,
-        or_(*[ModuleProgress.module_id == m.id for m in modules]) if modules else False))}
-    by_course: dict[int, list[Module]] = {}
-    for m in modules:
-        by_course.setdefault(m.course_id, []).append(m)
+    by_course = course_outlines(e.course for e in enrolments)
+    states = _progress_states(user, org, [m.id for modules in by_course.values() for m in modules])
     out = []
     for e in enrolments:
         course_modules = by_course.get(e.course_id, [])
@@ -315,6 +368,14 @@ def dashboard(user: User, org: Organization) -> list[tuple[Enrolment, progress.C
         nxt = resume or next((m for m in course_modules if m.id == summary.next_module_id), None)
         out.append((e, summary, nxt))
     return out
+
+
+@cache
+def _enrolments_of() -> Select:
+    return (select(Enrolment).where(Enrolment.user_id == bindparam("user_id"),
+                                    Enrolment.organization_id == bindparam("org_id"), Enrolment.withdrawn_at.is_(None))
+            .order_by(Enrolment.completed_at.is_not(None), Enrolment.due_at.is_(None), Enrolment.due_at,
+                      Enrolment.enrolled_at))
 
 
 def role_work(org: Organization, roles: frozenset[str], now: datetime) -> dict[str, int]:

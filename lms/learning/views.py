@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,10 +20,13 @@ from flask_login import current_user, login_required
 from lms.database import utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
-from lms.learning import services
+from lms.learning import (
+    assignment_views,  # noqa: F401 - the managers' pages, on the same blueprint
+    services,
+)
+from lms.learning.blueprint import bp
 from lms.learning.progress import due_state
 
-bp = Blueprint("learning", __name__)
 ASSET_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf", ".csv", ".xlsx", ".docx", ".pptx"}
 
 
@@ -57,8 +59,7 @@ def catalogue():
 def course_show(course: str):
     """A course: outcomes, modules, minutes left, progress and where to resume."""
     view = services.course_view(current_user, _org(), course)
-    return render_template("learning/course.html", view=view, can_enrol=services.can_self_enrol(view.course),
-                           form=EmptyForm())
+    return render_template("learning/course.html", view=view, can_enrol=services.can_self_enrol(view.course))
 
 
 @bp.post("/courses/<course>/enrol")
@@ -87,14 +88,14 @@ def _enrolled_view(course: str):
 @bp.get("/courses/<course>/<module>")
 @login_required
 def module_show(course: str, module: str):
-    """A module: the lesson, its knowledge check, and previous/next."""
+    """A module: the lesson, its knowledge check, and previous/next. A plain re-read writes nothing."""
     view = _enrolled_view(course)
     current = services.module_in(view, module)
     answers = services.answers_for(current_user, g.org, current)
-    services.launch(current_user, g.org, view, current)
-    db.session.commit()
-    return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
-                           grade=None, graded_id=None, orders=services.option_orders(current_user, view, current))
+    if services.launch(current_user, g.org, view, current):
+        db.session.commit()
+    return render_template("learning/module.html", view=view, module=current, answers=answers, grade=None,
+                           graded_id=None, orders=services.option_orders(current_user, view, current))
 
 
 @bp.post("/courses/<course>/<module>/questions/<question_id>")
@@ -109,8 +110,8 @@ def module_answer(course: str, module: str, question_id: str):
     grade = services.answer(current_user, g.org, view, current, question_id, chosen)
     db.session.commit()
     answers = services.answers_for(current_user, g.org, current)
-    return render_template("learning/module.html", view=view, module=current, answers=answers, form=EmptyForm(),
-                           grade=grade, graded_id=question_id, orders=services.option_orders(current_user, view, current))
+    return render_template("learning/module.html", view=view, module=current, answers=answers, grade=grade,
+                           graded_id=question_id, orders=services.option_orders(current_user, view, current))
 
 
 @bp.post("/courses/<course>/<module>/complete")
@@ -149,7 +150,3 @@ def course_asset(course: str, path: str):
     response = send_from_directory(folder, path, max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
-
-
-# The managers' assignment pages are in lms/learning/assignment_views.py, on this blueprint.
-from lms.learning import assignment_views  # noqa: E402, F401  (registers its routes on bp)

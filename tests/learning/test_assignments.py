@@ -113,7 +113,7 @@ def test_the_due_date_is_judged_in_the_managers_time_zone(app, team):
 def test_a_cohort_or_people_must_be_chosen_but_not_both(client, auth, team):
     auth.login("marcus@northwind.example")
     neither = client.post("/manage/assignments", data=form(team["course"])).get_data(as_text=True)
-    assert "Choose a cohort, or tick the people to assign it to." in neither
+    assert "Choose a cohort, or find and choose the people to assign it to." in neither
     both = client.post("/manage/assignments", data=form(team["course"], cohort=team["cohort"], people=[team["lee"]]))
     assert "not both" in both.get_data(as_text=True)
     assert db.session.scalar(select(Assignment)) is None
@@ -233,7 +233,7 @@ def test_the_list_counts_learners_completed_and_overdue(app, team):
     for e in enrolments.values():
         e.due_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    [row] = assignments.assignment_rows(team["org"].id, utcnow())
+    [row] = assignments.assignment_rows(team["org"].id, utcnow()).items
     assert row.assignment.id == outcome.assignment.id
     assert (row.learners, row.completed, row.overdue) == (2, 1, 1)
 
