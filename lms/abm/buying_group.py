@@ -53,10 +53,14 @@ def requirement(account: AccountSnap, overrides: Mapping[str, object] | None = N
     """Return the roles `account` needs: its own list, else the override for its tier, else the tier default,
     topped up with the tier's minimum roles (an account without a tier is read as 1:many)."""
     tier = normalise_tier(account.tier) or "1:many"
-    merged: dict[str, object] = {tier: TIER_DEFAULTS[tier]}
-    if overrides and normalise_roles(overrides.get(tier)):
-        merged[tier] = overrides[tier]
-    roles = required_roles(account, merged)
+    override = normalise_roles(overrides.get(tier)) if overrides else ()
+    return _requirement(tier, normalise_roles(account.required_roles), override)
+
+
+@lru_cache(maxsize=1024)  # a few tiers and lists stand for every account
+def _requirement(tier: str, own: tuple[str, ...], override: tuple[str, ...]) -> Requirement:
+    merged: dict[str, object] = {tier: override or TIER_DEFAULTS[tier]}
+    roles = required_roles(AccountSnap(0, "", tier=tier, required_roles=own), merged)
     have = set(roles.must) | set(roles.pool)
     added = tuple(r for r in TIER_MINIMUM[tier] if r not in have)
     if added:
@@ -97,14 +101,39 @@ class Standing:
     too_many: bool = False
 
 
-def standing(contact: ContactSnap) -> Standing:
-    """Return the roles `contact` honestly brings to the buying group, and why any do not count."""
-    roles = normalise_roles(contact.roles)
-    title = contact.title.strip() if isinstance(contact.title, str) else ""
-    if is_shared_inbox(contact.email):
+_NO_STANDING = Standing((), ())
+
+
+def standing(contact: ContactSnap, *, shared: bool | None = None) -> Standing:
+    """Return the roles `contact` honestly brings to the buying group, and why any do not count. `shared` is
+    is_shared_inbox(contact.email), when the caller has read the email already."""
+    if is_shared_inbox(contact.email) if shared is None else shared:
         return Standing((), (f"{contact.email} is a shared inbox, not a person: leave it out of the buying group",))
+    try:
+        # Most contacts' standing follows from their roles and title alone, and big lists repeat those.
+        shared = _standing_of_roles_and_title_cached(contact.roles, contact.title)
+    except TypeError:  # roles given as a list: nothing to share
+        shared = _standing_of_roles_and_title(contact.roles, contact.title)
+    return shared if shared is not None else _own_standing(contact)
+
+
+def _standing_of_roles_and_title(roles: object, title: object) -> Standing | None:
+    """The standing of any contact with these roles and title (not a shared inbox), or None when the reasons
+    must name the contact."""
+    roles = normalise_roles(roles)
     if not roles:
-        return Standing((), ())
+        return _NO_STANDING
+    if len(roles) > MAX_ROLES_PER_CONTACT or ("champion" in roles and "blocker" in roles):
+        return None
+    title = title.strip() if isinstance(title, str) else ""
+    return _titled_standing(title, roles) if title else None
+
+
+_standing_of_roles_and_title_cached = lru_cache(maxsize=8192)(_standing_of_roles_and_title)
+
+
+def _own_standing(contact: ContactSnap) -> Standing:
+    roles = normalise_roles(contact.roles)
     if len(roles) > MAX_ROLES_PER_CONTACT:
         return Standing((), (f"{contact.name} holds {len(roles)} buying roles; one person plays at most "
                              f"{MAX_ROLES_PER_CONTACT} parts, so none of them counts until you keep the real ones",),
@@ -112,9 +141,12 @@ def standing(contact: ContactSnap) -> Standing:
     if "champion" in roles and "blocker" in roles:
         return Standing((), (f"{contact.name} cannot be both champion and blocker: keep the one their actions show",),
                         contradicted=("champion", "blocker"))
-    if not title:
-        return Standing((), (f"{contact.name} has no job title, so their role cannot be confirmed: find the title "
-                             "before they count towards the buying group",))
+    return Standing((), (f"{contact.name} has no job title, so their role cannot be confirmed: find the title "
+                         "before they count towards the buying group",))
+
+
+@lru_cache(maxsize=8192)  # the same title and roles on many contacts: judge them once
+def _titled_standing(title: str, roles: tuple[str, ...]) -> Standing:
     contradicted = {r: role_problem(title, r) for r in roles}
     contradicted = {r: why for r, why in contradicted.items() if why}
     counted = tuple(r for r in roles if r not in contradicted)

@@ -151,6 +151,11 @@ def normalise_tier(value: object) -> str | None:
     """Return one of TIERS for a loose tier value ("1-1", "one to few"), or None."""
     if not isinstance(value, str):
         return None
+    return _normalise_tier_str(value)
+
+
+@lru_cache(maxsize=256)  # asked of every account, again and again, with a handful of values
+def _normalise_tier_str(value: str) -> str | None:
     key = value.strip().lower().replace(" ", "_")
     if key in TIERS:
         return key
@@ -208,6 +213,13 @@ class CoverageDetail:
 def coverage_of_roles(present: Iterable[str], required: RoleRequirement) -> CoverageDetail:
     """Return the coverage of a requirement by a set of roles that have (at least one) contact."""
     have = frozenset(present)
+    try:
+        return _coverage_of_roles_cached(have, required)
+    except TypeError:  # a requirement built with lists: nothing to share
+        return _coverage_of_roles(have, required)
+
+
+def _coverage_of_roles(have: frozenset[str], required: RoleRequirement) -> CoverageDetail:
     missing_must = tuple(r for r in required.must if r not in have)
     pool_need = min(required.pool_count, len(required.pool))
     pool_have = sum(1 for r in required.pool if r in have)
@@ -223,6 +235,10 @@ def coverage_of_roles(present: Iterable[str], required: RoleRequirement) -> Cove
         pool_unfilled=tuple(r for r in required.pool if r not in have),
         present=have,
     )
+
+
+# Thousands of accounts share a few dozen combinations of roles present and roles required.
+_coverage_of_roles_cached = lru_cache(maxsize=4096)(_coverage_of_roles)
 
 
 def coverage_detail(

@@ -8,14 +8,23 @@ contact holds at most two roles; an owner is a named person on the team; a respo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from lms.abm.coverage import normalise_roles
 from lms.abm.roles import infer_title
-from lms.abm.snapshot import AccountSnap, ContactSnap, PersonSnap, WorkspaceSnapshot
+from lms.abm.snapshot import (
+    AccountSnap,
+    ContactSnap,
+    OpportunitySnap,
+    PersonSnap,
+    SignalSnap,
+    WorkspaceSnapshot,
+)
 
 MIN_WORDS = 4  # meaningful words for free text to count as an answer at all
 SAME_TEXT = 88  # token-sort similarity (0-100) at or above which two answers are the same answer
@@ -55,12 +64,24 @@ _OTHER_FUNCTIONS = {"finance", "procurement", "technical", "legal"}
 
 def words(text: object) -> list[str]:
     """Return the lower-case words of free text (an empty list for anything that is not text)."""
-    return _WORD.findall(text.lower()) if isinstance(text, str) else []
+    return list(_words(text)) if isinstance(text, str) else []
 
 
 def meaningful_words(text: object) -> list[str]:
     """Return the words that carry meaning: not stopwords or placeholders, not single letters."""
-    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return list(_meaningful_words(text)) if isinstance(text, str) else []
+
+
+# Checkers read the same texts many times over (a reason copied down a list of 5,000 accounts, a name in every
+# finding about its account), so the words of each text are kept; callers get a list of their own.
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=8192)
+def _meaningful_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
 
 
 def is_answered(text: object, min_words: int = MIN_WORDS) -> bool:
@@ -82,18 +103,57 @@ def repeated(texts: Mapping[Hashable, str], *, names: Mapping[Hashable, str] | N
     """Return {key: other keys whose text is the same answer} for texts given more than once.
 
     Texts are compared without their own row's name (so "Acme: big logistics firm" and "Brill: big logistics
-    firm" are the same answer) by token-sort similarity. Blank texts are left out.
+    firm" are the same answer) by token-sort similarity. Blank texts are left out. Each key's list follows the
+    order of `texts`.
     """
     names = names or {}
     cleaned = {k: _without(t, _name_words(names.get(k))) for k, t in texts.items() if isinstance(t, str) and t.strip()}
     keys = [k for k, t in cleaned.items() if t]
+    positions: dict[str, list[int]] = {}  # each distinct text -> where it is in `keys`
+    for i, k in enumerate(keys):
+        positions.setdefault(cleaned[k], []).append(i)
+    pairs = [(i, j) for at in positions.values() for n, i in enumerate(at) for j in at[n + 1:]]
+    for a, b in similar_texts(list(positions), threshold):
+        pairs += [(min(i, j), max(i, j)) for i in positions[a] for j in positions[b]]
+    # Filled pair by pair in the order a loop over every pair of rows would meet them, so every list, and the
+    # order of the keys, is the same as comparing each row with each later row.
     same: dict[Hashable, list[Hashable]] = {}
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            if cleaned[a] == cleaned[b] or fuzz.token_sort_ratio(cleaned[a], cleaned[b]) >= threshold:
-                same.setdefault(a, []).append(b)
-                same.setdefault(b, []).append(a)
+    for i, j in sorted(pairs):
+        same.setdefault(keys[i], []).append(keys[j])
+        same.setdefault(keys[j], []).append(keys[i])
     return same
+
+
+def similar_texts(texts: Sequence[str], threshold: float = SAME_TEXT) -> list[tuple[str, str]]:
+    """Return the pairs of `texts` (distinct strings) whose token-sort similarity is at least `threshold`.
+
+    Token-sort similarity is the Indel similarity of the texts with their words sorted, 100 x (1 - distance /
+    (length 1 + length 2)); the distance is at least the difference in length, so a text can only reach the
+    threshold with texts of about its own length. The texts are sorted by length, and each is compared in C
+    (rapidfuzz.process.extract) with the longer texts within reach, never pair by pair in Python. The cutoff
+    there is a point below the threshold so that rounding loses no pair; each candidate is then confirmed with
+    `fuzz.token_sort_ratio`, the comparison itself.
+    """
+    ordered = [" ".join(sorted(t.split())) for t in texts]  # what token_sort_ratio compares
+    order = sorted(range(len(texts)), key=lambda i: len(ordered[i]))
+    shortest_first = [ordered[i] for i in order]
+    lengths = [len(t) for t in shortest_first]
+    gap = min(1.0, max(0.0, 1 - threshold / 100))  # the largest distance / (length 1 + length 2) that can pass
+    found = []
+    for at, i in enumerate(order):
+        # A longer text of length m is within reach of one of length l when m - l <= gap x (l + m); one more
+        # character of slack keeps floating point from narrowing it.
+        reach = lengths[at] * (1 + gap) / (1 - gap) + 1 if gap < 1 else float("inf")
+        end = bisect_right(lengths, reach, lo=at + 1)
+        if end == at + 1:
+            continue
+        for _, _, k in process.extract(shortest_first[at], shortest_first[at + 1:end], scorer=fuzz.ratio,
+                                       score_cutoff=max(0, threshold - 1), limit=None):
+            j = order[at + 1 + k]
+            a, b = (i, j) if i < j else (j, i)
+            if fuzz.token_sort_ratio(texts[a], texts[b]) >= threshold:
+                found.append((texts[a], texts[b]))
+    return found
 
 
 @dataclass(frozen=True)
@@ -105,9 +165,11 @@ class Facts:
     phrases: tuple[str, ...]  # multi-word names (contacts, opportunities, signal topics), lower case
 
 
-def account_facts(workspace: WorkspaceSnapshot, account: AccountSnap) -> Facts:
+def account_facts(workspace: WorkspaceSnapshot, account: AccountSnap, *, signals: Iterable[SignalSnap] | None = None,
+                  opportunities: Iterable[OpportunitySnap] | None = None) -> Facts:
     """Return the facts of an account in the workspace: its name, domain, industry, figures, contacts, signals,
-    opportunities."""
+    opportunities. `signals` and `opportunities`, when given, are read instead of the workspace's (those with
+    another account_id are still left out)."""
     found: set[str] = set(_name_words(account.name))
     phrases: list[str] = []
     if account.domain:
@@ -117,18 +179,37 @@ def account_facts(workspace: WorkspaceSnapshot, account: AccountSnap) -> Facts:
         if number:
             found.add(str(int(number)))
     for contact in workspace.contacts_of(account.id):
-        found |= set(meaningful_words(contact.last_name))
-        found |= {w for w in meaningful_words(contact.title) if w not in GENERIC}
+        found |= _name_facts(contact.last_name)
+        found |= _title_facts(contact.title)
         if contact.first_name and contact.last_name:
             phrases.append(f"{contact.first_name} {contact.last_name}".lower())
-    for signal in workspace.signals:
+    for signal in workspace.signals_of(account.id) if signals is None else signals:
         if signal.account_id == account.id:
             found |= set(words(signal.type.replace("_", " "))) - GENERIC
             found |= {w for w in meaningful_words(signal.topic) if w not in GENERIC}
-    for opportunity in workspace.opportunities:
+    for opportunity in workspace.opportunities_of(account.id) if opportunities is None else opportunities:
         if opportunity.account_id == account.id:
             found |= {w for w in meaningful_words(opportunity.name) if w not in GENERIC}
     return Facts(account.id, frozenset(found), tuple(phrases))
+
+
+def _name_facts(last_name: object) -> frozenset[str]:
+    return _name_facts_cached(last_name) if isinstance(last_name, str) else frozenset(meaningful_words(last_name))
+
+
+@lru_cache(maxsize=8192)  # contacts share last names and titles: read each once
+def _name_facts_cached(last_name: str) -> frozenset[str]:
+    return frozenset(meaningful_words(last_name))
+
+
+def _title_facts(title: object) -> frozenset[str]:
+    return _title_facts_cached(title) if isinstance(title, str) else frozenset(
+        w for w in meaningful_words(title) if w not in GENERIC)
+
+
+@lru_cache(maxsize=8192)
+def _title_facts_cached(title: str) -> frozenset[str]:
+    return frozenset(w for w in meaningful_words(title) if w not in GENERIC)
 
 
 def mentions(text: object, facts: Facts) -> bool:
@@ -148,8 +229,15 @@ def role_contradiction(title: str | None, role: str) -> str | None:
 
     A junior title (intern, trainee, graduate, apprentice, student, junior) cannot be the senior decision maker,
     functional owner or budget holder; an individual contributor is not the senior decision maker; a finance,
-    procurement or technical role needs a title in that function, not in another known one.
+    procurement or technical role needs a title in that function, not in another known one. Answers are kept
+    per (title, role): titles repeat across contacts, and reading one is the slow part.
     """
+    if isinstance(title, str) and isinstance(role, str):
+        return _role_contradiction_cached(title, role)
+    return _role_contradiction(title, role)
+
+
+def _role_contradiction(title: str | None, role: str) -> str | None:
     if not title or not title.strip():
         return None
     inferred = infer_title(title)
@@ -164,15 +252,27 @@ def role_contradiction(title: str | None, role: str) -> str | None:
     return None
 
 
+_role_contradiction_cached = lru_cache(maxsize=8192)(_role_contradiction)
+
+
 def credible_roles(contact: ContactSnap) -> tuple[tuple[str, ...], str | None]:
     """Return the buying roles a contact credibly holds, and why any were dropped: a contact tagged with more than
     MAX_ROLES_PER_CONTACT roles holds none of them; a role the title contradicts is dropped."""
-    roles = normalise_roles(contact.roles)
+    roles, title = normalise_roles(contact.roles), contact.title
+    if title is None or isinstance(title, str):
+        return _credible_roles_cached(roles, title)  # the same roles and title on many contacts: read them once
+    return _credible_roles(roles, title)
+
+
+def _credible_roles(roles: tuple[str, ...], title: object) -> tuple[tuple[str, ...], str | None]:
     if len(roles) > MAX_ROLES_PER_CONTACT:
         return (), f"tagged with {len(roles)} buying roles, but one person holds at most {MAX_ROLES_PER_CONTACT}"
-    kept = tuple(r for r in roles if role_contradiction(contact.title, r) is None)
-    why = next((role_contradiction(contact.title, r) for r in roles if r not in kept), None)
+    kept = tuple(r for r in roles if role_contradiction(title, r) is None)
+    why = next((role_contradiction(title, r) for r in roles if r not in kept), None)
     return kept, why
+
+
+_credible_roles_cached = lru_cache(maxsize=8192)(_credible_roles)
 
 
 _ROLE_WORDS = {"senior_decision_maker": "the senior decision maker", "functional_owner": "the functional owner",

@@ -61,7 +61,10 @@ _PLACEHOLDERS = {"n a", "na", "none", "null", "unknown", "tbd", "tbc", "not prov
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold()
+    if folded.isascii():
+        return folded  # nothing to decompose or strip: most titles stop here
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_FOLD)
 
 
@@ -73,7 +76,9 @@ def _tokens(text: str) -> list[str]:
 
 
 def _clauses(title: str) -> list[list[str]]:
-    text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), _fold(title))
+    text = _fold(title)
+    if "." in text:
+        text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     return [tokens for part in _CLAUSE_BREAK.split(text) if (tokens := _tokens(part))]
 
 
@@ -86,29 +91,50 @@ def _find(tokens: Sequence[str], phrase: Phrase) -> int:
     return -1
 
 
-@lru_cache(maxsize=4096)
-def _phrase(text: str) -> Phrase:
-    return tuple(text.split())
+class _Phrases:
+    """A set of phrases, indexed so that finding one in a title costs a set test, not a loop over them all."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        phrases = [tuple(text.split()) for text in texts]
+        self.words = frozenset(p[0] for p in phrases if len(p) == 1)
+        self.longer: dict[str, list[Phrase]] = {}  # first word -> phrases of two or more words
+        for phrase in phrases:
+            if len(phrase) > 1:
+                self.longer.setdefault(phrase[0], []).append(phrase)
+        self.firsts = frozenset(self.longer)
+
+    def found_in(self, tokens: Sequence[str]) -> bool:
+        """True if one of the phrases occurs in `tokens` as whole, consecutive tokens."""
+        if not self.words.isdisjoint(tokens):
+            return True
+        if self.firsts.isdisjoint(tokens):
+            return False
+        return any(_find(tokens, phrase) >= 0 for first in self.firsts.intersection(tokens)
+                   for phrase in self.longer[first])
+
+
+@lru_cache(maxsize=256)
+def _phrases(texts: tuple[str, ...]) -> _Phrases:
+    return _Phrases(texts)
 
 
 def _has(tokens: Sequence[str], *phrases: str) -> bool:
-    # A phrase whose first word is not in the title cannot match: skipping those keeps a 10,000-contact
-    # import with thousands of distinct titles to a few seconds.
-    present = set(tokens)
-    for text in phrases:
-        phrase = _phrase(text)
-        if (not phrase or phrase[0] in present) and _find(tokens, phrase) >= 0:
-            return True
-    return False
+    # The call sites name a fixed few groups of phrases, each indexed once: a 10,000-contact import with
+    # thousands of distinct titles then spends microseconds per title here.
+    return _phrases(phrases).found_in(tokens)
 
 
 def _preceded_by(tokens: Sequence[str], word: str, before: set[str], window: int = 1) -> bool:
     """True if some occurrence of `word` has one of `before` within `window` tokens in front of it."""
+    if word not in tokens:
+        return False
     return any(t == word and before & set(tokens[max(0, i - window) : i]) for i, t in enumerate(tokens))
 
 
 def _occurs_unless_preceded(tokens: Sequence[str], word: str, before: set[str]) -> bool:
     """True if `word` occurs at least once without one of `before` just in front of it."""
+    if word not in tokens:
+        return False
     return any(t == word and (i == 0 or tokens[i - 1] not in before) for i, t in enumerate(tokens))
 
 
@@ -299,6 +325,9 @@ def _role(seniority: str, function: str) -> str:
     return {"director": "functional_owner", "manager": "influencer"}.get(seniority, "user")
 
 
+_UNKNOWN = TitleInference("unknown", "unknown", "unknown")
+
+
 def infer_title(title: str | None) -> TitleInference:
     """Return the seniority, function and default buying role a job title implies (rules 2.2).
 
@@ -311,10 +340,12 @@ def infer_title(title: str | None) -> TitleInference:
     are director; Gerente General is VP; Teamleiter and Gerente are manager; Einkauf/Achats/Compras mean procurement, Finanzen/Finanzas
     finance, Informatik/Informatique technical. Anything else falls back to the English keywords.
     """
-    clauses = _clauses(title or "")
+    if not title:
+        return _UNKNOWN
+    clauses = _clauses(title)
     tokens = [t for clause in clauses for t in clause]
     if not tokens or " ".join(tokens) in _PLACEHOLDERS:
-        return TitleInference("unknown", "unknown", "unknown")
+        return _UNKNOWN
     seniority = _seniority(tokens, clauses)
     if _is_gatekeeper(tokens):
         # The function is the assistant's own, not their principal's: "Assistant to the CFO" is not finance.

@@ -6,10 +6,13 @@ workspace tables and hands it to `check(workspace, answer)`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,10 @@ class ContactSnap:
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or (self.email or f"contact {self.id}")
+        first, last = self.first_name, self.last_name
+        # " ".join of the parts that are set, written out: this runs for most of a big workspace's contacts.
+        text = " ".join((first, last)) if first and last else " ".join((first or last,)) if first or last else ""
+        return text or (self.email or f"contact {self.id}")
 
 
 @dataclass(frozen=True)
@@ -131,31 +137,62 @@ class WorkspaceSnapshot:
     programme_start: datetime | None = None
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def _index(self, name: str, source: tuple, build: Callable[[tuple], T]) -> T:
+        """Return build(source), built once per snapshot. The cache is keyed on the very tuple it was built from,
+        because `dataclasses.replace` hands the new snapshot the same `_by_id` dict with other records."""
+        cached = self._by_id.get(name)
+        if cached is None or cached[0] is not source:
+            cached = self._by_id[name] = (source, build(source))
+        return cached[1]
+
     @property
     def targets(self) -> tuple[AccountSnap, ...]:
-        """The accounts on the target account list."""
-        return tuple(a for a in self.accounts if a.is_target)
+        """The accounts on the target account list (cached per snapshot)."""
+        return self._index("targets", self.accounts, lambda accounts: tuple(a for a in accounts if a.is_target))
 
     def contacts_of(self, account_id: int) -> tuple[ContactSnap, ...]:
-        """Return the contacts linked to one account (cached per snapshot)."""
-        index = self._by_id.get("contacts")
-        if index is None:
-            index = {}
-            for c in self.contacts:
-                index.setdefault(c.account_id, []).append(c)
-            self._by_id["contacts"] = index
-        return tuple(index.get(account_id, ()))
+        """Return the contacts linked to one account, in snapshot order (cached per snapshot)."""
+        return self._index("contacts", self.contacts, _group_by_account).get(account_id, ())
+
+    def signals_of(self, account_id: int) -> tuple[SignalSnap, ...]:
+        """Return the signals whose own account_id is this account, in snapshot order (cached per snapshot)."""
+        return self._index("signals", self.signals, _group_by_account).get(account_id, ())
+
+    def opportunities_of(self, account_id: int) -> tuple[OpportunitySnap, ...]:
+        """Return the opportunities of one account, in snapshot order (cached per snapshot)."""
+        return self._index("opportunities", self.opportunities, _group_by_account).get(account_id, ())
+
+    def handoffs_of(self, account_id: int) -> tuple[HandoffSnap, ...]:
+        """Return the handoffs for one account, in snapshot order (cached per snapshot)."""
+        return self._index("handoffs", self.handoffs, _group_by_account).get(account_id, ())
+
+    # account() and contact() are called for nearly every record a checker reads: _index written out.
 
     def account(self, account_id: int | None) -> AccountSnap | None:
         """Return the account with this id, or None."""
-        index = self._by_id.get("accounts")
-        if index is None:
-            index = self._by_id["accounts"] = {a.id: a for a in self.accounts}
-        return index.get(account_id)
+        cached = self._by_id.get("accounts")
+        if cached is None or cached[0] is not self.accounts:
+            cached = self._by_id["accounts"] = (self.accounts, _by_record_id(self.accounts))
+        return cached[1].get(account_id)
 
     def contact(self, contact_id: int | None) -> ContactSnap | None:
         """Return the contact with this id, or None."""
-        index = self._by_id.get("contact")
-        if index is None:
-            index = self._by_id["contact"] = {c.id: c for c in self.contacts}
-        return index.get(contact_id)
+        cached = self._by_id.get("contact")
+        if cached is None or cached[0] is not self.contacts:
+            cached = self._by_id["contact"] = (self.contacts, _by_record_id(self.contacts))
+        return cached[1].get(contact_id)
+
+
+def _group_by_account(records: tuple) -> dict[int | None, tuple]:
+    groups: dict[int | None, list] = {}
+    for r in records:
+        group = groups.get(r.account_id)
+        if group is None:
+            groups[r.account_id] = [r]
+        else:
+            group.append(r)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def _by_record_id(records: tuple) -> dict[int, object]:
+    return {r.id: r for r in records}  # the last record wins when two share an id, as it always has

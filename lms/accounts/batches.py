@@ -5,12 +5,15 @@ Stage 7 of an import, the only one that writes: records are added or updated, th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from lms.accounts.analysis import ImportAnalysis, ImportCounts, analyse_table
 from lms.accounts.fields import ENTITIES
@@ -24,6 +27,23 @@ from lms.identity.models import User
 
 class ImportRefused(Exception):
     """Applying was refused: the file has errors and the learner did not choose to import only valid rows."""
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a block (or a decorated function); reference counting still frees.
+
+    Checking and writing a file keeps a few containers per cell alive until the end, which the collector scans
+    again and again without finding anything to free: a quarter to a third of a 10,000-row import's time.
+    Resumes only if it was running, so a nested or concurrent import leaves it as it found it.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def import_limits() -> tuple[int, int]:
@@ -42,6 +62,7 @@ def read_upload(data: bytes, filename: str) -> Table:
     return read_table(data, filename, max_bytes=max_bytes, max_rows=max_rows)
 
 
+@cycle_collection_paused()
 def start_import(ws: Workspace, user: User, filename: str, data: bytes, entity: str | None = None
                  ) -> tuple[ImportBatch, ImportAnalysis]:
     """Read an upload, keep its bytes for the preview, and return (batch, analysis).
@@ -87,6 +108,7 @@ def upload_kept(batch: ImportBatch) -> bool:
     return batch.status == "previewed" and _storage(batch.id).exists()
 
 
+@cycle_collection_paused()
 def analyse_batch(ws: Workspace, batch: ImportBatch) -> ImportAnalysis:
     """Re-read a previewed batch's kept file with its chosen entity, mapping and date order.
 
@@ -164,6 +186,7 @@ def batch_errors(ws: Workspace, batch: ImportBatch) -> tuple[list[str], list[dic
     return list((batch.summary or {}).get("headers") or []), list(batch.errors or [])
 
 
+@cycle_collection_paused()
 def apply_import(ws: Workspace, user: User, analysis: ImportAnalysis, *, only_valid: bool = False,
                  batch: ImportBatch | None = None, log_unchanged: bool = True) -> ImportCounts:
     """Write an analysed file into the workspace: new records added, matched ones updated. Flushes.
@@ -185,19 +208,22 @@ def apply_import(ws: Workspace, user: User, analysis: ImportAnalysis, *, only_va
     assert entity is not None
     model = ENTITY_MODELS[entity]
     now = utcnow()
-    new_rows = []
+    stamp = {"updated_at": now} if "updated_at" in model.__table__.c else {}
+    new_rows, changed_rows = [], []
     for row in analysis.rows:
         if row.target is None:
-            new_rows.append({"organization_id": ws.organization_id, "workspace_id": ws.id, **row.changes})
+            new_rows.append(row.changes)
         elif row.changes:
-            for name, value in row.changes.items():
-                setattr(row.target, name, value)
-            if hasattr(row.target, "updated_at"):
-                row.target.updated_at = now
+            changed_rows.append({"id": row.target.id, **row.changes, **stamp})
     db.session.flush()
+    if changed_rows:
+        # An ORM bulk UPDATE by primary key: one executemany per set of changed columns.
+        db.session.execute(update(model), changed_rows)
     if new_rows:
-        # An ORM bulk INSERT (executemany, column defaults applied): ten times faster than one object a row.
-        db.session.execute(insert(model), new_rows)
+        # One executemany INSERT of the table: ten times faster than one ORM object a row, and a third faster
+        # than the ORM's bulk insert, which splits rows with different keys into separate batches.
+        db.session.execute(insert(model.__table__), uniform_rows(
+            model, new_rows, {"organization_id": ws.organization_id, "workspace_id": ws.id}))
     counts = analysis.counts
     if batch is None:
         batch = ImportBatch(organization_id=ws.organization_id, workspace_id=ws.id, user_id=user.id,
@@ -215,6 +241,32 @@ def apply_import(ws: Workspace, user: User, analysis: ImportAnalysis, *, only_va
     return counts
 
 
+def uniform_rows(model: type, rows: list[dict[str, Any]], common: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return new rows of a model's table, each with the `common` values, all with one set of keys as a single
+    executemany INSERT needs.
+
+    A column some row leaves out gets its default, worked out once for the whole import (every record of one
+    import has the same creation time), or NULL when it has none. Raises TypeError for a default that is not
+    a Python value or function (a SQL expression or sequence), which an executemany cannot apply per row.
+    """
+    table = model.__table__
+    present = set(common).union(*rows)
+    fill: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.primary_key or (default is None and column.key not in present):
+            continue
+        if default is None:
+            fill[column.key] = None
+        elif default.is_scalar:
+            fill[column.key] = default.arg
+        elif default.is_callable:
+            fill[column.key] = default.arg(None)
+        else:
+            raise TypeError(f"{table.name}.{column.key}: a default an import cannot compute once")
+    return [{**fill, **common, **row} for row in rows]
+
+
 def claim_batch(batch: ImportBatch) -> bool:
     """Lock a batch's row for this transaction and return True if it still waits to be imported.
 
@@ -229,6 +281,7 @@ def discard_upload(batch: ImportBatch) -> None:
     _storage(batch.id).unlink(missing_ok=True)
 
 
+@cycle_collection_paused()
 def import_file(ws: Workspace, user: User, filename: str, data: bytes, *, entity: str | None = None,
                 only_valid: bool = False, log_unchanged: bool = True) -> tuple[ImportAnalysis, ImportCounts]:
     """Analyse and apply a file in one go (demo data, benchmarks); returns (analysis, counts). Flushes.

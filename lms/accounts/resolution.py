@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lms.abm.domains import email_domain, registrable_domain
+from lms.abm.domains import email_domain, is_valid_email, normalise_email, registrable_domain
 from lms.abm.matching import (
     AccountIndex,
     AccountRef,
@@ -21,8 +21,9 @@ from lms.abm.matching import (
     match_lead,
     normalise_company_name,
 )
-from lms.abm.roles import infer_roles, infer_title
+from lms.abm.roles import TitleInference, infer_roles, infer_title
 from lms.abm.vocabulary import BUYING_ROLES
+from lms.accounts import importer
 from lms.accounts.importer import CanonicalRow, ExistingKeys, RowError, RowWarning, person_key
 from lms.accounts.labels import ENTITY_SINGULAR
 from lms.accounts.models import ENTITY_MODELS, Account, Contact, Signal, Workspace
@@ -66,15 +67,34 @@ class Resolution:
 
 
 @lru_cache(maxsize=65536)
-def _title_facts(title: str | None, crm: str | None) -> tuple[str, str, tuple[str, ...]]:
-    """(seniority, function, roles) for a title and CRM role; titles repeat a lot, so this is cached.
+def _title(title: str | None) -> TitleInference:
+    """infer_title, once per distinct title: an import of ten thousand contacts has a few thousand titles."""
+    return infer_title(title)
 
-    The roles are infer_roles(title, [crm]) without reading the title twice: the title's role joined with
+
+@lru_cache(maxsize=65536)
+def _title_facts(title: str | None, crm: str | None) -> tuple[str, str, tuple[str, ...]]:
+    """(seniority, function, roles) for a title and CRM role.
+
+    The roles are infer_roles(title, [crm]) without reading the title again: the title's role joined with
     the CRM roles (infer_roles of no title), in BUYING_ROLES order.
     """
-    inferred = infer_title(title)
+    inferred = _title(title)
     roles = set(infer_roles(None, [crm])) | ({inferred.role} - {"unknown"})
     return inferred.seniority, inferred.function, tuple(r for r in BUYING_ROLES if r in roles)
+
+
+def clear_caches() -> None:
+    """Forget every memo of the import's stages (title facts; company names checked for free mail), so
+    benchmarks and tests start cold, as a fresh worker does."""
+    _title_facts.cache_clear()
+    _title.cache_clear()
+    importer.clear_caches()
+
+
+def record_columns(model: type) -> list[Any]:
+    """Return a model's mapped columns, to select its records as plain rows (attributes named as the model's)."""
+    return [prop.class_attribute for prop in model.__mapper__.column_attrs]
 
 
 def _key(value: Any) -> str:
@@ -85,7 +105,9 @@ class WorkspaceIndex:
     """The workspace read once for an import (a fixed number of queries, whatever the size).
 
     Holds the ExistingKeys that validate() dedupes on, the AccountIndex that links rows to accounts, and
-    the records of the imported entity so each accepted row resolves to the record it updates.
+    the records of the imported entity so each accepted row resolves to the record it updates. Records are
+    read as plain rows of their columns rather than ORM objects (ten thousand contacts load several times
+    faster); lms.accounts.batches writes their changes back with a bulk UPDATE.
     """
 
     def __init__(self, ws: Workspace, entity: str) -> None:
@@ -97,14 +119,15 @@ class WorkspaceIndex:
         self.account_names: dict[int, str] = {}
         self.contacts_by_email: dict[str, Any] = {}
         self.contacts_by_ext: dict[str, Any] = {}
-        self.contacts_by_person: dict[tuple[str, int | None], Any] = {}  # (folded name, account id) -> contact
+        self._contacts: list[Any] = []
+        self._by_person: dict[tuple[str, int | None], Any] | None = None  # built when a row without email asks
         self.signals_by_ext: dict[str, int] = {}
         self.by_ext: dict[str, Any] = {}
         self.by_natural: dict[tuple, Any] = {}
         self.matcher: AccountIndex | None = None
         wid = ws.id
         if entity == "accounts":  # full rows when importing accounts, a few columns otherwise
-            for a in list(db.session.scalars(select(Account).where(Account.workspace_id == wid))):
+            for a in db.session.execute(select(*record_columns(Account)).where(Account.workspace_id == wid)):
                 self.keys.add_account({"name": a.name, "domain": a.domain, "website": a.website,
                                        "external_id": a.external_id})
                 self._index_account(a)
@@ -124,7 +147,7 @@ class WorkspaceIndex:
         if entity in NATURAL:
             self._load_records(wid)
 
-    def _index_account(self, a: Account) -> None:
+    def _index_account(self, a: Any) -> None:
         if a.external_id:
             self.accounts_by_key.setdefault("id:" + _key(a.external_id), a)
         if a.normalised_name or a.name:
@@ -136,7 +159,8 @@ class WorkspaceIndex:
     def _load_contacts(self, wid: int) -> dict[int, set[str]]:
         """Index contacts by email and CRM id (full rows when importing contacts); return account -> domains."""
         if self.entity == "contacts":
-            contacts = list(db.session.scalars(select(Contact).where(Contact.workspace_id == wid)))
+            contacts = self._contacts = db.session.execute(
+                select(*record_columns(Contact)).where(Contact.workspace_id == wid)).all()
         else:
             contacts = db.session.execute(select(Contact.id, Contact.account_id, Contact.email,
                                                  Contact.external_id).where(Contact.workspace_id == wid)).all()
@@ -147,9 +171,6 @@ class WorkspaceIndex:
                 self.keys.contact_emails.setdefault(c.email, c.email)
                 if c.account_id and (d := email_domain(c.email)):
                     contact_domains.setdefault(c.account_id, set()).add(d)
-            if self.entity == "contacts" and (person := person_key(
-                    {"first_name": c.first_name, "last_name": c.last_name})):
-                self.contacts_by_person.setdefault((person, c.account_id), c)
             if c.external_id:
                 self.contacts_by_ext.setdefault(_key(c.external_id), c)
                 if self.entity == "contacts":
@@ -161,19 +182,35 @@ class WorkspaceIndex:
         """Index the imported entity's signals, opportunities or handoffs by CRM id and by what they are about."""
         entity = self.entity
         model = ENTITY_MODELS[entity]
-        for obj in db.session.scalars(select(model).where(model.workspace_id == wid)):
+        for obj in db.session.execute(select(*record_columns(model)).where(model.workspace_id == wid)):
             if obj.external_id:
                 self.by_ext.setdefault(_key(obj.external_id), obj)
                 self.keys.external_ids.setdefault(entity, {}).setdefault(_key(obj.external_id), obj.external_id)
             self.by_natural.setdefault(self.natural({k: getattr(obj, k) for k in NATURAL[entity]}), obj)
 
+    def contact_by_person(self, person: str, account_id: int | None):
+        """Return the workspace's contact (row) with this folded name at this account (or at none), or None."""
+        if self._by_person is None:  # most files give every contact an email: fold the names only when asked
+            self._by_person = {}
+            for c in self._contacts:
+                if found := person_key({"first_name": c.first_name, "last_name": c.last_name}):
+                    self._by_person.setdefault((found, c.account_id), c)
+        return self._by_person.get((person, account_id))
+
     def match(self, values: Mapping[str, Any]) -> Match:
-        """Return the account match of a row's email, account name and account id (each asked once)."""
-        key = (values.get("email") or values.get("contact_email"), values.get("account_name"),
-               values.get("account_external_id"))
+        """Return the account match of a row's email, account name and account id.
+
+        match_lead reads an email only for whether it is valid and for its domain, so the rows naming the same
+        account in the same way from the same email domain are matched once: validation and resolution both
+        ask, and ten thousand contacts at five hundred companies make a few hundred matches.
+        """
+        email = normalise_email(values.get("email") or values.get("contact_email"))
+        # A valid address's domain is everything after its last "@" (a domain holds no "@").
+        domain = (email.rpartition("@")[2] if is_valid_email(email) else None) if email else ""
+        key = (domain, values.get("account_name"), values.get("account_external_id"))
         match = self._matched.get(key)
-        if match is None:  # validation and resolution both ask; each row is matched once
-            match = self._matched[key] = match_lead(self.matcher, email=key[0], company=key[1],
+        if match is None:
+            match = self._matched[key] = match_lead(self.matcher, email=email, company=key[1],
                                                     account_external_id=key[2])
         return match
 
@@ -255,18 +292,34 @@ def _wanted(values: Mapping[str, Any], mapped: set[str], pairs: Iterable[tuple[s
     return out
 
 
-def _diff(target: Any, wanted: Mapping[str, Any]) -> dict[str, Any]:
+def _diff(target: Any, wanted: dict[str, Any]) -> dict[str, Any]:
     if target is None:
-        return dict(wanted)
+        return wanted  # each row's own dict: a new record takes all of it
     return {k: v for k, v in wanted.items() if getattr(target, k) != v}
+
+
+def _same(*fields: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f, f) for f in fields)
+
+
+# The canonical fields each entity writes, with the model attribute each is written to.
+_WRITTEN = {
+    "accounts": (*_same("name", "website", "industry", "employees", "revenue", "region", "tier", "marketing_owner",
+                        "is_target", "icp_fit", "icp_reasons", "why_selected", "progress_definition",
+                        "required_roles", "status", "external_id"), ("owner", "sales_owner")),
+    "contacts": _same("first_name", "last_name", "email", "title", "phone", "crm_role", "region", "external_id"),
+    "signals": _same("type", "topic", "occurred_at", "followed_up_at", "followed_up_by", "external_id"),
+    "opportunities": _same("name", "stage", "amount", "currency", "created_at", "closed_at", "is_won", "source",
+                           "external_id"),
+    "handoffs": _same("sent_at", "contact_role", "buying_group_relevance", "engagement_summary",
+                      "qualification_level", "recommended_follow_up", "sales_owner", "sla_hours", "first_touch_at",
+                      "status", "rejection_reason", "sales_feedback", "meeting_booked", "external_id"),
+}
 
 
 def _resolve_accounts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str], out: Resolution) -> ResolvedRow:
     v = row.values
-    pairs = [(f, f) for f in ("name", "website", "industry", "employees", "revenue", "region", "tier",
-                              "marketing_owner", "is_target", "icp_fit", "icp_reasons", "why_selected",
-                              "progress_definition", "required_roles", "status", "external_id")]
-    wanted = _wanted(v, mapped, [*pairs, ("owner", "sales_owner")])
+    wanted = _wanted(v, mapped, _WRITTEN["accounts"])
     if v.get("domain"):
         wanted["domain"] = v["domain"]
     target, how = None, None
@@ -297,8 +350,7 @@ def _resolve_accounts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str]
 
 def _resolve_contacts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str], out: Resolution) -> ResolvedRow:
     v = row.values
-    wanted = _wanted(v, mapped, [(f, f) for f in ("first_name", "last_name", "email", "title", "phone",
-                                                  "crm_role", "region", "external_id")])
+    wanted = _wanted(v, mapped, _WRITTEN["contacts"])
     target = None
     match = index.match(v)
     if v.get("external_id"):
@@ -307,7 +359,7 @@ def _resolve_contacts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str]
         target = index.contacts_by_email.get(v["email"])
     if target is None and not v.get("email") and (person := person_key(v)):
         # Without an email, the same person at the same account (or at none) is the same contact.
-        target = index.contacts_by_person.get((person, match.account_id))
+        target = index.contact_by_person(person, match.account_id)
     if (match.account_id is None and "account_name" in mapped and v.get("account_name")
             and (target is None or target.account_id is None)):
         wanted["company"] = v["account_name"]  # kept for "Contacts with no account yet"
@@ -333,8 +385,7 @@ def _resolve_contacts(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str]
 
 def _resolve_signals(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str], out: Resolution) -> ResolvedRow:
     v = row.values
-    wanted = _wanted(v, mapped, [(f, f) for f in ("type", "topic", "occurred_at", "followed_up_at",
-                                                  "followed_up_by", "external_id")])
+    wanted = _wanted(v, mapped, _WRITTEN["signals"])
     contact = index.known_contact(v.get("contact_email"))
     match = None
     if contact is not None and not (v.get("account_name") or v.get("account_external_id")):
@@ -355,8 +406,7 @@ def _resolve_signals(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str],
 def _resolve_opportunities(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str],
                            out: Resolution) -> ResolvedRow:
     v = row.values
-    wanted = _wanted(v, mapped, [(f, f) for f in ("name", "stage", "amount", "currency", "created_at",
-                                                  "closed_at", "is_won", "source", "external_id")])
+    wanted = _wanted(v, mapped, _WRITTEN["opportunities"])
     match = index.match(v)
     wanted["account_id"] = match.account_id
     resolved = _by_key(index, row, wanted, match)
@@ -367,10 +417,7 @@ def _resolve_opportunities(index: WorkspaceIndex, row: CanonicalRow, mapped: set
 
 def _resolve_handoffs(index: WorkspaceIndex, row: CanonicalRow, mapped: set[str], out: Resolution) -> ResolvedRow:
     v = row.values
-    fields = ("sent_at", "contact_role", "buying_group_relevance", "engagement_summary",
-              "qualification_level", "recommended_follow_up", "sales_owner", "sla_hours", "first_touch_at",
-              "status", "rejection_reason", "sales_feedback", "meeting_booked", "external_id")
-    wanted = _wanted(v, mapped, [(f, f) for f in fields])
+    wanted = _wanted(v, mapped, _WRITTEN["handoffs"])
     match = index.match(v)
     wanted["account_id"] = match.account_id
     contact = index.known_contact(v.get("contact_email"))

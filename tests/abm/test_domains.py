@@ -69,13 +69,14 @@ def test_registrable_domain_works_with_the_network_unreachable(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     domains._extractor.cache_clear()
-    domains._registrable_host.cache_clear()
+    domains.clear_caches()
     try:
         assert registrable_domain("https://forums.bbc.co.uk/x") == "bbc.co.uk"
+        assert is_valid_email("jo@forums.bbc.co.uk")
         assert domains._extractor().suffix_list_urls == ()
     finally:
         domains._extractor.cache_clear()
-        domains._registrable_host.cache_clear()
+        domains.clear_caches()
 
 
 def test_the_extractor_is_created_once():

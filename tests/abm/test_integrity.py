@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 
 import pytest
+from rapidfuzz import fuzz
 
 from lms.abm.integrity import (
     MAX_ROLES_PER_CONTACT,
@@ -148,3 +150,79 @@ def test_a_contact_credibly_holds_at_most_two_roles_none_contradicted_by_the_tit
     assert kept == ("user",) and "too junior" in why
     cfo = ContactSnap(3, 1, "Cat", "Fo", title="Chief Financial Officer", roles=("finance", "champion"))
     assert credible_roles(cfo) == (("finance", "champion"), None)
+
+
+def _repeated_pair_by_pair(texts, names=None, threshold=88):
+    """integrity.repeated as it was first written: every row compared with every later row."""
+    from lms.abm.integrity import _name_words, _without
+
+    names = names or {}
+    cleaned = {k: _without(t, _name_words(names.get(k))) for k, t in texts.items() if isinstance(t, str) and t.strip()}
+    keys = [k for k, t in cleaned.items() if t]
+    same = {}
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if cleaned[a] == cleaned[b] or fuzz.token_sort_ratio(cleaned[a], cleaned[b]) >= threshold:
+                same.setdefault(a, []).append(b)
+                same.setdefault(b, []).append(a)
+    return same
+
+
+def _texts(n: int, seed: int) -> tuple[dict[int, str], dict[int, str]]:
+    """n reasons: most of their own, some copied word for word, some near copies (a word changed, the words
+    moved round, the account's own name put in), a few blank, some with accents and curly apostrophes."""
+    rnd = random.Random(seed)
+    vocab = ["depot", "routing", "fleet", "budget", "hiring", "planner", "tender", "carrier", "freight", "customs",
+             "merger", "pricing", "renewal", "emissions", "vans", "pharma", "grocery", "parcel", "returns", "café",
+             "naïve", "o’brien's", "données", "2027", "q3", "£4m", "12", "expansión"] + [
+        a + b for a in ("ra", "to", "ne", "mi", "ka", "lu", "so", "de") for b in ("ter", "lan", "mor", "sen", "dal")]
+    texts, names = {}, {}
+    for k in range(n):
+        names[k] = f"Firm{k} Ltd"
+        roll = rnd.random()
+        if k and roll < 0.1:
+            texts[k] = texts[rnd.randrange(k)]
+        elif k and roll < 0.25:
+            words = (texts[rnd.randrange(k)] or "").split() or ["x"]
+            if roll < 0.15:
+                words[rnd.randrange(len(words))] = rnd.choice(vocab)
+            elif roll < 0.2:
+                rnd.shuffle(words)
+            else:
+                words.insert(rnd.randrange(len(words) + 1), f"Firm{k}")
+            texts[k] = " ".join(words)
+        elif roll < 0.28:
+            texts[k] = rnd.choice(["", "   ", None])
+        else:
+            texts[k] = " ".join(rnd.choice(vocab) for _ in range(rnd.randint(1, 14)))
+    return texts, names
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_repeated_finds_what_comparing_every_pair_of_rows_finds(seed):
+    texts, names = _texts(250, seed)
+    found = repeated(texts, names=names)
+    assert found == _repeated_pair_by_pair(texts, names)
+    assert list(found) == list(_repeated_pair_by_pair(texts, names))  # the same order, keys and lists
+    assert any(len(v) > 1 for v in found.values())  # copies of copies were there to find
+
+
+def test_similar_texts_compares_in_c_and_confirms_only_the_candidates(monkeypatch):
+    from lms.abm import integrity
+
+    calls, compare = [], fuzz.token_sort_ratio
+
+    def counted(a, b, **kwargs):
+        calls.append((a, b))
+        return compare(a, b, **kwargs)
+
+    monkeypatch.setattr(integrity.fuzz, "token_sort_ratio", counted)
+    rnd = random.Random(5)
+    vocab = [a + b + c for a in "bcdfghklmnprst" for b in "aeiou" for c in ("n", "r", "st", "l", "x")]
+    texts = list(dict.fromkeys(" ".join(rnd.choice(vocab) for _ in range(rnd.randint(6, 12))) for _ in range(2000)))
+    texts += [t + " also" for t in texts[:10]]  # ten near copies to find
+    pairs = integrity.similar_texts(texts)
+    assert {(a, b) for a, b in pairs} == {(t, t + " also") for t in texts[:10]}
+    # Pair by pair there would be two million comparisons in Python; only candidates within a point of the
+    # threshold are compared again.
+    assert 10 <= len(calls) <= 30

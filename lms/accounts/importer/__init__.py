@@ -7,7 +7,7 @@ lines, warnings, merges); then resolution, analysis, batches.
 
 from lms.accounts.importer.detection import detect_format, mapping_fingerprint
 from lms.accounts.importer.reading import ImportFileError, RowError, Table, read_table
-from lms.accounts.importer.row_rules import WARNING_GROUPS, RowWarning, person_key
+from lms.accounts.importer.row_rules import WARNING_GROUPS, RowWarning, clear_caches, person_key
 from lms.accounts.importer.validation import (
     CanonicalRow,
     ExistingKeys,
@@ -25,6 +25,7 @@ __all__ = [
     "RowError",
     "RowWarning",
     "WARNING_GROUPS",
+    "clear_caches",
     "person_key",
     "Table",
     "detect_format",

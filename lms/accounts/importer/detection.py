@@ -29,8 +29,12 @@ class Detected:
     unmapped: tuple[str, ...] = ()
 
 
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def _norm_header(header: str) -> str:
-    return re.sub(r"\s+", " ", header.replace("\ufeff", "").strip()).casefold()
+    return _SPACES.sub(" ", header.replace("\ufeff", "").strip()).casefold()
 
 
 def _aliases(*pairs: str) -> dict[str, str]:
@@ -248,7 +252,7 @@ _NOISE = frozenset({"note", "notes", "comment", "comments", "description", "crea
 def _guess_field(norm: str, known: dict[str, str]) -> tuple[str | None, float]:
     if norm in known:
         return known[norm], 1.0
-    squashed = re.sub(r"[^a-z0-9]+", " ", norm).strip()
+    squashed = _NOT_WORD.sub(" ", norm).strip()
     if squashed in known:
         return known[squashed], 0.95
     words = squashed.split()

@@ -9,7 +9,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from lms.abm.domains import is_free_mail, registrable_domain
 
 ACCOUNT_REF = ("account_external_id", "account_name")
 REQUIRED_COLUMNS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -86,3 +89,23 @@ def person_key(values: Mapping[str, Any]) -> str:
     name = " ".join(str(values.get(k) or "") for k in ("first_name", "last_name"))
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     return " ".join(folded.split())
+
+
+def contact_called(values: Mapping[str, Any]) -> str:
+    """Return a contact row as its warnings name it: "First Last", else the email, else "contact"."""
+    return " ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["email"] or "contact"
+
+
+@lru_cache(maxsize=65536)  # a file names the same few hundred companies over and over
+def looks_free_mail(text: str) -> bool:
+    """True for a free-mail domain or a company "name" that is one (HubSpot's junk "Gmail.com" companies)."""
+    t = unicodedata.normalize("NFKC", text).strip().casefold()
+    if "." not in t or " " in t:
+        return False
+    reg = registrable_domain(t)
+    return bool(reg) and is_free_mail(reg)
+
+
+def clear_caches() -> None:
+    """Forget the company names already checked for being free-mail domains (benchmarks start cold)."""
+    looks_free_mail.cache_clear()

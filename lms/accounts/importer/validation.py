@@ -6,7 +6,6 @@ and deduplicated within the file and against the keys of the records already in 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -22,6 +21,8 @@ from lms.accounts.importer.row_rules import (
     REQUIRED_COLUMNS,
     TEXT_LIMIT,
     RowWarning,
+    contact_called,
+    looks_free_mail,
     person_key,
 )
 from lms.accounts.importer.values import (
@@ -256,6 +257,11 @@ class _Validator:
         self.merges: list[Merge] = []
         self.seen: dict[str, int] = {}  # dedupe key -> position in self.rows
         self._names: dict[str, str] = {}  # cache: company name -> normalised
+        # Worked out once per file rather than once per cell: each mapped field's kind of value and whether an
+        # unreadable value costs the row.
+        self._parsed_fields = [(f, value_kind(entity, f), f in KEY_FIELDS[entity]) for f in columns]
+        self._rules = {"accounts": self._accounts, "contacts": self._contacts, "signals": self._signals,
+                       "opportunities": self._opportunities, "handoffs": self._handoffs}[entity]
 
     def label(self, field_: str) -> str:
         return self.labels.get(field_, field_)
@@ -270,9 +276,14 @@ class _Validator:
 
     def cell(self, line: int, field_: str, cells: list[str]) -> str:
         """Return the field's first non-empty cleaned cell, warning when spaces were trimmed or text cut."""
-        found = next((cells[i] for i in self.columns[field_] if clean_cell(cells[i])), "")
-        raw = clean_cell(found)
-        if raw and field_ in NAME_FIELDS and found != found.strip():
+        raw = ""
+        for i in self.columns[field_]:
+            found = cells[i]
+            if found and (raw := clean_cell(found)):
+                break
+        else:
+            return ""
+        if field_ in NAME_FIELDS and found != found.strip():
             self.warn(line, field_, "trimmed", f"{self.label(field_)} '{raw[:80]}' had spaces around it")
         limit = MAX_LENGTHS.get(field_, TEXT_LIMIT)
         if len(raw) > limit:
@@ -285,16 +296,18 @@ class _Validator:
         errors: list[RowError] = []
         values: dict[str, Any] = dict.fromkeys(self.fields)
         extra: dict[str, Any] = {}
-        for field_ in self.columns:
+        for field_, kind, is_key in self._parsed_fields:
             raw = self.cell(line, field_, cells)
             if not raw:
                 continue
-            kind = value_kind(self.entity, field_)
+            if kind == "text":
+                (values if field_ in values else extra)[field_] = raw  # what parse_value gives, without the call
+                continue
             try:
                 parsed = parse_value(kind, raw, self.dayfirst, decimal_comma=self.decimal_comma)
             except BadValue as exc:
                 shown = raw if len(raw) <= 80 else raw[:80] + "…"
-                if field_ in KEY_FIELDS[self.entity]:
+                if is_key:
                     errors.append(RowError(line, field_, f"{field_} '{shown}' {exc}"))
                 else:
                     self.warn(line, field_, "value_dropped", f"{self.label(field_)} '{shown}' {exc}; "
@@ -303,7 +316,7 @@ class _Validator:
             if parsed is None and kind not in ("text", "id") and is_blank_marker(raw):
                 self.warn(line, field_, "blank_marker", f"{self.label(field_)} '{raw}' read as empty")
             (values if field_ in values else extra)[field_] = parsed
-        getattr(self, f"_{self.entity}")(line, values, extra, errors)
+        self._rules(line, values, extra, errors)
         if errors:
             self.errors.extend(errors)
             return
@@ -317,7 +330,7 @@ class _Validator:
     def _accounts(self, line: int, values: dict, extra: dict, errors: list[RowError]) -> None:
         domain = registrable_domain(values["website"]) if values["website"] else None
         values["domain"] = domain
-        if not values["name"] and domain and not _looks_free_mail(domain):
+        if not values["name"] and domain and not looks_free_mail(domain):
             values["name"] = domain
             self.warn(line, "name", "name_from_domain", f"{self.label('name')} is empty; named '{domain}' after "
                       "its website: rename it to the company's name")
@@ -328,7 +341,7 @@ class _Validator:
         if not values["owner"]:
             self.warn(line, "owner", "no_owner", f"{values['name'] or 'this account'} has no sales owner")
         for what, text in (("website", domain), ("name", values["name"])):
-            if text and _looks_free_mail(text):
+            if text and looks_free_mail(text):
                 errors.append(
                     RowError(line, what, f"'{values[what]}' is a free-mail provider, not a company; remove this row")
                 )
@@ -341,16 +354,16 @@ class _Validator:
         if not values["last_name"] and not values["email"] and not errors:
             names = " and ".join(self.label(f) for f in ("last_name", "email") if f in self.columns)
             errors.append(RowError(line, "last_name", f"{names or 'Last Name'} empty; a contact needs one of them"))
-        who = " ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["email"] or "contact"
-        if not values["email"] and not any(e.field == "email" for e in errors):
-            self.warn(line, "email", "no_email", f"{who} has no email address")
+        email_rejected = any(e.field == "email" for e in errors)
+        if not values["email"] and not email_rejected:
+            self.warn(line, "email", "no_email", f"{contact_called(values)} has no email address")
         elif values["email"] and is_free_mail(registrable_domain(values["email"].rpartition("@")[2]) or ""):
-            self.warn(line, "email", "free_mail", f"{who} uses a personal address ({values['email']})")
-        if not any(e.field == "email" for e in errors):
+            self.warn(line, "email", "free_mail", f"{contact_called(values)} uses a personal address ({values['email']})")
+        if not email_rejected:
             problem: list[RowError] = []
             self._resolve_account(line, values, values["email"], problem)
             for p in problem:  # kept without an account: the learner links it or creates the account
-                self.warn(line, p.field, "no_account", f"{who}: {p.reason}")
+                self.warn(line, p.field, "no_account", f"{contact_called(values)}: {p.reason}")
 
     def _signals(self, line: int, values: dict, extra: dict, errors: list[RowError]) -> None:
         for f in ("type", "occurred_at"):
@@ -396,7 +409,7 @@ class _Validator:
             return
         if name and (norm := self.norm_name(name)) and norm in keys.account_names:
             return
-        if name and _looks_free_mail(name):
+        if name and looks_free_mail(name):
             errors.append(RowError(line, "account_name",
                                    f"{self.label('account_name')} '{name}' is a free-mail provider, not a company"))
             return
@@ -473,13 +486,3 @@ class _Validator:
         for key in keys:
             self.seen.setdefault(key, len(self.rows))
         self.rows.append(row)
-
-
-def _looks_free_mail(text: str) -> bool:
-    """True for a free-mail domain or a company "name" that is one (HubSpot's junk "Gmail.com" companies)."""
-    t = unicodedata.normalize("NFKC", text).strip().casefold()
-    if "." not in t or " " in t:
-        return False
-    reg = registrable_domain(t)
-    return bool(reg) and is_free_mail(reg)
-

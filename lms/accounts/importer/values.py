@@ -35,6 +35,10 @@ _DOT_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"-?\d{1,3}(\.\d{3})*,\d+|-?\d+,\d{1,2}")
 _SUFFIX = re.compile(r"-?\d+([.,]\d+)?\s*(k|m|mn|bn|b)\.?", re.I)
 _SCIENTIFIC = re.compile(r"-?\d+(\.\d+)?e[+-]?\d+", re.I)
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_ROLE_SEPARATORS = re.compile(r"[;,]")
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
 _CURRENCY_CHARS = "£$€¥"
 _CURRENCY_CODE = re.compile(r"^(gbp|usd|eur)\s*|\s*(gbp|usd|eur)$", re.I)
 _ISO_DT = re.compile(
@@ -203,24 +207,24 @@ def parse_value(kind: str, s: str, dayfirst: bool, *, decimal_comma: bool = Fals
     if kind == "url":
         return s
     if kind == "tier":
-        tier = _TIERS.get(re.sub(r"\s+", " ", s.casefold()))
+        tier = _TIERS.get(_SPACES.sub(" ", s.casefold()))
         if tier is None:
             raise BadValue(f"is not one of {', '.join(TIERS)}")
         return tier
     if kind == "signal_type":
-        key = re.sub(r"[^a-z0-9]+", "_", s.casefold()).strip("_")
+        key = _NOT_WORD.sub("_", s.casefold()).strip("_")
         found = _SIGNAL_SYNONYMS.get(key)
         if found is None:
             raise BadValue(f"is not a known signal type ({', '.join(SIGNAL_TYPES)})")
         return found
     if kind == "roles":
-        roles = tuple(r.strip().casefold().replace(" ", "_") for r in re.split(r"[;,]", s) if r.strip())
+        roles = tuple(r.strip().casefold().replace(" ", "_") for r in _ROLE_SEPARATORS.split(s) if r.strip())
         unknown = [r for r in roles if r not in BUYING_ROLES]
         if unknown:
             raise BadValue(f"has unknown buying roles {', '.join(unknown)}")
         return roles
     if kind == "currency":
-        if not re.fullmatch(r"[A-Za-z]{3}", s):
+        if not _CURRENCY.fullmatch(s):
             raise BadValue("is not a three-letter currency code such as GBP")
         return s.upper()
     if kind == "reason":
