@@ -7,8 +7,10 @@ so a PDF can never read local files or reach the network whatever the HTML conta
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
@@ -60,7 +62,20 @@ def _response(url: str, body: bytes, mime: str):
     return URLFetcherResponse(url, body, headers={"Content-Type": mime})
 
 
-_local = threading.local()
+STATIC_URL = BASE_URL + "static/"
+
+
+class _ThreadCaches(threading.local):
+    """What each thread keeps between documents: WeasyPrint objects are not shared across threads (Pango's font
+    maps are not thread-safe), so every thread builds its own once."""
+
+    def __init__(self) -> None:
+        self.font_config = None
+        self.stylesheets: dict[str, tuple[tuple[int, int], object]] = {}
+        self.static_images: dict[str, object] = {}
+
+
+_local = _ThreadCaches()
 
 
 def font_config():
@@ -71,25 +86,87 @@ def font_config():
     """
     from weasyprint.text.fonts import FontConfiguration
 
-    config = getattr(_local, "font_config", None)
-    if config is None:
-        config = _local.font_config = FontConfiguration()
-    return config
+    if _local.font_config is None:
+        _local.font_config = FontConfiguration()
+    return _local.font_config
 
 
-def render_pdf(html: str, *, title: str | None = None, author: str | None = None) -> bytes:
+def stylesheet(relative: str):
+    """Return this thread's parsed WeasyPrint CSS for the file static/`relative`, parsed once and reused.
+
+    Built with this thread's font configuration, whose @font-face fonts it registers once (a CSS object and the
+    FontConfiguration it was built with go together). Parsed again only when the file changes (one stat per
+    call), so an edited stylesheet shows in the next PDF without a restart. Raises FileNotFoundError.
+    """
+    from weasyprint import CSS
+
+    path = STATIC / relative
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    sheets = _local.stylesheets
+    cached = sheets.get(relative)
+    if cached is None or cached[0] != key:
+        css = CSS(string=path.read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=fetch,
+                  font_config=font_config())
+        cached = sheets[relative] = (key, css)
+    return cached[1]
+
+
+def _image_cache() -> dict:
+    """Return a WeasyPrint image cache for one document: this thread's images from static/ (the logo: parsed
+    once, drawn the same in every document), and room for the document's own (data: URLs such as a QR code),
+    which are dropped with it so the cache never grows with the documents rendered."""
+    return dict(_local.static_images)
+
+
+def _keep_static_images(cache: dict) -> None:
+    kept = _local.static_images
+    for url, image in cache.items():
+        if isinstance(url, str) and url.startswith(STATIC_URL) and url not in kept:
+            kept[url] = image
+
+
+def render_pdf(html: str, *, title: str | None = None, author: str | None = None,
+               stylesheets: Sequence[str] = ()) -> bytes:
     """Render HTML (static assets referenced as /static/...) to PDF bytes, with title/author metadata.
 
-    @font-face rules may load fonts from /static/fonts/; the system's fonts (fontconfig) fill in the rest.
+    `stylesheets` names CSS files under static/ (e.g. "certificates/certificate.css"), parsed once per thread
+    and applied to every document (see `stylesheet`). @font-face rules may load fonts from /static/fonts/; the
+    system's fonts (fontconfig) fill in the rest.
     """
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetch).render(font_config=font_config())
+    _warn_once_about_font_subsetting()
+    cache = _image_cache()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetch).render(
+        font_config=font_config(), stylesheets=[stylesheet(name) for name in stylesheets], cache=cache)
+    _keep_static_images(cache)
     if title:
         document.metadata.title = title
     if author:
         document.metadata.authors = [author]
     return document.write_pdf()
+
+
+def font_subsetter() -> str:
+    """Return which library WeasyPrint subsets embedded fonts with here: "HarfBuzz" (libharfbuzz-subset, C) or
+    "fontTools" (pure Python, ten times slower on the certificate's fonts and more with fontTools 4.68+)."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return "HarfBuzz" if harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0) else "fontTools"
+
+
+_warned = threading.Event()
+
+
+def _warn_once_about_font_subsetting() -> None:
+    if _warned.is_set():
+        return
+    _warned.set()
+    if font_subsetter() != "HarfBuzz":
+        logging.getLogger(__name__).warning(
+            "WeasyPrint is subsetting fonts with fontTools: every PDF takes several times longer. Install "
+            "HarfBuzz's subsetting library (Debian: apt-get install libharfbuzz-subset0).")
 
 
 def static_path(relative: str) -> Path:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lms.abm.coverage import normalise_roles, normalise_tier
 from lms.abm.integrity import (
@@ -62,6 +62,9 @@ class Ctx:
     answer: dict
     account: AccountSnap | None
     evidence: Facts | None
+    # Read once and shared by the rules: the relationship rows, and the workspace's contacts' names and emails
+    # lower-cased (a name that is not the account's own contact is looked for among all of them).
+    memo: dict = field(default_factory=dict, repr=False)
 
 
 def _evidence(workspace: WorkspaceSnapshot, account: AccountSnap) -> Facts:
@@ -144,16 +147,34 @@ def value_hypothesis_is_testable(ctx: Ctx) -> Outcome:
                                           for field, msg in found])
 
 
-def _contact_named(text: str, contacts: tuple[ContactSnap, ...]) -> ContactSnap | None:
-    """Return the contact a name or email names among `contacts` (full name, email, or a unique last name)."""
+def _contact_named(text: str, contacts: tuple[ContactSnap, ...],
+                   lowered: list[tuple[str, str | None]] | None = None) -> ContactSnap | None:
+    """Return the contact a name or email names among `contacts` (full name, email, or a unique last name).
+
+    `lowered`, when given, holds each contact's (name, email) lower-cased, in the same order: a search of the
+    whole workspace then compares each contact's words only when its name contains the name's longest word.
+    """
     key = " ".join(meaningful_words(text))
     if not key:
         return None
-    for c in contacts:
-        if key == " ".join(meaningful_words(c.name)) or (c.email and text.strip().lower() == c.email.lower()):
+    email = text.strip().lower()
+    probe = max(key.split(" "), key=len)  # every name whose words are `key` contains it
+    for n, c in enumerate(contacts):
+        name, address = lowered[n] if lowered is not None else (None, None)
+        if (name is None or probe in name) and key == " ".join(meaningful_words(c.name)):
             return c
-    last = [c for c in contacts if c.last_name and key == " ".join(meaningful_words(c.last_name))]
+        if c.email and email == (address if lowered is not None else c.email.lower()):
+            return c
+    last = [c for c in contacts if c.last_name and isinstance(c.last_name, str) and probe in c.last_name.lower()
+            and key == " ".join(meaningful_words(c.last_name))]
     return last[0] if len(last) == 1 else None
+
+
+def _lowered(ctx: Ctx) -> list[tuple[str, str | None]]:
+    if "lowered" not in ctx.memo:
+        ctx.memo["lowered"] = [(c.name.lower() if isinstance(c.name, str) else "", c.email.lower() if c.email else None)
+                               for c in ctx.workspace.contacts]
+    return ctx.memo["lowered"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +187,12 @@ class _Rel:
 
 
 def _relationships(ctx: Ctx) -> list[_Rel]:
+    if "relationships" not in ctx.memo:
+        ctx.memo["relationships"] = _read_relationships(ctx)
+    return ctx.memo["relationships"]
+
+
+def _read_relationships(ctx: Ctx) -> list[_Rel]:
     rows = as_rows(ctx.answer.get("relationships")) or []
     rels = []
     for number, row in enumerate(rows, start=1):
@@ -173,7 +200,7 @@ def _relationships(ctx: Ctx) -> list[_Rel]:
             continue
         given = as_text(row.get("contact"))
         own = ctx.workspace.contacts_of(ctx.account.id) if ctx.account else ()
-        contact = _contact_named(given, own) or _contact_named(given, ctx.workspace.contacts)
+        contact = _contact_named(given, own) or _contact_named(given, ctx.workspace.contacts, _lowered(ctx))
         roles = normalise_roles([row.get("role")] if isinstance(row.get("role"), str) else row.get("role"))
         rels.append(_Rel(number, contact, given, roles[0] if roles else None, row))
     return rels

@@ -117,8 +117,8 @@ def situation_words(ws: WorkspaceSnapshot, account: AccountSnap) -> set[str]:
     """Return the words that name an account or its situation: its name, industry, why it was chosen, its
     signal topics and opportunities (not generic words, nor its people's titles)."""
     texts = [account.name, account.industry, account.why_selected, account.icp_reasons]
-    texts += [s.topic for s in ws.signals if s.account_id == account.id]
-    texts += [o.name for o in ws.opportunities if o.account_id == account.id]
+    texts += [s.topic for s in ws.signals_of(account.id)]
+    texts += [o.name for o in ws.opportunities_of(account.id)]
     return {w for t in texts for w in meaningful_words(t) if w not in GENERIC and w not in _NOT_SITUATION and len(w) > 2}
 
 

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lms.abm.buying_group import Standing, is_shared_inbox, requirement, standing
+from lms.abm.buying_group import SHARED_INBOXES, Standing, requirement, standing
 from lms.abm.coverage import coverage_of_roles, normalise_roles, normalise_tier
 from lms.abm.domains import (
     email_domain,
@@ -45,21 +45,20 @@ RULES = Rules()
 # Syntactically plain addresses (dot-atoms at an ASCII host with an alphabetic TLD, no "--") are valid for
 # lms.abm.domains.is_valid_email too, which costs ~40 microseconds an address (email_validator). Only
 # addresses outside this subset, or on special-use TLDs that email_validator rejects, are sent to it.
-_PLAIN_EMAIL = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-)
+_PLAIN_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _SPECIAL_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+_UNREAD, _NOT_PLAIN = object(), object()  # a host not seen yet; a host only email_validator may judge
 
 
 class _Domains:
-    """Per-check caches: many contacts share a host, and a domain look-up costs ~10 microseconds."""
+    """Per-check caches: many contacts share an email host, and reading a domain costs ~10 microseconds."""
 
     def __init__(self, index: AccountIndex) -> None:
         self.index = index
-        self.registrable: dict[str, str | None] = {}
-        self.free: dict[str, bool] = {}
-        self.owners: dict[str, tuple[int, ...]] = {}
+        self.hosts: dict[str, object] = {}  # host -> its registrable domain (or None), or _NOT_PLAIN
+        self.facts: dict[str, tuple[bool, tuple[int, ...]]] = {}  # domain -> (free-mail?, accounts it belongs to)
+        self.unusual: dict[str, tuple[str, str, str | None]] = {}  # addresses email_validator judged
 
     def email_facts(self, raw: object) -> tuple[str, str, str | None]:
         """Return (normalised email, "missing" | "invalid" | "ok", registrable domain or None)."""
@@ -68,33 +67,32 @@ class _Domains:
         email = normalise_email(raw if isinstance(raw, str) else str(raw))
         if not email:
             return "", "missing", None
-        if (
-            _PLAIN_EMAIL.fullmatch(email)
-            and len(email) <= 254
-            and email.index("@") <= 64
-            and email.rsplit(".", 1)[-1] not in _SPECIAL_TLDS
-            and "--" not in email.rpartition("@")[2]  # punycode ("xn--") and other IDNA rules: let it decide
-        ):
-            host = email.rpartition("@")[2]
-            domain = self.registrable.get(host, "")
-            if domain == "":
-                domain = self.registrable[host] = registrable_domain(host)
-            return email, "ok", domain
-        if is_valid_email(email):
-            return email, "ok", email_domain(email)
-        return email, "invalid", None
+        local, at, host = email.rpartition("@")
+        # A plain local part (letters and digits are the usual case, and the cheap test), at most 64 characters,
+        # in an address of at most 254; the host is judged once.
+        if at and len(local) <= 64 and len(email) <= 254 and (
+                local.isalnum() and local.isascii() or _PLAIN_LOCAL.fullmatch(local)):
+            domain = self.hosts.get(host, _UNREAD)
+            if domain is _UNREAD:
+                # Special-use TLDs, and punycode ("xn--") and other IDNA rules: let email_validator decide.
+                plain = (_PLAIN_HOST.fullmatch(host) and host.rpartition(".")[2] not in _SPECIAL_TLDS
+                         and "--" not in host)
+                domain = self.hosts[host] = registrable_domain(host) if plain else _NOT_PLAIN
+            if domain is not _NOT_PLAIN:
+                return email, "ok", domain
+        read = self.unusual.get(email)
+        if read is None:  # email_validator takes ~40 microseconds, and a list repeats its odd addresses
+            valid = is_valid_email(email)
+            read = self.unusual[email] = (email, "ok", email_domain(email)) if valid else (email, "invalid", None)
+        return read
 
-    def is_free(self, domain: str) -> bool:
-        free = self.free.get(domain)
-        if free is None:
-            free = self.free[domain] = is_free_mail(domain)
-        return free
-
-    def owners_of(self, domain: str) -> tuple[int, ...]:
-        owners = self.owners.get(domain)
-        if owners is None:
-            owners = self.owners[domain] = self.index.by_domain(domain)[0]
-        return owners
+    def domain_facts(self, domain: str) -> tuple[bool, tuple[int, ...]]:
+        """Return (is it free-mail, the accounts it belongs to: none for free-mail) for a registrable domain."""
+        facts = self.facts.get(domain)
+        if facts is None:
+            free = is_free_mail(domain)
+            facts = self.facts[domain] = (free, () if free else self.index.by_domain(domain)[0])
+        return facts
 
 
 def _fold_name(contact: ContactSnap) -> str | None:
@@ -108,27 +106,24 @@ def _fold_name(contact: ContactSnap) -> str | None:
 
 
 @dataclass(frozen=True)
-class Email:
-    """One contact's email, read: the normalised address, "missing" | "invalid" | "ok", its registrable domain."""
-
-    address: str
-    status: str
-    domain: str | None
-    free: bool = False
-    shared: bool = False
-
-
-@dataclass(frozen=True)
 class Context:
-    """What the rules read: accounts by id, target accounts, and each contact's email, duplicate, link and roles."""
+    """What the rules read: accounts by id, target accounts, and each contact's email, duplicate, link and roles.
+
+    A contact's email is read into three maps of plain strings, not an object per contact: on 40,000 contacts
+    the garbage collector's passes over such objects cost more than reading the emails."""
 
     workspace: WorkspaceSnapshot
     accounts: Mapping[int, AccountSnap]
     targets: tuple[AccountSnap, ...]
-    emails: Mapping[int, Email]
+    addresses: Mapping[int, str]  # contact id -> email trimmed and lower-cased ("" when there is none)
+    email_domains: Mapping[int, str | None]  # contact id -> the email's registrable domain
+    email_states: Mapping[int, str]  # contact id -> "missing" | "invalid" | "free" (mail) | "shared" (inbox) | "ok"
     duplicate_of: Mapping[int, tuple[ContactSnap, str]]  # contact id -> (first record, "email" | "name")
     owners: Mapping[int, tuple[int, ...]]  # contact id -> accounts their email domain belongs to
     standing: Mapping[int, Standing]
+    # account id -> how many contacts it has once duplicates are left out, and the roles they count for
+    group_sizes: Mapping[int | None, int]
+    group_roles: Mapping[int | None, tuple[str, ...]]
 
 
 def build_context(workspace: WorkspaceSnapshot) -> Context:
@@ -138,25 +133,44 @@ def build_context(workspace: WorkspaceSnapshot) -> Context:
         accounts.setdefault(a.id, a)
     # Contacts carry no company name, so only the domain side of the index is used (fast on 5,000 accounts).
     domains = _Domains(AccountIndex(AccountRef(a.id, "", website=a.website or a.domain) for a in accounts.values()))
-    emails, duplicate_of, owners = {}, {}, {}
+    addresses, email_domains, email_states, duplicate_of, owners, standings = {}, {}, {}, {}, {}, {}
     by_email: dict[str, ContactSnap] = {}
-    by_name: dict[tuple[int, str], ContactSnap] = {}
+    by_name: dict[int, dict[str, ContactSnap]] = {}  # account id -> folded name -> its first contact
     for c in workspace.contacts:
         address, status, domain = domains.email_facts(c.email)
-        free = bool(domain) and domains.is_free(domain)
-        emails[c.id] = Email(address, status, domain, free, status == "ok" and is_shared_inbox(address))
-        if domain and not free:
-            owners[c.id] = domains.owners_of(domain)
-        first = by_email.setdefault(address, c) if status == "ok" else c
-        if first is not c:
-            duplicate_of[c.id] = (first, "email")
-            continue
+        # is_shared_inbox(c.email), on the address trimmed and lower-cased already
+        local, at, _ = address.rpartition("@")
+        inbox = bool(at) and local in SHARED_INBOXES
+        standings[c.id] = standing(c, shared=inbox and isinstance(c.email, str))
+        free = False
+        if domain:
+            free, owned_by = domains.domain_facts(domain)
+            if not free:
+                owners[c.id] = owned_by
+        addresses[c.id], email_domains[c.id] = address, domain
+        email_states[c.id] = status if status != "ok" else "free" if free else "shared" if inbox else "ok"
+        if status == "ok":
+            first = by_email.setdefault(address, c)
+            if first is not c:
+                duplicate_of[c.id] = (first, "email")
+                continue
         name = _fold_name(c) if c.account_id in accounts else None
-        first = by_name.setdefault((c.account_id, name), c) if name else c
-        if first is not c:
-            duplicate_of[c.id] = (first, "name")
-    return Context(workspace, accounts, workspace.targets, emails, duplicate_of, owners,
-                   {c.id: standing(c) for c in workspace.contacts})
+        if name:
+            names = by_name.get(c.account_id)
+            if names is None:
+                names = by_name[c.account_id] = {}
+            first = names.setdefault(name, c)
+            if first is not c:
+                duplicate_of[c.id] = (first, "name")
+    group_sizes: dict[int | None, int] = {}
+    group_roles: dict[int | None, tuple[str, ...]] = {}
+    for c in workspace.contacts:
+        if c.id not in duplicate_of:
+            group_sizes[c.account_id] = group_sizes.get(c.account_id, 0) + 1
+            if counted := standings[c.id].counted:
+                group_roles[c.account_id] = group_roles.get(c.account_id, ()) + counted
+    return Context(workspace, accounts, workspace.targets, addresses, email_domains, email_states, duplicate_of,
+                   owners, standings, group_sizes, group_roles)
 
 
 def _at(ctx: Context, c: ContactSnap) -> AccountSnap | None:
@@ -181,19 +195,20 @@ def emails_usable(ctx: Context) -> Outcome:
     """Every contact can be reached at work: an email that is present, valid, not free-mail, not a shared inbox."""
     findings = []
     for c in ctx.workspace.contacts:
-        e = ctx.emails[c.id]
-        if e.status == "missing":
-            message = f"Find a work email for {_where(ctx, c)}, so they can be reached and matched to their account."
-        elif e.status == "invalid":
-            message = f"{_where(ctx, c)} has a malformed email ('{e.address}'): correct it to name@company-domain."
-        elif e.free:
-            message = (f"{_where(ctx, c)} has a personal address ({e.domain}): replace it with their work email, "
-                       "which also links them to the right account.")
-        elif e.shared:
-            message = (f"{e.address} is a shared inbox, not a person: find the person behind it, or remove it from "
-                       "the buying group.")
-        else:
+        state = ctx.email_states[c.id]
+        if state == "ok":
             continue
+        if state == "missing":
+            message = f"Find a work email for {_where(ctx, c)}, so they can be reached and matched to their account."
+        elif state == "invalid":
+            message = (f"{_where(ctx, c)} has a malformed email ('{ctx.addresses[c.id]}'): correct it to "
+                       "name@company-domain.")
+        elif state == "free":
+            message = (f"{_where(ctx, c)} has a personal address ({ctx.email_domains[c.id]}): replace it with their "
+                       "work email, which also links them to the right account.")
+        else:  # a shared inbox
+            message = (f"{ctx.addresses[c.id]} is a shared inbox, not a person: find the person behind it, or remove it "
+                       "from the buying group.")
         findings.append(_about(ctx, "improve", c, message, "email"))
     n = len(ctx.workspace.contacts)
     counts = {"email_problems": len(findings)}
@@ -209,7 +224,7 @@ def no_duplicates(ctx: Context) -> Outcome:
             continue
         first, how = ctx.duplicate_of[c.id]
         if how == "email":
-            message = f"{_where(ctx, c)} is the same person as contact {first.id}: both use {ctx.emails[c.id].address}. Merge them."
+            message = f"{_where(ctx, c)} is the same person as contact {first.id}: both use {ctx.addresses[c.id]}. Merge them."
         else:
             message = (f"{_where(ctx, c)} appears twice (also contact {first.id}), with another email: check it is the "
                        "same person and merge them, keeping the work email and the fuller record.")
@@ -218,10 +233,13 @@ def no_duplicates(ctx: Context) -> Outcome:
     return Outcome.of(n - len(findings), n, findings, duplicates=len(findings))
 
 
-def _link_problem(ctx: Context, c: ContactSnap) -> str | None:
-    """Return why a contact is not linked to the right account (None when it is)."""
-    owners = [ctx.accounts[i] for i in ctx.owners.get(c.id, ()) if i in ctx.accounts]
-    account = _at(ctx, c)
+def _link_problem(ctx: Context, c: ContactSnap, account: AccountSnap | None) -> str | None:
+    """Return why a contact is not linked to the right account (None when it is); `account` is the one it is
+    linked to, if it is in the workspace."""
+    owned_by = ctx.owners.get(c.id, ())
+    if account is not None and (not owned_by or owned_by == (account.id,)):
+        return None  # linked, and the email domain says nothing else: most contacts
+    owners = [ctx.accounts[i] for i in owned_by if i in ctx.accounts]
     if account is None:
         problem = (f"{c.name} is linked to an account that is not in your workspace" if c.account_id is not None
                    else f"{_where(ctx, c)} is not linked to an account")
@@ -241,17 +259,18 @@ def linked_to_the_right_account(ctx: Context) -> Outcome:
     """Contacts are linked to their account, and the name and the email domain agree (module 06's match order)."""
     findings, counted, linked, business, linked_business = [], 0, 0, 0, 0
     for c in ctx.workspace.contacts:
-        e = ctx.emails[c.id]
-        if c.id in ctx.duplicate_of or e.status == "invalid":
+        state = ctx.email_states[c.id]
+        if c.id in ctx.duplicate_of or state == "invalid":
             continue  # the match rate is after duplicates and rejected rows
-        problem = _link_problem(ctx, c)
+        account = _at(ctx, c)
+        problem = _link_problem(ctx, c, account)
         counted += 1
-        business += not e.free
+        business += state != "free"
         if problem:
-            findings.append(_about(ctx, "improve", c, problem, "account_id"))
-        if _at(ctx, c) is not None:
+            findings.append(_about(ctx, "improve", c, problem, "account_id", account=account))
+        if account is not None:
             linked += 1
-            linked_business += not e.free
+            linked_business += state != "free"
     conflicts = sum(1 for f in findings if _at(ctx, ctx.workspace.contact(f.about_id)) is not None)
     figures = {"match_rate": round(linked / counted, 3) if counted else 0.0, "domain_conflicts": conflicts,
                "match_rate_excluding_free_mail": round(linked_business / business, 3) if business else 0.0}
@@ -281,18 +300,31 @@ def titles_and_roles(ctx: Context) -> Outcome:
     return Outcome.of(sound, n, findings)
 
 
+def _group_facts(a: AccountSnap, roles: tuple[str, ...]) -> tuple:
+    """(the roles `a` needs, their coverage by `roles`, its tier in words): the same for every account that has
+    its tier, required roles and counted roles, so thousands of accounts share a few dozen readings."""
+    need = requirement(a)
+    return need, coverage_of_roles(roles, need.roles), normalise_tier(a.tier) or "no tier"
+
+
 @RULES.rule("buying-group-by-tier", module=M_CONTACTS, weight=4)
 def buying_group_by_tier(ctx: Context) -> Outcome:
     """Each target account has a counted contact in every role its tier needs (module 04), not a head count."""
     findings, total, people = [], 0.0, 0
+    read: dict[tuple, tuple] = {}  # what the rule reads of an account, from its tier, roles and group's roles
     for a in ctx.targets:
-        group = [c for c in ctx.workspace.contacts_of(a.id) if c.id not in ctx.duplicate_of]
-        people += len(group)
-        need = requirement(a)
-        detail = coverage_of_roles([r for c in group for r in ctx.standing[c.id].counted], need.roles)
+        size = ctx.group_sizes.get(a.id, 0)
+        people += size
+        roles = ctx.group_roles.get(a.id, ())
+        key = (a.tier, a.required_roles, roles)
+        try:
+            need, detail, tier = read[key]
+        except KeyError:
+            need, detail, tier = read[key] = _group_facts(a, roles)
+        except TypeError:  # required roles given as a list: nothing to share
+            need, detail, tier = _group_facts(a, roles)
         total += detail.ratio
-        tier = normalise_tier(a.tier) or "no tier"
-        if not group:
+        if not size:
             message = f"{a.name} ({tier}) has no contacts: add the people its tier needs ({need.roles.describe()})."
         elif not detail.complete:
             gaps = [role_label(r) for r in detail.missing_must]
@@ -303,7 +335,7 @@ def buying_group_by_tier(ctx: Context) -> Outcome:
         else:
             continue
         findings.append(Finding("improve", message, "account", a.id, a.name, "contacts",
-                                M_TIER if tier == "1:1" and group else None))
+                                M_TIER if tier == "1:1" and size else None))
     n = len(ctx.targets)
     if not n:
         findings.append(Finding("improve", "None of your accounts is marked as a target, so the buying groups cannot "

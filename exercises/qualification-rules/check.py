@@ -170,8 +170,16 @@ def credible_roles(ws: WorkspaceSnapshot) -> dict[int, frozenset[str]]:
     """Return {contact id: buying roles} for contacts whose roles are believable: at most two, none contradicted
     by the job title. A contact tagged with more roles, or only with contradicted ones, counts as unmapped."""
     out: dict[int, frozenset[str]] = {}
+    seen: dict[tuple, frozenset[str]] = {}  # (roles, title) as stored -> credible roles: they repeat across contacts
     for c in ws.contacts:
-        kept = frozenset(roles_of_contact(c)[0])
+        key = (c.roles, c.title)
+        try:
+            kept = seen.get(key)
+        except TypeError:  # roles given as a list: nothing to share
+            kept = frozenset(roles_of_contact(c)[0])
+        else:
+            if kept is None:
+                kept = seen[key] = frozenset(roles_of_contact(c)[0])
         if kept:
             out[c.id] = kept
     return out

@@ -150,8 +150,8 @@ def situation_words(ws: WorkspaceSnapshot, account: AccountSnap) -> set[str]:
     """Return words of the account's situation: its industry, figures, why it was chosen, its signal topics and
     opportunities. Its name, its people's titles and the roles' concern words do not count."""
     texts = [account.industry, account.why_selected, account.icp_reasons, account.progress_definition]
-    texts += [s.topic for s in ws.signals if s.account_id == account.id]
-    texts += [o.name for o in ws.opportunities if o.account_id == account.id]
+    texts += [s.topic for s in ws.signals_of(account.id)]
+    texts += [o.name for o in ws.opportunities_of(account.id)]
     name = set(fold(account.name).split()) | set(fold(normalise_company_name(account.name) or "").split())
     found = {w for t in texts if t for w in meaningful_words(fold(t))
              if w not in GENERIC and w not in name and w not in _TITLE_WORDS and len(w) > 2}

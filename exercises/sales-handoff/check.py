@@ -9,7 +9,7 @@ surge) when not; the findings say which was used. The brief's fields are module 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lms.abm.coverage import normalise_role, normalise_roles, normalise_tier
@@ -63,13 +63,22 @@ class Context:
     fallback: str | None  # why the learner's own rules were not used, or None when they were
     index: SignalIndex
     facts_cache: dict = field(default_factory=dict, compare=False, repr=False)
+    met_cache: dict = field(default_factory=dict, compare=False, repr=False)  # (account id, until) -> rule_met
+    by_account: dict = field(default_factory=dict, compare=False, repr=False)  # account id -> its handoffs
+
+    def handoffs_of(self, account_id: int) -> list[HandoffSnap]:
+        """Return the dated handoffs (`handoffs`) for one account, oldest first."""
+        if not self.by_account:
+            for h in self.handoffs:
+                self.by_account.setdefault(h.account_id, []).append(h)
+        return self.by_account.get(account_id, [])
 
     def facts(self, account: AccountSnap) -> Facts:
         """Return integrity.account_facts for an account, computed once, on its own signals and opportunities."""
         if account.id not in self.facts_cache:
-            own = replace(self.ws, signals=tuple(self.index.by_account.get(account.id, ())),
-                          opportunities=tuple(o for o in self.ws.opportunities if o.account_id == account.id))
-            self.facts_cache[account.id] = account_facts(own, account)
+            self.facts_cache[account.id] = account_facts(
+                self.ws, account, signals=self.index.by_account.get(account.id, ()),
+                opportunities=self.ws.opportunities_of(account.id))
         return self.facts_cache[account.id]
 
 
@@ -111,12 +120,23 @@ def _signals_of(ctx: Context, account_id: int) -> list[SignalSnap]:
 
 
 def rule_met(ctx: Context, account_id: int, until: datetime) -> tuple[QualRule, list[SignalSnap]] | None:
-    """Return the first rule (and its latest signals) the account met in the QUALIFY_DAYS days to `until`, or None."""
+    """Return the first rule (and its latest signals) the account met in the QUALIFY_DAYS days to `until`, or None.
+
+    Kept per (account, moment): three rules ask it of every handoff."""
+    key = (account_id, until)
+    if key not in ctx.met_cache:
+        ctx.met_cache[key] = _rule_met(ctx, account_id, until)
+    return ctx.met_cache[key]
+
+
+def _rule_met(ctx: Context, account_id: int, until: datetime) -> tuple[QualRule, list[SignalSnap]] | None:
     account = ctx.ws.account(account_id)
     if account is None:
         return None
-    signals = _signals_of(ctx, account_id)
     since = until - timedelta(days=QUALIFY_DAYS)
+    if not ctx.index.any_in(account_id, since, until, end_inclusive=True):
+        return None  # a rule is met by a span of signals that ends in these days: none, so no rule is met
+    signals = _signals_of(ctx, account_id)
     for rule in ctx.rules:
         if got := qualifying_signals(rule, ctx.ws, account, signals, until, since):
             return rule, got
@@ -165,7 +185,7 @@ def qualified_accounts_handed_off(ctx: Context) -> Outcome:
         total += 1
         start = signals[0].occurred_at - timedelta(days=rule.window_days)
         ids = {s.id for s in signals}
-        if any(h.account_id == account.id and (h.signal_id in ids or h.sent_at >= start) for h in ctx.handoffs):
+        if any(h.signal_id in ids or h.sent_at >= start for h in ctx.handoffs_of(account.id)):
             ok += 1
             continue
         findings.append(Finding(
@@ -271,8 +291,8 @@ def copied_briefs(ctx: Context, name: str) -> set[int]:
     texts = list(by_text)
     same = repeated(dict(enumerate(texts)),
                     names={i: _account_name(ctx, by_text[t][0].account_id) for i, t in enumerate(texts)})
-    return {h.id for i, t in enumerate(texts) for h in by_text[t]
-            if i in same or len({(x.account_id, x.contact_id) for x in by_text[t]}) > 1}
+    return {h.id for i, t in enumerate(texts)
+            if i in same or len({(x.account_id, x.contact_id) for x in by_text[t]}) > 1 for h in by_text[t]}
 
 
 @RULES.rule("brief-is-specific", module=M_HANDOFF, weight=2)

@@ -16,8 +16,9 @@ Rules, in the order a learner fixes them (each testable alone on a `Context`):
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
 from lms.abm.coverage import normalise_tier
@@ -32,7 +33,7 @@ from lms.abm.integrity import (
     repeated,
     team_member,
 )
-from lms.abm.snapshot import AccountSnap, WorkspaceSnapshot
+from lms.abm.snapshot import AccountSnap, PersonSnap, WorkspaceSnapshot
 from lms.practice.result import Finding, Result
 from lms.practice.rules import Outcome, Rules
 
@@ -63,13 +64,33 @@ _WHEN = re.compile(
 
 
 @dataclass(frozen=True)
+class Twins:
+    """Target accounts whose answer is the same: the accounts with this text word for word, then the accounts
+    with near copies of it (integrity.repeated). One object serves every account of the group."""
+
+    same: tuple[int, ...]
+    near: tuple[int, ...]
+
+    def others(self) -> int:
+        """Return how many other accounts have the same answer as any one account of `same`."""
+        return len(self.same) - 1 + len(self.near)
+
+    def first(self, own: int, n: int) -> list[int]:
+        """Return the first `n` accounts other than `own` with the same answer, word-for-word copies first."""
+        found = [k for k in self.same[: n + 1] if k != own][:n]
+        return found + list(self.near[: n - len(found)])
+
+
+@dataclass(frozen=True)
 class Context:
     """What the rules read: the workspace, its target accounts, each account's facts, and copied answers."""
 
     workspace: WorkspaceSnapshot
     targets: tuple[AccountSnap, ...]
     facts: Mapping[int, Facts]
-    copied: Mapping[str, Mapping[Hashable, list]]  # answer ("why", "icp", "progress") -> {account id: same as}
+    copied: Mapping[str, Mapping[Hashable, Twins]]  # answer ("why", "icp", "progress") -> {account id: same as}
+    # owner as written -> (why it is not a person or None, the team member it names): a few owners own every account
+    owners: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
 
 def build_context(workspace: WorkspaceSnapshot) -> Context:
@@ -78,22 +99,42 @@ def build_context(workspace: WorkspaceSnapshot) -> Context:
     names = {a.id: a.name for a in targets}
     fields = {"why": "why_selected", "icp": "icp_reasons", "progress": "progress_definition"}
     copied = {key: _repeated({a.id: getattr(a, field) or "" for a in targets}, names) for key, field in fields.items()}
-    return Context(workspace, targets, {a.id: account_facts(workspace, a) for a in targets}, copied)
+    return Context(workspace, targets, _Facts(workspace, targets), copied)
 
 
-def _repeated(texts: Mapping[int, str], names: Mapping[int, str]) -> dict[Hashable, list]:
-    """integrity.repeated, with texts given word for word on several rows grouped first (fast on big lists)."""
+class _Facts(Mapping[int, Facts]):
+    """{account id: integrity.account_facts} for the targets, each read on first use: only a reason that is long
+    enough and not copied is checked against its account's facts."""
+
+    def __init__(self, workspace: WorkspaceSnapshot, targets: tuple[AccountSnap, ...]) -> None:
+        self._workspace, self._targets, self._read = workspace, {a.id: a for a in targets}, {}
+
+    def __getitem__(self, account_id: int) -> Facts:
+        if account_id not in self._read:
+            self._read[account_id] = account_facts(self._workspace, self._targets[account_id])
+        return self._read[account_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+
+def _repeated(texts: Mapping[int, str], names: Mapping[int, str]) -> dict[Hashable, Twins]:
+    """integrity.repeated, with texts given word for word on several rows grouped first (fast on big lists): a
+    group shares one Twins list rather than each of its rows holding a copy of the others."""
     groups: dict[str, list[int]] = {}
     for key, text in texts.items():
         if text.strip():
             groups.setdefault(" ".join(text.lower().split()), []).append(key)
     same = repeated({keys[0]: texts[keys[0]] for keys in groups.values()}, names=names)
-    out: dict[Hashable, list] = {}
+    out: dict[Hashable, Twins] = {}
     for keys in groups.values():
-        others = [k for first in same.get(keys[0], []) for k in groups[" ".join(texts[first].lower().split())]]
-        for key in keys:
-            twins = [k for k in keys if k != key] + others
-            if twins:
+        near = tuple(k for first in same.get(keys[0], []) for k in groups[" ".join(texts[first].lower().split())])
+        if len(keys) > 1 or near:
+            twins = Twins(tuple(keys), near)
+            for key in keys:
                 out[key] = twins
     return out
 
@@ -108,10 +149,10 @@ def _substance(text: object, a: AccountSnap) -> list[str]:
     return [w for w in meaningful_words(text) if w not in GENERIC and w not in name]
 
 
-def _names(ctx: Context, ids: list) -> str:
-    found = [ctx.workspace.account(i) for i in ids[:3]]
-    text = ", ".join(a.name for a in found if a)
-    return text + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+def _names(ctx: Context, a: AccountSnap, twins: Twins) -> str:
+    found = [ctx.workspace.account(i) for i in twins.first(a.id, 3)]
+    text = ", ".join(other.name for other in found if other)
+    return text + (f" and {twins.others() - 3} more" if twins.others() > 3 else "")
 
 
 def reason_problem(ctx: Context, a: AccountSnap, key: str, text: object, what: str) -> str | None:
@@ -121,7 +162,7 @@ def reason_problem(ctx: Context, a: AccountSnap, key: str, text: object, what: s
         return f"Write {what} for {a.name}{shown}: a sentence of at least {MIN_WORDS} words of substance."
     twins = ctx.copied[key].get(a.id)
     if twins:
-        return (f"{what[0].upper()}{what[1:]} for {a.name} is the same text as for {_names(ctx, twins)}: a copied answer "
+        return (f"{what[0].upper()}{what[1:]} for {a.name} is the same text as for {_names(ctx, a, twins)}: a copied answer "
                 f"counts for none of them. Write what is true of {a.name} only.")
     if not mentions(text, ctx.facts[a.id]):
         return (f"{what[0].upper()}{what[1:]} for {a.name} says nothing about {a.name}: name what you have seen there, such "
@@ -232,15 +273,23 @@ def owner_is_a_person(owner: object, workspace: WorkspaceSnapshot) -> str | None
 
 def owner_side_problem(ctx: Context, a: AccountSnap, owner: object, side: str) -> str | None:
     """Return why `owner` cannot own the `side` ("sales" or "marketing") of account `a`, or None."""
-    problem = owner_is_a_person(owner, ctx.workspace)
+    problem, member = _owner(ctx, owner)
     if problem:
         return f"Name one person as the {side} owner of {a.name}: {problem}."
-    member = team_member(str(owner), ctx.workspace.team)
     other = "marketing" if side == "sales" else "sales"
     if member and member.job_function == other:
         return (f"{member.name} works in {other}, so cannot be the {side} owner of {a.name}: name the person in "
                 f"{side} who answers for it.")
     return None
+
+
+def _owner(ctx: Context, owner: object) -> tuple[str | None, PersonSnap | None]:
+    """Return (why `owner` is not a person, or None; the team member it names, or None), read once per owner."""
+    if not (owner is None or isinstance(owner, str)):  # not text: nothing to share with other accounts
+        return owner_is_a_person(owner, ctx.workspace), team_member(str(owner), ctx.workspace.team)
+    if owner not in ctx.owners:
+        ctx.owners[owner] = (owner_is_a_person(owner, ctx.workspace), team_member(str(owner), ctx.workspace.team))
+    return ctx.owners[owner]
 
 
 @RULES.rule("named-owners", module=M_AGREE, weight=1)
@@ -277,7 +326,7 @@ def progress_is_measurable(ctx: Context) -> Outcome:
             message = (f"Progress on {a.name} has no date: add when you expect it ('by the end of Q2', 'by 30 June'), "
                        "so both teams can tell whether the account is moving.")
         elif twins:
-            message = (f"Progress on {a.name} is the same text as for {_names(ctx, twins)}: agree a milestone for "
+            message = (f"Progress on {a.name} is the same text as for {_names(ctx, a, twins)}: agree a milestone for "
                        f"{a.name} with its sales owner, naming the people you need to meet.")
         else:
             continue

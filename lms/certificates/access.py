@@ -3,8 +3,10 @@ platform admins. Anything else answers 404."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, g
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.certificates.models import Certificate
@@ -73,35 +75,54 @@ def cohort_certificates(cohort: Cohort) -> list[Certificate]:
 def downloadable_or_404(code: str, user: User) -> Certificate:
     """Return the certificate if the signed-in `user` may download its PDF: the holder, a manager of its
     organisation (the current one), a coach of a cohort the holder learns in, or a platform admin. Revoked and
-    replaced certificates are not handed out (platform admins excepted). Anything else: 404."""
-    certificate = by_code_or_404(code)
-    if user.is_platform_admin:
-        return certificate
-    if certificate.revoked_at is not None:
+    replaced certificates are not handed out (platform admins excepted). Anything else: 404.
+
+    One query: the certificate, its organisation and the rule together (the user's roles in the current
+    organisation are already loaded with the request).
+    """
+    if not code or len(code) > 64:
         abort(404)
-    if certificate.user_id == user.id:
-        return certificate
-    if _current_org_id() == certificate.organization_id:
-        if has_role("manager"):
-            return certificate
-        if has_role("coach") and _coaches_holder(user, certificate):
-            return certificate
-    abort(404)
-
-
-def _current_org_id() -> int | None:
     org = g.org
-    return org.id if org is not None else None
+    if user.is_platform_admin:
+        reader, params = "any", {"code": code}
+    elif org is not None and has_role("manager", "coach"):
+        reader = "manager" if has_role("manager") else "coach"
+        params = {"code": code, "user_id": user.id, "org_id": org.id}
+    else:
+        reader, params = "holder", {"code": code, "user_id": user.id}
+    certificate = db.session.execute(_download_query(reader), params).scalar_one_or_none()
+    if certificate is None:
+        abort(404)
+    return certificate
 
 
-def _coaches_holder(user: User, certificate: Certificate) -> bool:
+@cache
+def _download_query(reader: str) -> Select:
+    """The download's query for each kind of reader ("any" for platform admins, "holder", "manager", "coach"),
+    built once: building a statement and its cache key on every request cost nearly as much as running it.
+    Managers and coaches may read their current organisation's (:org_id) certificates, coaches only their
+    learners'; everyone their own (:user_id)."""
+    query = select(Certificate).where(Certificate.code == bindparam("code"))
+    if reader == "any":
+        return query
+    allowed = Certificate.user_id == bindparam("user_id")
+    if reader == "manager":
+        allowed = or_(allowed, Certificate.organization_id == bindparam("org_id"))
+    elif reader == "coach":
+        allowed = or_(allowed, and_(Certificate.organization_id == bindparam("org_id"), _coaches_holder()))
+    return query.where(Certificate.revoked_at.is_(None), allowed)
+
+
+def _coaches_holder():
+    """The SQL condition: the user (:user_id) coaches, in the certificate's organisation, the cohort it was issued
+    in or a cohort its holder learns in."""
     coach, learner = aliased(CohortMember), aliased(CohortMember)
-    return bool(db.session.scalar(select(exists().where(
-        coach.user_id == user.id, coach.role == "coach", coach.cohort_id.in_(
-            select(Cohort.id).where(Cohort.organization_id == certificate.organization_id)),
-        or_(coach.cohort_id == certificate.cohort_id,
-            exists().where(and_(learner.cohort_id == coach.cohort_id, learner.user_id == certificate.user_id,
-                                learner.role == "learner")))))))
+    return exists().where(
+        coach.user_id == bindparam("user_id"), coach.role == "coach", coach.cohort_id.in_(
+            select(Cohort.id).where(Cohort.organization_id == Certificate.organization_id)),
+        or_(coach.cohort_id == Certificate.cohort_id,
+            exists().where(and_(learner.cohort_id == coach.cohort_id, learner.user_id == Certificate.user_id,
+                                learner.role == "learner"))))
 
 
 def search(query: str, limit: int = 50) -> list[tuple[Certificate, User]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from lms.certificates import badges, validity
+from lms.certificates import badges, qr, validity
 from lms.certificates.models import Certificate
 from lms.content.models import Competency, Course, Module
 from lms.database import utcnow
@@ -71,8 +71,8 @@ def current_for(enrolment_id: int) -> Certificate | None:
 
 def issue(enrolment: Enrolment, user: User, *, now: datetime | None = None) -> Certificate | None:
     """Issue the certificate for a completed enrolment, once: returns the existing one if there is one, None
-    when the course awards no certificate. Records "earned". Raises CertificateError if the enrolment is not
-    completed or belongs to someone else."""
+    when the course awards no certificate. Stores its QR code and records "earned". Raises CertificateError if
+    the enrolment is not completed or belongs to someone else."""
     if enrolment.completed_at is None:
         raise CertificateError("the enrolment is not completed")
     if enrolment.user_id != user.id:
@@ -86,6 +86,7 @@ def issue(enrolment: Enrolment, user: User, *, now: datetime | None = None) -> C
     certificate = new_certificate(enrolment, user, course, now or utcnow())
     db.session.add(certificate)
     db.session.flush()
+    qr.store_at_issue(certificate)
     record_earned(user, certificate, course.slug)
     return certificate
 

@@ -1,64 +1,50 @@
-"""Background rendering of certificate PDFs: queued with rq on Redis when LMS_REDIS_URL is set and rq is
-installed (an optional dependency), else run in-process. The job function works either way."""
+"""Certificate batches as background jobs (lms/jobs.py): the missing PDFs of a cohort's certificates, rendered by
+the worker when LMS_REDIS_URL is set, else at once; the job's page shows the progress, then the link to the ZIP."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app, has_app_context
+from flask import url_for
 
-QUEUE_NAME = "lms"
+from lms import jobs
+from lms.certificates.storage import render_missing
+from lms.extensions import db
+from lms.identity.models import Cohort, User
 
-
-def queue():
-    """Return the rq Queue when LMS_REDIS_URL is set and rq is installed, else None (run in-process)."""
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    try:
-        from redis import Redis
-        from rq import Queue
-    except ImportError:
-        current_app.logger.warning("LMS_REDIS_URL is set but rq is not installed: rendering in-process")
-        return None
-    return Queue(QUEUE_NAME, connection=Redis.from_url(url))
+CHUNK = 50  # certificates rendered (and committed) between two progress updates
 
 
 def render_certificates(certificate_ids: Sequence[int]) -> int:
-    """Job: render and store the missing PDFs of these certificates; returns how many were rendered.
+    """Render and store the missing PDFs of these certificates now, in this app context; returns how many."""
+    return render_missing(list(certificate_ids))
 
-    Inside an app context (a request, a CLI command, a test) it uses that app; in an rq worker it creates the
-    app from the environment (the same LMS_* settings as the web processes) and commits nothing, as it writes
-    only files.
+
+def render_job(run: jobs.JobRun) -> str:
+    """Job: render the missing PDFs of the certificates in run.args["certificate_ids"], a chunk at a time, each
+    chunk committed (a batch stopped half-way keeps what it rendered); returns how many it rendered."""
+    ids = [int(i) for i in run.args["certificate_ids"]]
+    rendered = 0
+    for start in range(0, len(ids), CHUNK):
+        run.progress(start, len(ids), f"Rendering certificate {start + 1} of {len(ids)}")
+        rendered += render_missing(ids[start:start + CHUNK])
+        db.session.commit()
+    return f"{rendered} certificate {'PDF' if rendered == 1 else 'PDFs'} rendered."
+
+
+def render_later(cohort: Cohort, certificate_ids: Sequence[int], user: User) -> jobs.Job | None:
+    """Render the missing PDFs of a cohort's certificates (those in `certificate_ids`) before its ZIP is served.
+
+    With a queue the batch is a job for the worker: returns it (its page shows the progress, then the ZIP). Without
+    one, or when Redis can't be reached, they are rendered now and None is returned; a second request while a batch
+    for the cohort is still waiting returns that batch.
     """
-    from lms.certificates.storage import render_missing
-
-    if has_app_context():
-        return render_missing(list(certificate_ids))
-    from lms import create_app
-    from lms.extensions import db
-
-    app = create_app()
-    with app.app_context():
-        try:
-            return render_missing(list(certificate_ids))
-        finally:
-            db.session.remove()
-
-
-def render_later(certificate_ids: Sequence[int]) -> bool:
-    """Queue the rendering of these certificates' PDFs if a queue is configured (returns True), else render
-    them now (returns False). A Redis that can't be reached falls back to rendering now."""
     ids = list(certificate_ids)
     if not ids:
-        return False
-    q = queue()
-    if q is not None:
-        try:
-            q.enqueue(render_certificates, ids, job_timeout=max(60, 2 * len(ids)),
-                      description=f"Render {len(ids)} certificate PDFs")
-            return True
-        except Exception as exc:  # redis.exceptions.ConnectionError and kin: keep working without the queue
-            current_app.logger.warning("Could not queue certificate rendering (%s): rendering in-process", exc)
-    render_certificates(ids)
-    return False
+        return None
+    job = jobs.enqueue(render_job, kind="certificates", title=f"Certificates of {cohort.name}",
+                       organization_id=cohort.organization_id, user_id=user.id, args={"certificate_ids": ids},
+                       subject=f"cohort:{cohort.id}", timeout=300 + 2 * len(ids),
+                       back_url=url_for("certificates.cohort", cohort_id=cohort.id),
+                       next_url=url_for("certificates.cohort_zip", cohort_id=cohort.id), next_label="Download the ZIP")
+    return job if job.status in jobs.ACTIVE else None

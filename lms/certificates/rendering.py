@@ -1,4 +1,5 @@
-"""Rendering a certificate's PDF (WeasyPrint, A4 landscape, embedded fonts) from its template and values."""
+"""Rendering a certificate's PDF (WeasyPrint, A4 landscape, embedded fonts) from its template, its stylesheet
+(parsed once per process) and its stored QR code."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ import hashlib
 import os
 from pathlib import Path
 
-import segno
 from flask import current_app, render_template
 
 from lms import pdf
-from lms.certificates import validity
+from lms.certificates import qr, validity
+from lms.certificates.batch import Printable, render
 from lms.certificates.cards import card
 from lms.certificates.models import Certificate
 from lms.identity.models import Organization
 
 FONT_DIR = pdf.static_path("fonts")
 PDF_TEMPLATE = "certificates/pdf/certificate.html"
+STYLESHEET = "certificates/certificate.css"  # under static/
 
 
 def _logo(org: Organization) -> str | None:
@@ -49,32 +51,38 @@ def pdf_context(certificate: Certificate) -> dict:
     }
 
 
-_template_digests: dict[tuple[str, int, int], str] = {}
+_digests: dict[tuple[str, int, int], str] = {}
 
 
-def template_digest() -> str:
-    """Return the SHA-256 of the PDF template's source, re-read only when the file changes (one stat per
-    call)."""
+def _file_digest(path: str) -> str:
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return _digests[key]
+
+
+def design_digest() -> str:
+    """Return a SHA-256 of the PDF's design, its template and its stylesheet, each file re-read only when it
+    changes (one stat per file and call): stored PDFs are keyed by it, so a new design renders them again."""
     template = current_app.jinja_env.get_template(PDF_TEMPLATE)
     if template.filename is None:  # not loaded from a file: hash the source each time
         env = current_app.jinja_env
-        return hashlib.sha256(env.loader.get_source(env, PDF_TEMPLATE)[0].encode()).hexdigest()
-    stat = os.stat(template.filename)
-    key = (template.filename, stat.st_mtime_ns, stat.st_size)
-    if key not in _template_digests:
-        _template_digests[key] = hashlib.sha256(Path(template.filename).read_bytes()).hexdigest()
-    return _template_digests[key]
+        source = hashlib.sha256(env.loader.get_source(env, PDF_TEMPLATE)[0].encode()).hexdigest()
+    else:
+        source = _file_digest(template.filename)
+    return hashlib.sha256((source + _file_digest(str(pdf.static_path(STYLESHEET)))).encode()).hexdigest()
 
 
-def qr_data_uri(url: str) -> str:
-    """Return a QR code for `url` as a PNG data: URI (error correction M, no quiet zone: the page's margin is
-    one). PNG rather than SVG: WeasyPrint draws an SVG QR code path by path, several times slower."""
-    return segno.make(url, error="m", micro=False).png_data_uri(scale=10, border=0, dark="#111827")
+def printable(certificate: Certificate, context: dict | None = None) -> Printable:
+    """Return the certificate's PDF as HTML (with its stored QR code), metadata and stylesheet, ready to render in
+    this process or a worker (lms.certificates.batch)."""
+    context = context or pdf_context(certificate)
+    html = render_template(PDF_TEMPLATE, qr=qr.data_uri(certificate.code, context["verify_url"]), **context)
+    return Printable(html=html, title=f"{context['course_title']}: certificate for {context['holder_name']}",
+                     author=context["site_name"], stylesheets=(STYLESHEET,))
 
 
 def render_certificate(certificate: Certificate, context: dict | None = None) -> bytes:
-    """Render the certificate's PDF (A4 landscape) and return its bytes; stores nothing."""
-    context = context or pdf_context(certificate)
-    html = render_template(PDF_TEMPLATE, qr=qr_data_uri(context["verify_url"]), **context)
-    return pdf.render_pdf(html, title=f"{context['course_title']}: certificate for {context['holder_name']}",
-                          author=context["site_name"])
+    """Render the certificate's PDF and return its bytes; stores nothing but its QR code (if it had none)."""
+    return render(printable(certificate, context))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lms.certificates import qr
 from lms.certificates.issuing import CertificateError, new_certificate, record_earned
 from lms.certificates.models import Certificate
 from lms.database import utcnow
@@ -52,6 +53,7 @@ def reissue(certificate: Certificate, admin: User, reason: str, *, now: datetime
     new = new_certificate(enrolment, holder, enrolment.course, certificate.issued_at)
     db.session.add(new)
     db.session.flush()
+    qr.store_at_issue(new)
     if certificate.revoked_at is None:
         certificate.revoked_at = now
         certificate.revocation_reason = f"Replaced by a reissued certificate: {reason}"

@@ -1,5 +1,5 @@
 """Stored certificate PDFs: rendered once, kept under STORAGE_DIR keyed by what they show, served from the file;
-ZIPs of a cohort's certificates."""
+batches rendered by recycled worker processes; ZIPs of a cohort's certificates."""
 
 from __future__ import annotations
 
@@ -10,31 +10,25 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
-from lms.certificates import sharing
+from lms.certificates import batch, paths, sharing
 from lms.certificates.access import cohort_certificates
+from lms.certificates.batch import Printable, render
 from lms.certificates.models import Certificate
-from lms.certificates.rendering import pdf_context, render_certificate, template_digest
+from lms.certificates.rendering import design_digest, pdf_context, printable
 from lms.extensions import db
 from lms.files import write_atomically
 from lms.identity.models import Cohort
 
-STORE = "certificates"  # folder under STORAGE_DIR
-
-
-def _store_dir() -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / STORE
-
 
 def _fingerprint(context: dict) -> str:
-    payload = json.dumps(context, sort_keys=True, ensure_ascii=False) + template_digest()
+    payload = json.dumps(context, sort_keys=True, ensure_ascii=False) + design_digest()
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def _path_for(certificate: Certificate, context: dict) -> Path:
-    return _store_dir() / certificate.code[:2] / f"{certificate.code}-{_fingerprint(context)}.pdf"
+    return paths.pdf_path(certificate.code, _fingerprint(context))
 
 
 def stored_pdf(certificate: Certificate) -> Path | None:
@@ -50,18 +44,9 @@ def pdf_file(certificate: Certificate) -> Path:
     path = _path_for(certificate, context)
     if path.is_file():
         return path
-    data = render_certificate(certificate, context)
-    write_atomically(path, data)
-    for old in path.parent.glob(f"{certificate.code}-*.pdf"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    write_atomically(path, render(printable(certificate, context)))
+    paths.remove_other_versions(path, certificate.code)
     return path
-
-
-def pdf_bytes(certificate: Certificate) -> io.BytesIO:
-    """Return the stored PDF (rendered first if needed) in memory, ready to send: a few dozen kilobytes, and
-    no open file left for the server to close."""
-    return io.BytesIO(pdf_file(certificate).read_bytes())
 
 
 def missing_pdfs(certificates: Iterable[Certificate]) -> list[Certificate]:
@@ -70,16 +55,22 @@ def missing_pdfs(certificates: Iterable[Certificate]) -> list[Certificate]:
 
 
 def render_missing(certificate_ids: Sequence[int]) -> int:
-    """Render and store the PDFs of these certificates that are not stored yet; returns how many were rendered."""
+    """Render and store the PDFs of these certificates that are not stored yet, in recycled worker processes
+    (lms.certificates.batch) when there are more than a couple; returns how many were rendered. Older versions
+    of the rendered ones are removed."""
     if not certificate_ids:
         return 0
     rows = db.session.scalars(select(Certificate).where(Certificate.id.in_(list(certificate_ids))))
-    done = 0
+    todo: list[tuple[str, Path, Printable]] = []
     for certificate in rows:
-        if stored_pdf(certificate) is None:
-            pdf_file(certificate)
-            done += 1
-    return done
+        context = pdf_context(certificate)
+        path = _path_for(certificate, context)
+        if not path.is_file():
+            todo.append((certificate.code, path, printable(certificate, context)))
+    done = batch.render_all([(item, path) for _, path, item in todo])
+    for code, path, _ in todo:
+        paths.remove_other_versions(path, code)
+    return done.count
 
 
 def download_name(certificate: Certificate) -> str:

@@ -78,11 +78,13 @@ def my_certificates() -> dict[int, cards.Card]:
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def download(code: str):
-    """The certificate's PDF: the stored file, rendered on the first download only."""
+    """The certificate's PDF: the stored file (rendered on the first download only), with an ETag so a repeat
+    download answers 304; sent by the proxy when USE_X_SENDFILE is set."""
     certificate = access.downloadable_or_404(code, current_user)
-    response = send_file(storage.pdf_bytes(certificate), mimetype="application/pdf", as_attachment=True,
-                         download_name=storage.download_name(certificate), max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
+    response = send_file(storage.pdf_file(certificate), mimetype="application/pdf", as_attachment=True,
+                         download_name=storage.download_name(certificate), conditional=True, etag=True, max_age=0)
+    # Kept by the browser but checked with us every time: a revoked certificate must stop downloading.
+    response.cache_control.private = True
     return response
 
 
@@ -102,9 +104,8 @@ def cohort_zip(cohort_id: int):
     row = access.visible_cohort_or_404(cohort_id, current_user)
     members = storage.zip_members(row)
     missing = storage.missing_pdfs(members)
-    if missing and jobs.render_later([c.id for c in missing]):
-        flash(f"{len(missing)} certificates are being prepared. Download the ZIP again in a minute.", "info")
-        return redirect(url_for("certificates.cohort", cohort_id=row.id))
+    if missing and (job := jobs.render_later(row, [c.id for c in missing], current_user)) is not None:
+        return redirect(url_for("jobs.show", job_id=job.id))  # its page shows the progress, then the ZIP
     response = send_file(storage.zip_of(members), mimetype="application/zip", as_attachment=True,
                          download_name=sharing.file_name(row.name, "certificates", suffix=".zip"))
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,127 +1,106 @@
-"""Rendering many PDFs: in-process without a queue; on rq with Redis when LMS_REDIS_URL is set and rq is
-installed (an optional dependency: that test is skipped without it)."""
+"""Certificate batches as background jobs: a cohort's ZIP renders its missing PDFs in the request without Redis;
+with Redis the batch waits for the worker, whose progress the job's page shows, then the link to the ZIP."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
+import logging
 
 import pytest
+from sqlalchemy import select
 
+from lms import jobs as job_queue
 from lms.certificates import jobs, storage
+from lms.extensions import db
 from tests.certificates.conftest import issue_certificate, sync_courses
-from tests.conftest import ROOT, _test_config
 from tests.factories import make_cohort, make_org, make_user
-
-HAS_RQ = importlib.util.find_spec("rq") is not None
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.jobs.fixtures import UNREACHABLE_REDIS
 
 
-def clear_rq(redis) -> None:
-    """Remove rq's keys from the test database number (and nothing else)."""
-    keys = list(redis.scan_iter("rq:*"))
-    if keys:
-        redis.delete(*keys)
-
-
-def make_cohort_with_certificates(course, count: int = 3):
-    org = make_org()
+def make_cohort_with_certificates(course, count: int = 3, org=None):
+    org = org or make_org()
     cohort = make_cohort(org, "Batch")
     certs = [issue_certificate(make_user(org, cohort=cohort), org, course, cohort=cohort) for _ in range(count)]
     return cohort, certs
 
 
-def test_without_a_queue_rendering_runs_in_process(app, course):
+@pytest.fixture
+def batch(app):
+    org = make_org()
+    cohort, certs = make_cohort_with_certificates(sync_courses(), 3, org)
+    return cohort, certs, make_user(org, ("manager",), email="m@batch.example")
+
+
+def zip_path(cohort) -> str:
+    return f"/certificates/cohorts/{cohort.id}/certificates.zip"
+
+
+def test_render_certificates_renders_the_missing_ones_now(app, course):
     _, certs = make_cohort_with_certificates(course)
-    assert jobs.queue() is None
     assert storage.missing_pdfs(certs) == certs
-    assert jobs.render_later([c.id for c in certs]) is False
+    assert jobs.render_certificates([c.id for c in certs]) == 3
     assert storage.missing_pdfs(certs) == []
     assert jobs.render_certificates([c.id for c in certs]) == 0  # all stored: nothing rendered again
 
 
-def test_the_zip_renders_missing_pdfs_in_process_without_a_queue(client, auth, course):
-    cohort, certs = make_cohort_with_certificates(course)
-    manager = make_user(cohort_org := certs[0].organization, ("manager",), email="m@batch.example")
-    assert cohort_org.id == cohort.organization_id
+def test_without_a_queue_the_zip_renders_the_missing_pdfs_in_the_request(client, auth, batch):
+    cohort, certs, manager = batch
     auth.login(manager.email)
-    response = client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip")
-    assert response.status_code == 200
+    response = client.get(zip_path(cohort))
+    assert response.status_code == 200 and response.mimetype == "application/zip"
     assert storage.missing_pdfs(certs) == []
+    job = db.session.scalar(select(job_queue.Job))
+    assert (job.kind, job.status, job.message) == ("certificates", "done", "3 certificate PDFs rendered.")
 
 
-@pytest.mark.skipif(HAS_RQ, reason="rq is installed: the queued path is tested below")
-def test_a_redis_url_without_rq_installed_renders_in_process(app, course):
-    _, certs = make_cohort_with_certificates(course, 1)
-    app.config["REDIS_URL"] = REDIS_URL
-    assert jobs.queue() is None
-    assert jobs.render_later([certs[0].id]) is False
-    assert storage.missing_pdfs(certs) == []
-
-
-def test_the_job_creates_its_own_app_outside_one(tmp_path, monkeypatch):
-    """What an rq worker does: no app context, settings from the LMS_* environment."""
-    from lms import create_app
-    from lms.extensions import db
-
-    config = _test_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'jobs.sqlite'}")
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-        _, certs = make_cohort_with_certificates(sync_courses(), 2)
-        ids = [c.id for c in certs]
-        db.session.remove()
-    for key in ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "SERVER_NAME", "COURSES_DIR", "SECRET_KEY"):
-        monkeypatch.setenv(f"LMS_{key}", str(config[key]))
-    result = {}
-    worker = threading.Thread(target=lambda: result.setdefault("rendered", jobs.render_certificates(ids)))
-    worker.start()
-    worker.join(60)
-    assert result == {"rendered": 2}
-    assert len(list(Path(config["STORAGE_DIR"]).rglob("*.pdf"))) == 2
-
-
-@pytest.mark.skipif(not HAS_RQ, reason="rq is not installed (optional: pip install rq) - the queued path is "
-                                       "tested only where it is")
-def test_with_rq_and_redis_the_zip_queues_the_rendering_for_a_worker(tmp_path, client, auth, app):
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        redis.ping()
-    except RedisConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    clear_rq(redis)
-    app.config["REDIS_URL"] = REDIS_URL
-    cohort, certs = make_cohort_with_certificates(sync_courses(), 2)
-    manager = make_user(certs[0].organization, ("manager",), email="m@batch.example")
+def test_a_redis_that_cannot_be_reached_renders_in_the_request(client, auth, batch, app, caplog):
+    app.config["REDIS_URL"] = UNREACHABLE_REDIS
+    cohort, certs, manager = batch
     auth.login(manager.email)
-
-    response = client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip")
-    assert response.status_code == 302  # "being prepared": nothing rendered in the request
-    assert storage.missing_pdfs(certs) == certs
-    assert redis.llen(f"rq:queue:{jobs.QUEUE_NAME}") == 1
-
-    env = {**os.environ, "LMS_REDIS_URL": REDIS_URL}
-    for key in ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "SERVER_NAME", "COURSES_DIR", "SECRET_KEY"):
-        env[f"LMS_{key}"] = str(app.config[key])
-    worker = (f"from redis import Redis; from rq import Queue, SimpleWorker; r = Redis.from_url({REDIS_URL!r}); "
-              f"SimpleWorker([Queue({jobs.QUEUE_NAME!r}, connection=r)], connection=r).work(burst=True)")
-    subprocess.run([sys.executable, "-c", worker], cwd=ROOT, env=env, check=True, timeout=120)
-
+    with caplog.at_level(logging.WARNING, logger="lms.jobs"):
+        assert client.get(zip_path(cohort)).status_code == 200
     assert storage.missing_pdfs(certs) == []
-    assert client.get(f"/certificates/cohorts/{cohort.id}/certificates.zip").status_code == 200
-    clear_rq(redis)
+    assert any("running it in-process" in r.getMessage() for r in caplog.records)
 
 
-@pytest.fixture
-def app_config(tmp_path) -> dict:
-    # A file database, so a worker in another process sees what the test wrote.
-    return _test_config(tmp_path, SQLALCHEMY_DATABASE_URI=os.environ.get("LMS_TEST_DATABASE_URL")
-                        or f"sqlite:///{tmp_path / 'lms.sqlite'}")
+def test_with_redis_the_zip_queues_the_batch_and_its_page_leads_to_the_zip(client, auth, batch, app, redis_queue,
+                                                                             monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK", 2)  # two chunks: progress between them
+    cohort, certs, manager = batch
+    auth.login(manager.email)
+    response = client.get(zip_path(cohort))
+    assert response.status_code == 302
+    job_page = response.headers["Location"]
+    assert storage.missing_pdfs(certs) == certs  # nothing rendered in the request
+    assert client.get(zip_path(cohort)).headers["Location"] == job_page  # asking again: the same batch
+    assert redis_queue.waiting() == 1
+    assert "Waiting to start" in client.get(job_page).get_data(as_text=True)
 
+    seen = []
+    render_missing = jobs.render_missing
+    monkeypatch.setattr(jobs, "render_missing", lambda ids: (seen.append(_progress()), render_missing(ids))[1])
+    redis_queue.work()
+    assert seen == [(0, 3, "Rendering certificate 1 of 3"), (2, 3, "Rendering certificate 3 of 3")]
+    assert storage.missing_pdfs(certs) == []
+    page = client.get(job_page).get_data(as_text=True)
+    assert "3 certificate PDFs rendered." in page and "Download the ZIP" in page
+    assert f'href="{zip_path(cohort)}"' in page
+    response = client.get(zip_path(cohort))
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+
+
+def _progress() -> tuple[int, int, str]:
+    from tests.jobs.handlers import seen_progress
+
+    return seen_progress(db.session.scalar(select(job_queue.Job.id)))
+
+
+def test_the_batch_page_is_the_requesters_only(client, auth, batch, redis_queue):
+    cohort, certs, manager = batch
+    other_manager = make_user(certs[0].organization, ("manager",), email="m2@batch.example")
+    outsider = make_user(make_org(), ("manager",), email="m@elsewhere.example")
+    auth.login(manager.email)
+    job_page = client.get(zip_path(cohort)).headers["Location"]
+    for email in (other_manager.email, outsider.email):
+        auth.logout()
+        auth.login(email)
+        assert client.get(job_page).status_code == 404, email

@@ -3,6 +3,7 @@ code, metadata, the organisation's logo; rendered once and then served from stor
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -12,8 +13,9 @@ from datetime import datetime
 import pypdf
 import pytest
 import segno
+from PIL import Image
 
-from lms.certificates import fonts, rendering, revocation, storage
+from lms.certificates import fonts, paths, rendering, revocation
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate
 from tests.factories import make_org, make_user
@@ -48,9 +50,21 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def qr_in(html: str, url: str) -> bool:
+    """Return True when the page's QR code (its data: URI image) encodes `url`: its modules, read at their
+    centres, are those segno makes for the URL."""
+    data = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1))
+    image = Image.open(io.BytesIO(data)).convert("L")
+    matrix = [[bool(dark) for dark in row] for row in segno.make(url, error="m", micro=False).matrix]
+    scale = image.width // len(matrix)
+    seen = [[image.getpixel((x * scale + scale // 2, y * scale + scale // 2)) < 128 for x in range(len(row))]
+            for y, row in enumerate(matrix)]
+    return image.size == (len(matrix) * scale, len(matrix) * scale) and seen == matrix
+
+
 def download(client, auth, user, certificate):
     auth.login(user.email)
-    response = client.get(f"/certificates/{certificate.code}.pdf")
+    response = client.get(f"/certificates/{certificate.code}.pdf", buffered=True)  # read whole: the file is closed
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/pdf"
     return response.data
@@ -119,9 +133,9 @@ def test_pdf_shows_a_qr_code_of_the_verification_url(app, course):
     certificate = issue_certificate(make_user(org), org, course)
     url = f"http://lms.test/verify/{certificate.code}"
     with app.test_request_context():
-        html = rendering.render_template(rendering.PDF_TEMPLATE, qr=rendering.qr_data_uri(url),
-                                         **rendering.pdf_context(certificate))
-    assert segno.make(url, error="m", micro=False).png_data_uri(scale=10, border=0, dark="#111827") in html
+        html = rendering.printable(certificate).html
+    assert qr_in(html, url)
+    assert not qr_in(html, url + "x")
     assert f">{url}<" in html
 
 
@@ -143,12 +157,12 @@ def test_the_stored_file_is_served_the_second_time_without_rendering(client, aut
     learner = make_user(org, name="Zoë Ångström-Øverby")
     certificate = issue_certificate(learner, org, course)
     first = download(client, auth, learner, certificate)
-    [stored] = list((storage._store_dir()).rglob(f"{certificate.code}-*.pdf"))
+    [stored] = list(paths.store_dir().rglob(f"{certificate.code}-*.pdf"))
     assert stored.read_bytes() == first
 
     # Replace the stored file with a marker: a second download that rendered would not return it.
     stored.write_bytes(b"%PDF-1.7\n% the stored copy\n")
-    second = client.get(f"/certificates/{certificate.code}.pdf")
+    second = client.get(f"/certificates/{certificate.code}.pdf", buffered=True)
     assert second.status_code == 200
     assert second.data == b"%PDF-1.7\n% the stored copy\n"
 
@@ -158,16 +172,16 @@ def test_a_name_change_renders_a_new_pdf_and_drops_the_old_one(client, auth, cou
     learner = make_user(org, name="Zoe Angstrom")
     certificate = issue_certificate(learner, org, course)
     download(client, auth, learner, certificate)
-    [old] = list(storage._store_dir().rglob(f"{certificate.code}-*.pdf"))
+    [old] = list(paths.store_dir().rglob(f"{certificate.code}-*.pdf"))
 
     learner.name = "Zoë Ångström-Øverby"
     revocation.refresh_for_name_change(learner)
     db.session.commit()
-    data = client.get(f"/certificates/{certificate.code}.pdf").data
+    data = client.get(f"/certificates/{certificate.code}.pdf", buffered=True).data
 
     assert "Zoë Ångström-Øverby" in pdf_text(data)
     assert not old.exists()
-    assert len(list(storage._store_dir().rglob(f"{certificate.code}-*.pdf"))) == 1
+    assert len(list(paths.store_dir().rglob(f"{certificate.code}-*.pdf"))) == 1
 
 
 def test_missing_fonts_are_reported_with_the_packages_to_install(tmp_path):
@@ -177,3 +191,64 @@ def test_missing_fonts_are_reported_with_the_packages_to_install(tmp_path):
         assert package in advice
     # Shipped fonts cover accented Latin and Arabic without any system font.
     assert fonts.missing_characters("Zoë Ångström-Øverby Łukasz محمد", rendering.FONT_DIR) == []
+
+
+@pytest.fixture
+def qr_encodings(monkeypatch) -> list[str]:
+    """Every QR code encoded from now on (segno.make wrapped): the URLs, in order."""
+    from lms.certificates import qr
+
+    made: list[str] = []
+    make = qr.segno.make
+
+    def counting_make(content, *args, **kwargs):
+        made.append(content)
+        return make(content, *args, **kwargs)
+
+    monkeypatch.setattr(qr.segno, "make", counting_make)
+    return made
+
+
+def test_the_qr_code_is_made_once_at_issue_and_reused_by_every_render(client, auth, course, qr_encodings):
+    org = make_org()
+    learner = make_user(org, name="Zoe Angstrom")
+    certificate = issue_certificate(learner, org, course)
+    url = f"http://lms.test/verify/{certificate.code}"
+    assert qr_encodings == [url]  # at issue
+    [stored] = list(paths.store_dir().rglob(f"{certificate.code}-qr-*.png"))
+
+    download(client, auth, learner, certificate)
+    learner.name = "Zoë Ångström-Øverby"  # a new PDF: rendered again, with the same QR code
+    revocation.refresh_for_name_change(learner)
+    db.session.commit()
+    data = client.get(f"/certificates/{certificate.code}.pdf", buffered=True).data
+
+    assert "Zoë Ångström-Øverby" in pdf_text(data)
+    assert qr_encodings == [url]  # neither render encoded it again
+    assert list(paths.store_dir().rglob(f"{certificate.code}-qr-*.png")) == [stored]
+
+
+def test_a_certificate_without_a_stored_qr_code_gets_one_on_its_next_render(app, course, qr_encodings):
+    org = make_org()
+    certificate = issue_certificate(make_user(org), org, course)
+    for stored in paths.store_dir().rglob(f"{certificate.code}-qr-*.png"):
+        stored.unlink()  # as if issued before QR codes were stored
+    qr_encodings.clear()
+    with app.test_request_context():
+        rendering.render_certificate(certificate)
+        assert len(qr_encodings) == 1
+        rendering.render_certificate(certificate)
+    assert len(qr_encodings) == 1
+    assert len(list(paths.store_dir().rglob(f"{certificate.code}-qr-*.png"))) == 1
+
+
+def test_a_new_site_address_gets_a_new_qr_code(app, course, qr_encodings):
+    org = make_org()
+    certificate = issue_certificate(make_user(org), org, course)
+    app.config["SITE_URL"] = "https://academy.example.com"
+    with app.test_request_context():
+        html = rendering.printable(certificate).html
+    new_url = f"https://academy.example.com/verify/{certificate.code}"
+    assert qr_encodings[-1] == new_url
+    assert qr_in(html, new_url)
+    assert len(list(paths.store_dir().rglob(f"{certificate.code}-qr-*.png"))) == 1  # the old one removed
