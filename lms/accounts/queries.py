@@ -21,6 +21,7 @@ from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, 
 from lms.accounts.workspaces import record_statement
 from lms.extensions import db
 from lms.identity.models import User
+from lms.paging import Page
 
 
 def workspace_counts(ws: Workspace) -> dict[str, int]:
@@ -48,31 +49,6 @@ def workspace_counts(ws: Workspace) -> dict[str, int]:
         count(Handoff, Handoff.status == "sent").label("handoffs_awaiting"),
     )).one()
     return dict(row._mapping)
-
-
-@dataclass
-class Page:
-    """One page of a list: the rows, and enough to draw the pager."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        """Return the number of pages (at least one)."""
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        """True when there is a page before this one."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """True when there is a page after this one."""
-        return self.page < self.pages
 
 
 def paginate(stmt, page: int, per_page: int, *, scalars: bool = False) -> Page:

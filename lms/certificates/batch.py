@@ -1,18 +1,20 @@
 """Rendering certificate PDFs from plain values, and many of them in worker processes, each replaced after
 RENDERS_PER_WORKER renders.
 
-WeasyPrint and Pango keep fonts, glyphs and layouts between documents, so a process that renders thousands of PDFs
-keeps growing; rendered by recycled workers, a batch leaves the web or job process as it found it. The workers
-fork from a server process that has imported WeasyPrint once (multiprocessing's "forkserver"), so a new one starts
-in milliseconds, and they see neither the app nor the database: they get HTML and write a file. Pure: no Flask,
-no database (rendering.py turns a certificate into a Printable).
+WeasyPrint, Pango and fontconfig keep fonts, glyphs and layouts between documents, and a process never gives that
+memory back; rendered by recycled workers, a batch of hundreds leaves the web or job process as it found it. The
+workers fork from a server process that has imported WeasyPrint once (multiprocessing's "forkserver"), and they see
+neither the app nor the database: they get HTML and write a file. As with any multiprocessing that does not plainly
+fork, the program's main module is imported by each worker, so it must guard its entry point (`if __name__ ==
+"__main__"`: gunicorn, flask, rq and pytest do). Pure: no Flask, no database (rendering.py turns a certificate into
+a Printable).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from lms import pdf
 from lms.files import write_atomically
 
 RENDERS_PER_WORKER = 50  # then the worker exits and a fresh one takes over
-# A worker's first render loads the fonts and parses the stylesheet: a couple of PDFs cost less in this process.
-IN_PROCESS_UP_TO = 2
+# A worker's start (fonts loaded, stylesheet parsed) costs about a third of a second, what five renders cost: up to
+# that many render in the calling process, whose caches stay the size they are after its first few.
+IN_PROCESS_UP_TO = 5
 
 
 def default_workers() -> int:
@@ -54,27 +57,38 @@ class Rendered:
 
 
 def render_all(items: Sequence[tuple[Printable, Path]], *, workers: int | None = None,
-               renders_per_worker: int | None = None, in_process_up_to: int | None = None) -> Rendered:
-    """Render each printable certificate to its path (written atomically) and return what was done.
+               renders_per_worker: int | None = None, in_process_up_to: int | None = None,
+               on_done: Callable[[int], None] | None = None) -> Rendered:
+    """Render each printable certificate to its path (written atomically) and return what was done; `on_done`
+    is called with the number written so far after each one (for a progress bar).
 
     Up to `in_process_up_to` items (IN_PROCESS_UP_TO) render in this process; more go to `workers` processes
     (default_workers()), each replaced after `renders_per_worker` renders (RENDERS_PER_WORKER). Raises what a
     render raised (the files written before it stay).
     """
-    if len(items) <= (IN_PROCESS_UP_TO if in_process_up_to is None else in_process_up_to):
-        pids = {_write(item, str(path)) for item, path in items}
-        return Rendered(len(items), frozenset(pids))
+    tasks = [(item, str(path)) for item, path in items]
+    pids: set[int] = set()
+    if len(tasks) <= (IN_PROCESS_UP_TO if in_process_up_to is None else in_process_up_to):
+        for done, task in enumerate(tasks, 1):
+            pids.add(_write(task))
+            if on_done:
+                on_done(done)
+        return Rendered(len(tasks), frozenset(pids))
     # multiprocessing's Pool rather than ProcessPoolExecutor(max_tasks_per_child=...), which deadlocks once a
     # worker retires with tasks still queued on Python 3.11-3.13 (CPython issue gh-115634).
-    with _forkserver().Pool(min(workers or default_workers(), len(items)),
+    with _forkserver().Pool(min(workers or default_workers(), len(tasks)),
                             maxtasksperchild=renders_per_worker or RENDERS_PER_WORKER) as pool:
-        pids = set(pool.starmap(_write, [(item, str(path)) for item, path in items], chunksize=1))
+        for done, pid in enumerate(pool.imap_unordered(_write, tasks), 1):
+            pids.add(pid)
+            if on_done:
+                on_done(done)
     pool.join()  # leaving the block stopped the workers (all idle by then, or after an error the rest)
-    return Rendered(len(items), frozenset(pids))
+    return Rendered(len(tasks), frozenset(pids))
 
 
-def _write(item: Printable, path: str) -> int:
-    """Render one certificate to `path`; returns the id of the process that did (a worker's, or this one's)."""
+def _write(task: tuple[Printable, str]) -> int:
+    """Render one certificate to its path; returns the id of the process that did (a worker's, or this one's)."""
+    item, path = task
     write_atomically(Path(path), render(item))
     return os.getpid()
 

@@ -19,6 +19,7 @@ from lms.identity.models import Cohort, CohortMember, Membership, Organization, 
 from lms.identity.signals import cohort_joined
 from lms.learning.models import Assignment, Enrolment
 from lms.learning.services import visible_courses_clause
+from lms.paging import Page
 from lms.tracking.directory import Actor
 from lms.tracking.services import record
 
@@ -26,29 +27,6 @@ PEOPLE_PER_PAGE = 25  # search results for choosing named people
 ASSIGNMENTS_PER_PAGE = 20  # the list of assignments under the form
 LEARNERS_PER_PAGE = 50  # one assignment's learners
 LAST_PAGE = 1_000_000  # a page number from an address is held below this, so its offset fits the database's integers
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: the rows, and enough to draw the pager."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        """The number of pages (at least one)."""
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _paginate(stmt: Select, page: int, per_page: int, total: int | None = None) -> Page:

@@ -23,6 +23,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning.models import Enrolment, ModuleProgress
+from tests.benchmarks.databases import ensure_postgres
 from tests.benchmarks.serving import interleaved_runs, login_cookie, median_ratio, served, throughput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,17 +39,7 @@ TARGETS = {"sqlite": 25, "postgresql": 15}  # module page, % of the bare route (
 
 def _postgres_url() -> str | None:
     """Return the benchmark's PostgreSQL URL if a server answers (creating the database if needed), else None."""
-    import psycopg
-
-    url = os.environ.get("LMS_BENCH_PAGES_URL", PG_DEFAULT)
-    server, _, name = url.replace("postgresql+psycopg://", "postgresql://").rpartition("/")
-    try:
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return None
-    return url
+    return ensure_postgres(os.environ.get("LMS_BENCH_PAGES_URL", PG_DEFAULT))
 
 
 def _sqlite_url() -> str:

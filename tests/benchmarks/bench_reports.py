@@ -24,6 +24,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Membership, Organization
 from lms.tracking.models import Statement
+from tests.benchmarks.databases import ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
@@ -39,19 +40,8 @@ PAGE_REQUESTS = 20
 
 
 def _postgres_url() -> str | None:
-    """Return the benchmark PostgreSQL URL if a server answers (creating the database if needed), else None."""
-    import psycopg
-
-    url = os.environ.get("LMS_BENCH_DATABASE_URL", PG_DEFAULT)
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    server, _, name = plain.rpartition("/")
-    try:
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return None
-    return url
+    """Return the benchmark's PostgreSQL URL if a server answers (creating the database if needed), else None."""
+    return ensure_postgres(os.environ.get("LMS_BENCH_DATABASE_URL", PG_DEFAULT))
 
 
 def _sqlite_url() -> str:

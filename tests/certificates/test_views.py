@@ -269,3 +269,16 @@ def test_another_organisations_certificate_answers_404_to_its_managers_and_coach
         auth.logout()
     auth.login(world["people"]["their_manager"].email)
     assert client.get(f"/certificates/{their.code}.pdf", buffered=True).status_code == 200
+
+
+def test_behind_a_proxy_the_stored_file_is_handed_to_it_with_x_sendfile(client, auth, world, app):
+    from lms.certificates import paths
+
+    app.config["USE_X_SENDFILE"] = True
+    cert = world["certs"]["zoe"]
+    auth.login(world["people"]["zoe"].email)
+    response = client.get(f"/certificates/{cert.code}.pdf", buffered=True)
+    assert response.status_code == 200 and response.data == b""  # the proxy sends the file
+    [stored] = list(paths.store_dir().rglob(f"{cert.code}-*.pdf"))
+    assert response.headers["X-Sendfile"] == str(stored)
+    assert "attachment" in response.headers["Content-Disposition"]
