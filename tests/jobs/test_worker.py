@@ -22,7 +22,7 @@ from lms.learning import assignments
 from lms.learning.models import Enrolment
 from lms.tracking import services
 from lms.tracking.models import OutboxEntry
-from tests.conftest import _test_config
+from tests.conftest import TEST_DATABASE_URL, _test_config
 from tests.factories import make_cohort, make_org, make_user
 from tests.jobs import handlers
 from tests.tracking.lrs_server import FakeLRS
@@ -50,7 +50,10 @@ def test_the_worker_command_needs_a_redis_url(runner):
 class TestTheWorkerCommand:
     @pytest.fixture
     def app_config(self, tmp_path) -> dict:
-        # A file database: the work horses rq forks write to it and the test reads what they wrote.
+        # A database the work horses rq forks can reach: PostgreSQL when the tests run on it, else an SQLite file
+        # (an in-memory one is private to this process).
+        if TEST_DATABASE_URL:
+            return _test_config(tmp_path)
         return _test_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'lms.sqlite'}")
 
     def test_it_runs_the_queued_jobs_in_work_horses(self, app, runner, redis_queue):
