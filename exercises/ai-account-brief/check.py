@@ -104,7 +104,7 @@ def _contact(text: str, contacts: tuple[ContactSnap, ...]) -> ContactSnap | None
 
 
 def _signal(ctx: Ctx, source: str) -> SignalSnap | None:
-    mine = list(ctx.workspace.signals_of(ctx.account.id)) if ctx.account else []
+    mine = [s for s in ctx.workspace.signals if ctx.account and s.account_id == ctx.account.id]
     when, said = _dates(source), set(words(source))
     if when:
         mine = [s for s in mine if s.occurred_at.date() in when]
@@ -113,7 +113,7 @@ def _signal(ctx: Ctx, source: str) -> SignalSnap | None:
 
 
 def _opportunity(ctx: Ctx, source: str) -> OpportunitySnap | None:
-    mine = list(ctx.workspace.opportunities_of(ctx.account.id)) if ctx.account else []
+    mine = [o for o in ctx.workspace.opportunities if ctx.account and o.account_id == ctx.account.id]
     scored = sorted(((fuzz.token_set_ratio(source.lower(), o.name.lower()), o) for o in mine), key=lambda p: -p[0])
     return scored[0][1] if scored and scored[0][0] >= SAME_NAME else None
 
