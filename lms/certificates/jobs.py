@@ -9,10 +9,7 @@ from flask import url_for
 
 from lms import jobs
 from lms.certificates.storage import render_missing
-from lms.extensions import db
 from lms.identity.models import Cohort, User
-
-CHUNK = 50  # certificates rendered (and committed) between two progress updates
 
 
 def render_certificates(certificate_ids: Sequence[int]) -> int:
@@ -21,14 +18,13 @@ def render_certificates(certificate_ids: Sequence[int]) -> int:
 
 
 def render_job(run: jobs.JobRun) -> str:
-    """Job: render the missing PDFs of the certificates in run.args["certificate_ids"], a chunk at a time, each
-    chunk committed (a batch stopped half-way keeps what it rendered); returns how many it rendered."""
+    """Job: render the missing PDFs of the certificates in run.args["certificate_ids"] in one batch (its worker
+    processes start once), recording progress as each PDF is written; returns how many it rendered. The job writes
+    only files, so a batch stopped half-way keeps what it rendered and the next run skips those."""
     ids = [int(i) for i in run.args["certificate_ids"]]
-    rendered = 0
-    for start in range(0, len(ids), CHUNK):
-        run.progress(start, len(ids), f"Rendering certificate {start + 1} of {len(ids)}")
-        rendered += render_missing(ids[start:start + CHUNK])
-        db.session.commit()
+    run.progress(0, len(ids), f"Rendering {len(ids)} certificate PDFs")
+    rendered = render_missing(ids, on_progress=lambda done, total: run.progress(
+        done, total, f"Rendered {done} of {total} certificate PDFs"))
     return f"{rendered} certificate {'PDF' if rendered == 1 else 'PDFs'} rendered."
 
 

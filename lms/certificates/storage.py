@@ -66,16 +66,16 @@ def render_missing(certificate_ids: Sequence[int], *,
     if not certificate_ids:
         return 0
     rows = db.session.scalars(select(Certificate).where(Certificate.id.in_(list(certificate_ids))))
-    todo: list[tuple[str, Path, Printable]] = []
+    missing: list[tuple[str, Path, Printable]] = []
     for certificate in rows:
         context = pdf_context(certificate)
         path = _path_for(certificate, context)
         if not path.is_file():
-            todo.append((certificate.code, path, printable(certificate, context)))
-    total = len(todo)
-    done = batch.render_all([(item, path) for _, path, item in todo],
+            missing.append((certificate.code, path, printable(certificate, context)))
+    total = len(missing)
+    done = batch.render_all([(item, path) for _, path, item in missing],
                             on_done=(lambda count: on_progress(count, total)) if on_progress else None)
-    for code, path, _ in todo:
+    for code, path, _ in missing:
         paths.remove_other_versions(path, code)
     return done.count
 

@@ -64,7 +64,6 @@ def test_a_redis_that_cannot_be_reached_renders_in_the_request(client, auth, bat
 
 def test_with_redis_the_zip_queues_the_batch_and_its_page_leads_to_the_zip(client, auth, batch, app, redis_queue,
                                                                              monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK", 2)  # two chunks: progress between them
     cohort, certs, manager = batch
     auth.login(manager.email)
     response = client.get(zip_path(cohort))
@@ -75,11 +74,18 @@ def test_with_redis_the_zip_queues_the_batch_and_its_page_leads_to_the_zip(clien
     assert redis_queue.waiting() == 1
     assert "Waiting to start" in client.get(job_page).get_data(as_text=True)
 
-    seen = []
+    calls, seen = [], []
     render_missing = jobs.render_missing
-    monkeypatch.setattr(jobs, "render_missing", lambda ids: (seen.append(_progress()), render_missing(ids))[1])
+
+    def spy(ids, on_progress):
+        calls.append(list(ids))
+        return render_missing(ids, on_progress=lambda done, total: (seen.append((done, total)),
+                                                                   on_progress(done, total)))
+
+    monkeypatch.setattr(jobs, "render_missing", spy)
     redis_queue.work()
-    assert seen == [(0, 3, "Rendering certificate 1 of 3"), (2, 3, "Rendering certificate 3 of 3")]
+    assert [len(ids) for ids in calls] == [3]  # one batch: its worker processes start once
+    assert seen == [(1, 3), (2, 3), (3, 3)]  # progress as each PDF is written
     assert storage.missing_pdfs(certs) == []
     page = client.get(job_page).get_data(as_text=True)
     assert "3 certificate PDFs rendered." in page and "Download the ZIP" in page
