@@ -30,7 +30,8 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12  # after the browser's last activity
+    SESSION_REFRESH_AFTER = 5 * 60  # re-sign an unchanged session cookie at most this often (lms/security.py)
     HTTPS = False  # LMS_HTTPS=true behind a TLS-terminating proxy: secure cookies and HSTS
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8

@@ -119,6 +119,25 @@ def test_remember_me_sets_a_long_lived_httponly_cookie(client, auth):
     assert "HttpOnly" in remember and "Expires=" in remember
 
 
+def _session_cookies(response) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+
+def test_a_signed_in_session_cookie_is_resent_only_once_it_is_old(app, client, auth):
+    """The session cookie is re-signed when the session changes or is older than SESSION_REFRESH_AFTER, not on
+    every page; so the 12-hour limit still counts from the browser's last activity, to within that interval."""
+    make_user(email="lee@client.example")
+    assert _session_cookies(auth.login("lee@client.example"))  # signing in changes the session
+    assert _session_cookies(client.get("/dashboard"))  # so does the first form's CSRF token
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and _session_cookies(page) == []
+    app.config["SESSION_REFRESH_AFTER"] = 0  # as if the cookie were older than the interval
+    refreshed = _session_cookies(client.get("/dashboard"))
+    assert len(refreshed) == 1 and "Expires=" in refreshed[0] and "HttpOnly" in refreshed[0]
+    app.config["SESSION_REFRESH_AFTER"] = 300
+    assert client.get("/dashboard").status_code == 200  # the re-signed cookie still signs the browser in
+
+
 def test_logout_signs_out_and_records_it(client, auth):
     make_user(email="lee@client.example")
     auth.login("lee@client.example")
