@@ -32,9 +32,10 @@ serve: $(STAMP)
 	  --bind $${LMS_BIND:-127.0.0.1:8000} --max-requests 2000 --max-requests-jitter 200 \
 	  --access-logfile - 'lms:create_app()'
 
-## test: the whole suite (SQLite; LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+## test: the whole suite (SQLite; LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL), one pytest-xdist
+## worker per core (LMS_TEST_WORKERS=1 for one process); on PostgreSQL each worker has a database of its own
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $${LMS_TEST_WORKERS:-auto} --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests exercises

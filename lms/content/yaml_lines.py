@@ -51,8 +51,8 @@ class Lines:
         return self.node(*path).line
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reports an impossible date (2026-02-30) at its line instead of a bare ValueError."""
+class _Dates:
+    """Report an impossible date (2026-02-30) at its line instead of a bare ValueError."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> date | datetime:
         try:
@@ -63,15 +63,33 @@ class _Loader(yaml.SafeLoader):
             ) from exc
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+class _Loader(_Dates, yaml.SafeLoader):
+    pass
+
+
+class _FastLoader(_Dates, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    """libyaml's parser when PyYAML was built with it (its wheels are): the same nodes and line marks, read several
+    times faster."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _Dates.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str, offset: int) -> tuple[Any, Lines, list[tuple[int, str]]]:
     """Return (data, line tree, duplicate keys as (line, key)) of YAML text that starts `offset` lines in.
 
-    Raises YamlFault for text that is not valid YAML.
+    Raises YamlFault for text that is not valid YAML, in the words of PyYAML's own parser (libyaml words its faults
+    differently, so faulty text is read again with the Python one).
     """
-    loader = _Loader(text)
+    try:
+        return _parse(text, offset, _FastLoader)
+    except YamlFault:
+        return _parse(text, offset, _Loader)
+
+
+def _parse(text: str, offset: int, loader_class: type) -> tuple[Any, Lines, list[tuple[int, str]]]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)

@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,24 @@ def _read(folder: Path, base: Path) -> tuple[Exercise | None, list[Problem]]:
 
 
 def scan(root: Path) -> tuple[dict[str, Exercise], list[Problem]]:
-    """Return every loadable exercise under `root` by slug, and the problems of those that are not."""
+    """Return every loadable exercise under `root` by slug, and the problems of those that are not.
+
+    Read once per process while no file under `root` changes: each app, CLI command and worker builds its registry
+    from here, and parsing the briefs and importing the checkers took a tenth of a second or more each time."""
+    exercises, problems = _scan(root, _fingerprint(root))
+    return dict(exercises), list(problems)
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file under `root` (bytecode caches aside) with its modification time and size."""
+    if not root.is_dir():
+        return ()
+    return tuple(sorted((str(path), stat.st_mtime_ns, stat.st_size) for path in root.rglob("*")
+                        if "__pycache__" not in path.parts and path.is_file() for stat in (path.stat(),)))
+
+
+@lru_cache(maxsize=16)
+def _scan(root: Path, fingerprint: tuple) -> tuple[dict[str, Exercise], list[Problem]]:
     exercises: dict[str, Exercise] = {}
     problems: list[Problem] = []
     if not root.is_dir():
