@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import Integer, create_engine, event, text
+from sqlalchemy import Integer, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from werkzeug.routing.rules import Rule
@@ -20,6 +20,7 @@ from lms import create_app
 from lms.config import Defaults
 from lms.extensions import db
 from lms.identity.passwords import use_fast_hashing_for_tests
+from tests.databases import ensure_postgres
 from tests.factories import DEFAULT_PASSWORD
 
 # Fixtures shared beyond their own folder (the workshop reports use the workshops' sessions; reports, certificates
@@ -40,18 +41,10 @@ def _test_database_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not url or not worker:
         return url
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url)
-    name = f"{base.database}_{worker}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first() is None:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    own = f"{url}_{worker}"
+    if ensure_postgres(own) is None:
+        raise RuntimeError(f"no PostgreSQL server answers at {url}")
+    return own
 
 
 TEST_DATABASE_URL = _test_database_url()

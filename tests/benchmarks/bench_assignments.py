@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
 from lms.learning.forms import MAX_CHOSEN
 from lms.learning.models import Assignment
+from tests.databases import bench_sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
@@ -37,9 +38,7 @@ TARGET_KB = 60
 
 
 def _sqlite_url() -> str:
-    folder = ROOT / "instance" / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / f'assignments-{LEARNERS}.sqlite'}"
+    return bench_sqlite_url(f"assignments-{LEARNERS}")
 
 
 def _app(tmp_path: Path):

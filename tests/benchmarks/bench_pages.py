@@ -23,8 +23,8 @@ from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning.models import Enrolment, ModuleProgress
-from tests.benchmarks.databases import ensure_postgres
 from tests.benchmarks.serving import interleaved_runs, login_cookie, median_ratio, served, throughput
+from tests.databases import bench_sqlite_url, ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_PAGES_LEARNERS", "300"))
@@ -43,9 +43,7 @@ def _postgres_url() -> str | None:
 
 
 def _sqlite_url() -> str:
-    folder = ROOT / "instance" / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / f'pages-{LEARNERS}.sqlite'}"
+    return bench_sqlite_url(f"pages-{LEARNERS}")
 
 
 def _prepare(url: str) -> tuple[str, str, str]:

@@ -24,7 +24,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Membership, Organization
 from lms.tracking.models import Statement
-from tests.benchmarks.databases import ensure_postgres
+from tests.databases import bench_sqlite_url, ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
@@ -45,9 +45,7 @@ def _postgres_url() -> str | None:
 
 
 def _sqlite_url() -> str:
-    folder = ROOT / "instance" / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / f'reports-{LEARNERS}-{STATEMENTS}.sqlite'}"
+    return bench_sqlite_url(f"reports-{LEARNERS}-{STATEMENTS}")
 
 
 def _app(url: str, tmp_path: Path):

@@ -3,28 +3,20 @@ the Content-Security-Policy allows) and then offers the file."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from lms import jobs
 from lms.extensions import db
 from tests.factories import make_org, make_user
-from tests.jobs.fixtures import REDIS_URL, RedisQueue, redis_or_skip
+from tests.jobs.fixtures import own_queue
 
 
 @pytest.fixture
 def live_queue(live_app):
     """The live app queues its jobs on a queue of this test's own on the real Redis."""
-    connection = redis_or_skip()
-    queue = RedisQueue(REDIS_URL, f"lms-e2e-{uuid.uuid4().hex[:12]}", connection)
-    live_app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue.name)
-    try:
+    with own_queue(live_app, "lms-e2e") as queue:
         yield queue
-    finally:
-        queue.delete()
-        connection.close()
 
 
 def test_the_pdf_page_waits_for_the_worker_then_offers_the_file(live_app, live_queue, page):

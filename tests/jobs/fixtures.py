@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -91,14 +93,21 @@ def redis_or_skip(url: str = REDIS_URL):
     return connection
 
 
-@pytest.fixture
-def redis_queue(app):
-    """Jobs go to a queue of this test's own on the real Redis (LMS_REDIS_URL and LMS_JOB_QUEUE set)."""
+@contextmanager
+def own_queue(app, prefix: str = "lms-test") -> Iterator[RedisQueue]:
+    """Point `app`'s jobs at a queue of its own on the real Redis; delete the queue's keys after."""
     connection = redis_or_skip()
-    rq = RedisQueue(REDIS_URL, f"lms-test-{uuid.uuid4().hex[:12]}", connection)
+    rq = RedisQueue(REDIS_URL, f"{prefix}-{uuid.uuid4().hex[:12]}", connection)
     app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=rq.name)
     try:
         yield rq
     finally:
         rq.delete()
         connection.close()
+
+
+@pytest.fixture
+def redis_queue(app):
+    """Jobs go to a queue of this test's own on the real Redis (LMS_REDIS_URL and LMS_JOB_QUEUE set)."""
+    with own_queue(app) as rq:
+        yield rq

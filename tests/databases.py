@@ -1,6 +1,10 @@
-"""The benchmarks' databases: a PostgreSQL database of their own, made on first use."""
+"""Test and benchmark databases: a PostgreSQL database made on first use, and the benchmarks' kept SQLite files."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+BENCH_FOLDER = Path(__file__).resolve().parents[1] / "instance" / "bench"
 
 
 def ensure_postgres(url: str) -> str | None:
@@ -16,3 +20,9 @@ def ensure_postgres(url: str) -> str | None:
     except psycopg.OperationalError:
         return None
     return url
+
+
+def bench_sqlite_url(name: str) -> str:
+    """The URL of a benchmark's SQLite file instance/bench/<name>.sqlite, kept between runs."""
+    BENCH_FOLDER.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{BENCH_FOLDER / f'{name}.sqlite'}"
