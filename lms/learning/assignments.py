@@ -105,12 +105,11 @@ def cohort_or_404(org_id: int, cohort_id: int) -> Cohort:
 
 
 def people_or_404(org_id: int, user_ids: Iterable[int]) -> list[User]:
-    """Return these users if every one is a learner of the organisation; abort 404 if any is not."""
+    """Return these users if every one is an active learner of the organisation (as the search offers them); abort
+    404 if any is not."""
     wanted = set(user_ids)
-    people = list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(User.id.in_(wanted), Membership.organization_id == org_id, Membership.role == "learner")
-        .distinct()))
+    learners = _learners_of(org_id).where(User.id.in_(wanted)).with_only_columns(User.id)
+    people = list(db.session.scalars(select(User).where(User.id.in_(learners))))
     if {u.id for u in people} != wanted:
         abort(404)
     return people

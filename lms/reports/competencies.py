@@ -9,24 +9,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Membership
+from lms.reports.dialect import upsert
 from lms.reports.models import LearnerCompetency
 
 BATCH = 2_000  # learners per profile read on a rebuild
 
 
-def _rows(org_id: int, user_ids: Iterable[int], *, keep_empty: bool) -> list[dict]:
+def _rows(org_id: int, user_ids: Iterable[int], framework, *, keep_empty: bool) -> list[dict]:
     """Return the learner_competencies rows of these learners: one per competency of their profile, or only the
     competencies with a figure unless `keep_empty` (an update must clear a figure that went away)."""
-    from lms.assessment.profiles import competencies, profiles_for
+    from lms.assessment.profiles import profiles_for
 
     now = utcnow()
     rows = []
-    for uid, profile in profiles_for(user_ids, org_id, framework=competencies()).items():
+    for uid, profile in profiles_for(user_ids, org_id, framework=framework).items():
         for c in profile.competencies:
             figures = {"pre": c.pre, "post": c.post, "knowledge": c.knowledge, "applied": c.applied,
                        "rating": c.rating.level if c.rating is not None else None, "capability": c.capability}
@@ -44,11 +44,13 @@ def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
     for org_id, user_id in pairs:
         if org_id is not None and user_id is not None:
             by_org[org_id].add(user_id)
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    from lms.assessment.profiles import competencies
+
+    framework = competencies() if by_org else []
     for org_id, users in by_org.items():
-        rows = _rows(org_id, users, keep_empty=True)
+        rows = _rows(org_id, users, framework, keep_empty=True)
         if rows:
-            stmt = dialect.insert(LearnerCompetency)
+            stmt = upsert(LearnerCompetency)
             figures = ("pre", "post", "knowledge", "applied", "rating", "capability", "updated_at")
             db.session.execute(stmt.on_conflict_do_update(
                 index_elements=["organization_id", "user_id", "competency"],
@@ -67,10 +69,12 @@ def rebuild(org_id: int | None = None) -> int:
     by_org: dict[int, list[int]] = defaultdict(list)
     for org, user in db.session.execute(members.order_by(Membership.organization_id, Membership.user_id)):
         by_org[org].append(user)
-    written = 0
+    from lms.assessment.profiles import competencies
+
+    written, framework = 0, competencies()  # read once, not once per batch
     for org, users in by_org.items():
         for k in range(0, len(users), BATCH):
-            rows = _rows(org, users[k:k + BATCH], keep_empty=False)
+            rows = _rows(org, users[k:k + BATCH], framework, keep_empty=False)
             if rows:
                 db.session.execute(insert(LearnerCompetency), rows)
                 written += len(rows)

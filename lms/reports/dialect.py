@@ -1,5 +1,5 @@
-"""SQL that differs between SQLite and PostgreSQL: week and month starts, adding days, an index hint, and
-reading back the dates and timestamps SQLite returns as text.
+"""SQL that differs between SQLite and PostgreSQL: week and month starts, adding days, an index hint, an INSERT
+that can say ON CONFLICT, and reading back the dates and timestamps SQLite returns as text.
 """
 
 from __future__ import annotations
@@ -7,8 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+
+
+def upsert(model):
+    """INSERT into `model`'s table for the app's database, with its on_conflict_do_update (SQLite or PostgreSQL)."""
+    from lms.extensions import db
+
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
 
 
 class week_start_of(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for

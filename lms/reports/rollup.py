@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, and_, case, delete, exists, false, func, literal, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Membership, User
 from lms.reports import adoption, competencies
-from lms.reports.dialect import as_date, month_start_of, week_start_of
+from lms.reports.dialect import as_date, month_start_of, upsert, week_start_of
 from lms.reports.models import (
     ActiveLearners,
     ActivityWeekly,
@@ -110,8 +109,7 @@ def rolled_up_to() -> datetime | None:
 
 def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -> None:
     """INSERT ... SELECT ... ON CONFLICT (keys) DO UPDATE SET set_(excluded) on SQLite or PostgreSQL."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).from_select(columns, query)
+    stmt = upsert(model).from_select(columns, query)
     db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded)))
 
 
@@ -170,18 +168,17 @@ def _add_tools(conditions: list) -> None:
         block, bit = adoption.week_bit(monday)
         _, mask = bits.get((org_id, user_id, key, block), (fn, 0))
         bits[(org_id, user_id, key, block)] = (fn, mask | bit)
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     rows = [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
             for (o, w, t, f), n in uses.items()]
     for k in range(0, len(rows), CHUNK):
-        stmt = dialect.insert(ToolUses)
+        stmt = upsert(ToolUses)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["organization_id", "week_start", "tool", "job_function"],
             set_={"uses": ToolUses.uses + stmt.excluded.uses}), rows[k:k + CHUNK])
     rows = [{"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
             for (o, u, t, b), (f, m) in bits.items()]
     for k in range(0, len(rows), CHUNK):
-        stmt = dialect.insert(ToolUserWeeks)
+        stmt = upsert(ToolUserWeeks)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["organization_id", "user_id", "tool", "block"],
             set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),

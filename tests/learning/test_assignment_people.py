@@ -231,6 +231,18 @@ def test_another_organisations_people_are_never_chosen(client, auth, org):
     assert db.session.scalar(select(Enrolment)) is None
 
 
+def test_a_deactivated_learner_is_neither_offered_nor_assigned(client, auth, org):
+    org["ada"].is_active_user = False
+    db.session.commit()
+    auth.login("marcus@northwind.example")
+    page = client.get("/manage/assignments", query_string={"q": "ada"}).get_data(as_text=True)
+    assert "ada@northwind.example" not in page
+    forged = {"course_id": org["course"].id, "cohort_id": 0, "due_date": str(FUTURE), "due_time": "17:00",
+              "user_ids": [org["ada"].id]}
+    assert client.post("/manage/assignments", data=forged).status_code == 404
+    assert db.session.scalar(select(Enrolment)) is None
+
+
 def test_a_form_error_keeps_the_people_chosen_the_search_and_what_was_typed(client, auth, org):
     auth.login("marcus@northwind.example")
     page = client.get("/manage/assignments", query_string={"q": "a", "user_ids": [org["ada"].id, org["lee"].id]})\
