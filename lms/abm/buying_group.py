@@ -109,27 +109,20 @@ def standing(contact: ContactSnap, *, shared: bool | None = None) -> Standing:
     is_shared_inbox(contact.email), when the caller has read the email already."""
     if is_shared_inbox(contact.email) if shared is None else shared:
         return Standing((), (f"{contact.email} is a shared inbox, not a person: leave it out of the buying group",))
-    try:
-        # Most contacts' standing follows from their roles and title alone, and big lists repeat those.
-        shared = _standing_of_roles_and_title_cached(contact.roles, contact.title)
-    except TypeError:  # roles given as a list: nothing to share
-        shared = _standing_of_roles_and_title(contact.roles, contact.title)
-    return shared if shared is not None else _own_standing(contact)
+    title = contact.title.strip() if isinstance(contact.title, str) else ""
+    known = _standing_of_roles_and_title(normalise_roles(contact.roles), title)
+    return known if known is not None else _own_standing(contact)
 
 
-def _standing_of_roles_and_title(roles: object, title: object) -> Standing | None:
-    """The standing of any contact with these roles and title (not a shared inbox), or None when the reasons
-    must name the contact."""
-    roles = normalise_roles(roles)
+@lru_cache(maxsize=8192)  # most contacts' standing follows from their roles and title alone; big lists repeat them
+def _standing_of_roles_and_title(roles: tuple[str, ...], title: str) -> Standing | None:
+    """The standing of any contact with these (normalised) roles and title (not a shared inbox), or None when the
+    reasons must name the contact."""
     if not roles:
         return _NO_STANDING
     if len(roles) > MAX_ROLES_PER_CONTACT or ("champion" in roles and "blocker" in roles):
         return None
-    title = title.strip() if isinstance(title, str) else ""
     return _titled_standing(title, roles) if title else None
-
-
-_standing_of_roles_and_title_cached = lru_cache(maxsize=8192)(_standing_of_roles_and_title)
 
 
 def _own_standing(contact: ContactSnap) -> Standing:
@@ -145,7 +138,6 @@ def _own_standing(contact: ContactSnap) -> Standing:
                          "before they count towards the buying group",))
 
 
-@lru_cache(maxsize=8192)  # the same title and roles on many contacts: judge them once
 def _titled_standing(title: str, roles: tuple[str, ...]) -> Standing:
     contradicted = {r: role_problem(title, r) for r in roles}
     contradicted = {r: why for r, why in contradicted.items() if why}
