@@ -65,6 +65,11 @@ class RoleRequirement:
     pool_count: int = 0
     source: str = "default"  # "default" | "override" | "account"
 
+    def __post_init__(self) -> None:
+        # Kept as tuples whatever the caller passed, so a requirement is hashable and its coverage cached.
+        object.__setattr__(self, "must", tuple(self.must))
+        object.__setattr__(self, "pool", tuple(self.pool))
+
     @property
     def slots(self) -> int:
         """The denominator of coverage: the number of roles the account needs."""
@@ -121,11 +126,8 @@ def normalise_roles(values: object) -> tuple[str, ...]:
     """Return the distinct valid roles in a list (or a comma-separated string), in order; junk is dropped."""
     if values is None or values == ():
         return ()
-    if isinstance(values, tuple):
-        try:
-            return _normalise_role_tuple(values)  # contact roles: few distinct tuples, so cached
-        except TypeError:  # an unhashable item
-            pass
+    if isinstance(values, tuple) and all(isinstance(v, str) for v in values):
+        return _normalise_role_tuple(values)  # contact roles: few distinct tuples, so cached
     return _normalise_roles(values)
 
 
@@ -212,13 +214,11 @@ class CoverageDetail:
 
 def coverage_of_roles(present: Iterable[str], required: RoleRequirement) -> CoverageDetail:
     """Return the coverage of a requirement by a set of roles that have (at least one) contact."""
-    have = frozenset(present)
-    try:
-        return _coverage_of_roles_cached(have, required)
-    except TypeError:  # a requirement built with lists: nothing to share
-        return _coverage_of_roles(have, required)
+    return _coverage_of_roles(frozenset(present), required)
 
 
+# Thousands of accounts share a few dozen combinations of roles present and roles required.
+@lru_cache(maxsize=4096)
 def _coverage_of_roles(have: frozenset[str], required: RoleRequirement) -> CoverageDetail:
     missing_must = tuple(r for r in required.must if r not in have)
     pool_need = min(required.pool_count, len(required.pool))
@@ -235,10 +235,6 @@ def _coverage_of_roles(have: frozenset[str], required: RoleRequirement) -> Cover
         pool_unfilled=tuple(r for r in required.pool if r not in have),
         present=have,
     )
-
-
-# Thousands of accounts share a few dozen combinations of roles present and roles required.
-_coverage_of_roles_cached = lru_cache(maxsize=4096)(_coverage_of_roles)
 
 
 def coverage_detail(
