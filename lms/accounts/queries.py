@@ -5,7 +5,6 @@ Each reads a fixed number of queries, whatever the workspace's size.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, 
 from lms.accounts.workspaces import record_statement
 from lms.extensions import db
 from lms.identity.models import User
-from lms.paging import Page
+from lms.paging import Page, paginate
 
 
 def workspace_counts(ws: Workspace) -> dict[str, int]:
@@ -49,18 +48,6 @@ def workspace_counts(ws: Workspace) -> dict[str, int]:
         count(Handoff, Handoff.status == "sent").label("handoffs_awaiting"),
     )).one()
     return dict(row._mapping)
-
-
-def paginate(stmt, page: int, per_page: int, *, scalars: bool = False) -> Page:
-    """Return one Page of a select (two queries: count, then rows); `page` is clamped to the pages there are.
-
-    Items are the result rows, or with `scalars` the first column's values (e.g. ORM objects).
-    """
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = list(result.scalars()) if scalars else list(result.all())
-    return Page(items, page, per_page, total)
 
 
 def _no_roles():

@@ -16,13 +16,13 @@ from sqlalchemy import case, func, or_, select
 
 from lms.abm.domains import is_valid_email, normalise_email
 from lms.accounts.models import Account, AccountReview, AccountReviewInvitation, Workspace
-from lms.accounts.queries import agreement_condition, paginate, where_agreement
+from lms.accounts.queries import agreement_condition, where_agreement
 from lms.accounts.workspaces import record_statement
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
 from lms.identity.services import token_hash
-from lms.paging import Page
+from lms.paging import Page, paginate
 from lms.tracking.directory import Actor
 from lms.tracking.services import record
 

@@ -3,7 +3,6 @@ withdraw it. Each change is recorded per learner. Flush, never commit."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,36 +18,13 @@ from lms.identity.models import Cohort, CohortMember, Membership, Organization, 
 from lms.identity.signals import cohort_joined
 from lms.learning.models import Assignment, Enrolment
 from lms.learning.services import visible_courses_clause
-from lms.paging import Page
+from lms.paging import Page, paginate
 from lms.tracking.directory import Actor
 from lms.tracking.services import record
 
 PEOPLE_PER_PAGE = 25  # search results for choosing named people
 ASSIGNMENTS_PER_PAGE = 20  # the list of assignments under the form
 LEARNERS_PER_PAGE = 50  # one assignment's learners
-LAST_PAGE = 1_000_000  # a page number from an address is held below this, so its offset fits the database's integers
-
-
-def _paginate(stmt: Select, page: int, per_page: int, total: int | None = None) -> Page:
-    """Return one Page of `stmt`'s rows; `page` is clamped to the pages there are.
-
-    Unless `total` is known, the rows carry the number of all rows (a window count, one pass over them instead of
-    a count query and a page query); a page past the end costs a count query and then the last page.
-    """
-    page = max(1, min(page, LAST_PAGE))
-    if total is None:
-        rows = db.session.execute(stmt.add_columns(func.count().over().label("total_rows"))
-                                  .limit(per_page).offset((page - 1) * per_page)).all()
-        if rows:
-            return Page(rows, page, per_page, rows[0].total_rows)
-        if page <= 1:
-            return Page([], 1, per_page, 0)
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        if total == 0:
-            return Page([], 1, per_page, 0)
-    page = min(page, math.ceil(total / per_page) or 1)
-    return Page(list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()), page, per_page,
-                total)
 
 
 def assignable_courses(org: Organization) -> list[Course]:
@@ -65,7 +41,7 @@ def _learners_of(org_id: int) -> Select:
 def search_people(org_id: int, query: str, page: int, cohort_id: int | None = None) -> Page:
     """Return one page (PEOPLE_PER_PAGE) of the organisation's learners whose name or email holds every word of
     `query` (any case; an empty query finds everyone), optionally only the learners of one of its cohorts, by
-    name. Rows are (id, name, email). One query (three for a page past the end)."""
+    name. Rows are (id, name, email). Two queries (one when nobody matches)."""
     stmt = _learners_of(org_id)
     for word in query.lower().split():
         # Emails are stored lower-case, and tried first: a match there spares lowering the name.
@@ -76,7 +52,7 @@ def search_people(org_id: int, query: str, page: int, cohort_id: int | None = No
             select(CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
             .where(CohortMember.cohort_id == cohort_id, CohortMember.role == "learner",
                    Cohort.organization_id == org_id)))
-    return _paginate(stmt.order_by(func.lower(User.name), User.id), page, PEOPLE_PER_PAGE)
+    return paginate(stmt.order_by(func.lower(User.name), User.id), page, PEOPLE_PER_PAGE)
 
 
 def chosen_people(org_id: int, user_ids: Sequence[int]) -> list:
@@ -298,12 +274,12 @@ def _overdue(now: datetime):
 def assignment_rows(org_id: int, now: datetime, page: int = 1) -> Page:
     """Return one page (ASSIGNMENTS_PER_PAGE) of the organisation's active assignments as AssignmentRows with
     learners, completed and overdue counts, soonest due first. Assignments to named people whose learners were
-    all re-assigned elsewhere are left out. Two queries: the page's ids (with their number), their counts (one
-    when there is nothing to list; a page past the end costs two more, see _paginate)."""
+    all re-assigned elsewhere are left out. Three queries: their number, the page's ids and their counts (one
+    when there is nothing to list)."""
     has_learners = select(Enrolment.id).where(Enrolment.assignment_id == Assignment.id,
                                               Enrolment.withdrawn_at.is_(None)).exists()
     order = (Assignment.due_at, Course.title, Assignment.id)
-    ids = _paginate(
+    ids = paginate(
         select(Assignment.id).join(Course, Course.id == Assignment.course_id)
         .where(Assignment.organization_id == org_id, Assignment.withdrawn_at.is_(None),
                or_(Assignment.cohort_id.is_not(None), has_learners)).order_by(*order),
@@ -339,11 +315,11 @@ def assignment_counts(assignment: Assignment, now: datetime) -> AssignmentCounts
 def assignment_learners(assignment: Assignment, page: int, total: int) -> Page:
     """Return one page (LEARNERS_PER_PAGE) of the assignment's learners, by name, as rows of (name, email,
     started_at, completed_at, due_at); `total` is their number (from assignment_counts). One query."""
-    return _paginate(
+    return paginate(
         select(User.name, User.email, Enrolment.started_at, Enrolment.completed_at, Enrolment.due_at)
         .join(Enrolment, Enrolment.user_id == User.id)
         .where(Enrolment.assignment_id == assignment.id, Enrolment.withdrawn_at.is_(None))
-        .order_by(func.lower(User.name), User.id), page, LEARNERS_PER_PAGE, total)
+        .order_by(func.lower(User.name), User.id), page, LEARNERS_PER_PAGE, total=total)
 
 
 def overdue_by_organization(now: datetime) -> dict[int, list[tuple[User, Enrolment]]]:
