@@ -12,11 +12,6 @@ from lms.certificates.storage import render_missing
 from lms.identity.models import Cohort, User
 
 
-def render_certificates(certificate_ids: Sequence[int]) -> int:
-    """Render and store the missing PDFs of these certificates now, in this app context; returns how many."""
-    return render_missing(list(certificate_ids))
-
-
 def render_job(run: jobs.JobRun) -> str:
     """Job: render the missing PDFs of the certificates in run.args["certificate_ids"] in one batch (its worker
     processes start once), recording progress as each PDF is written; returns how many it rendered. The job writes

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from lms.certificates import batch, paths, sharing
 from lms.certificates.access import cohort_certificates
-from lms.certificates.batch import Printable, render
+from lms.certificates.batch import Printable
 from lms.certificates.models import Certificate
-from lms.certificates.rendering import design_digest, pdf_context, printable
+from lms.certificates.rendering import design_digest, pdf_context, printable, render_certificate
 from lms.extensions import db
 from lms.files import write_atomically
 from lms.identity.models import Cohort
@@ -44,7 +44,7 @@ def pdf_file(certificate: Certificate) -> Path:
     path = _path_for(certificate, context)
     if path.is_file():
         return path
-    write_atomically(path, render(printable(certificate, context)))
+    write_atomically(path, render_certificate(certificate, context))
     paths.remove_other_versions(path, certificate.code)
     return path
 

@@ -34,12 +34,12 @@ def zip_path(cohort) -> str:
     return f"/certificates/cohorts/{cohort.id}/certificates.zip"
 
 
-def test_render_certificates_renders_the_missing_ones_now(app, course):
+def test_render_missing_renders_the_missing_ones_now(app, course):
     _, certs = make_cohort_with_certificates(course)
     assert storage.missing_pdfs(certs) == certs
-    assert jobs.render_certificates([c.id for c in certs]) == 3
+    assert storage.render_missing([c.id for c in certs]) == 3
     assert storage.missing_pdfs(certs) == []
-    assert jobs.render_certificates([c.id for c in certs]) == 0  # all stored: nothing rendered again
+    assert storage.render_missing([c.id for c in certs]) == 0  # all stored: nothing rendered again
 
 
 def test_without_a_queue_the_zip_renders_the_missing_pdfs_in_the_request(client, auth, batch):
