@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Invitation, Membership, Organization, User
 from lms.learning.models import Enrolment, ModuleProgress
 from lms.reports import competencies, synthetic
-from lms.reports.rollup import CHUNK, refresh_activity
+from lms.reports.rollup import CHUNK, add_loaded_statements, refresh_activity
 from lms.tracking.models import Statement
 
 
@@ -118,6 +118,7 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
     rows = gen.statements(org.id, cohort_ids, user_ids, shape, sorted(exercise_registry()), now)
     made = _copy_statements(rows) if db.engine.dialect.name == "postgresql" else _insert_statements(rows)
     db.session.flush()
+    add_loaded_statements(org.id)  # in one pass, so the pass below finds nothing of this organisation's
     refresh_activity(until=now)
     competencies.rebuild(org.id)  # attempts and answers went in by bulk insert, past the live roll-up
     return Generated(org, learners, made, manager.email, time.perf_counter() - began)

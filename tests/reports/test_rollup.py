@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, event, insert, select
 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.reports.models import ActiveLearners, ActivityWeekly, LearnerMilestone, RollupState, ToolUses
-from lms.reports.rollup import ROLLUP, refresh_activity
+from lms.reports.rollup import ROLLUP, add_loaded_statements, refresh_activity
 from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import make_org, make_user
@@ -107,3 +107,53 @@ def test_rollup_command_counts_what_was_left(runner, app):
     assert "Rolled up 0 statements" in runner.invoke(args=["lms", "rollup"]).output
     assert db.session.get(RollupState, ROLLUP).refreshed_at is not None
     assert sum(n for _, n in _weekly()) == 1
+
+
+def test_a_rebuild_counts_every_statement_and_rewrites_only_the_flags_of_those_never_counted(app):
+    org = make_org("Again", slug="again")
+    user = make_user(org, ("learner",), email="again@again.example")
+    record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
+    db.session.commit()
+    _bulk_statement(org.id, user.id, _at("2026-01-06"))  # never counted
+    db.session.commit()
+    written = []
+
+    def updated_statements(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE STATEMENTS"):
+            written.append(cursor.rowcount)
+
+    event.listen(db.engine, "after_cursor_execute", updated_statements)
+    try:
+        assert refresh_activity(rebuild=True).statements == 2
+        assert written == [1]  # the bulk statement's flag only: the counted one is not rewritten
+        assert _weekly() == [(date(2026, 1, 5), 2)]
+        assert refresh_activity().statements == 0  # both are counted now
+        written.clear()
+        refresh_activity(rebuild=True)
+        assert written == [0]  # nothing left to mark
+        assert _weekly() == [(date(2026, 1, 5), 2)]
+    finally:
+        event.remove(db.engine, "after_cursor_execute", updated_statements)
+
+
+def test_statements_loaded_in_bulk_are_counted_in_one_pass_as_the_live_roll_up_counts_them(app):
+    org = make_org("Loaded", slug="loaded")
+    other = make_org("Other", slug="other")
+    ann = make_user(org, ("learner",), email="ann@loaded.example")
+    ben = make_user(org, ("learner",), email="ben@loaded.example")
+    olly = make_user(other, ("learner",), email="olly@other.example")
+    db.session.commit()
+    days = [("2026-01-05", ann), ("2026-01-06", ann), ("2026-01-07", ben), ("2026-02-02", ben)]
+    for day, user in days:
+        _bulk_statement(org.id, user.id, _at(day))
+    _bulk_statement(other.id, olly.id, _at("2026-01-05"))
+    assert add_loaded_statements(org.id) == 4
+    assert add_loaded_statements(org.id) == 0  # marked counted
+    loaded = (sorted(_weekly()), _active())
+    assert loaded == ([(date(2026, 1, 5), 1), (date(2026, 1, 5), 2), (date(2026, 2, 2), 1)],
+                      [("month", date(2026, 1, 1), 2), ("month", date(2026, 2, 1), 1),
+                       ("week", date(2026, 1, 5), 2), ("week", date(2026, 2, 2), 1)])
+    assert refresh_activity().statements == 1  # the other organisation's statement was left for the next pass
+    db.session.execute(delete(Statement).where(Statement.organization_id == other.id))
+    assert refresh_activity(rebuild=True).statements == 4
+    assert (sorted(_weekly()), _active()) == loaded  # what a rebuild counts
