@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from lms.tenancy import has_role
-
 # (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins; "provider" =
 # platform admins and the coaches of the provider's public organisation, who run its workshops — not a client's)
 NAV = [
@@ -45,26 +43,38 @@ class NavItem:
     active: bool
 
 
-def nav_items() -> list[NavItem]:
+def nav_items() -> tuple[NavItem, ...]:
     """Return the navigation the current user may use (every endpoint must exist: a missing one fails loudly).
 
     The entry for the current page is active; a page without its own entry (an account, a module) marks the
-    first entry of its blueprint instead.
+    first entry of its blueprint instead. Every page draws it, and it depends only on the page and what the user
+    may do, so each app keeps the list per (page, roles) once built.
     """
-    current = request.endpoint or ""
+    user = current_user._get_current_object()
+    signed_in = user.is_authenticated
+    key = (request.script_root, request.endpoint or "", signed_in and user.is_platform_admin,
+           signed_in and _provider_coach(), frozenset(g.roles) if signed_in else frozenset())
+    kept = current_app.extensions.setdefault("lms.nav", {})
+    items = kept.get(key)
+    if items is None:
+        items = kept[key] = _nav_items(*key[1:])
+    return items
+
+
+def _nav_items(current: str, admin: bool, provider_coach: bool, roles: frozenset[str]) -> tuple[NavItem, ...]:
     allowed = []
-    for label, endpoint, roles in NAV:
-        if roles == "platform" and not current_user.is_platform_admin:
+    for label, endpoint, needs in NAV:
+        if needs == "platform" and not admin:
             continue
-        if roles == "provider" and not (current_user.is_platform_admin or _provider_coach()):
+        if needs == "provider" and not (admin or provider_coach):
             continue
-        if isinstance(roles, tuple) and not has_role(*roles):
+        if isinstance(needs, tuple) and not (admin or roles & set(needs)):
             continue
         allowed.append((label, endpoint))
     active = current if any(endpoint == current for _, endpoint in allowed) else next(
         (endpoint for _, endpoint in allowed
          if endpoint.split(".")[0] == current.split(".")[0] and not current.startswith("identity.")), None)
-    return [NavItem(label, url_for(endpoint), endpoint == active) for label, endpoint in allowed]
+    return tuple(NavItem(label, url_for(endpoint), endpoint == active) for label, endpoint in allowed)
 
 
 def _provider_coach() -> bool:
