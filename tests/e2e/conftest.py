@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.extensions import db
 from tests.conftest import _test_config
+from tests.factories import DEFAULT_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -143,6 +144,18 @@ class Page:
     @property
     def path(self) -> str:
         return self.driver.current_url.removeprefix(self.base_url)
+
+    def sign_in(self, email: str, password: str = DEFAULT_PASSWORD) -> None:
+        """Sign in through the form: on the sign-in page a redirect brought us to (so it returns where we were
+        going), else on /login."""
+        if not self.path.startswith("/login"):
+            self.go("/login")
+        self.fill("Email", email)
+        self.fill("Password", password)
+        self.click("Sign in")
+
+    def sign_out(self) -> None:
+        self.click("Sign out")
 
     def screenshot(self, name: str) -> Path:
         folder = Path(__file__).parent / "screenshots"

@@ -14,13 +14,6 @@ from lms.extensions import db
 from tests.factories import make_cohort, make_org, make_user
 
 
-def sign_in(page, email: str) -> None:
-    page.go("/login")
-    page.fill("Email", email)
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
-
-
 def test_manager_assigns_a_course_to_a_cohort_and_the_learner_sees_it_due(live_app, page):
     due = (utcnow() + timedelta(days=30)).date()
     with live_app.app_context():
@@ -31,7 +24,7 @@ def test_manager_assigns_a_course_to_a_cohort_and_the_learner_sees_it_due(live_a
         make_user(org, ("learner",), email="maya@northwind.example", name="Maya Okafor", cohort=cohort)
         db.session.remove()
 
-    sign_in(page, "marcus@northwind.example")
+    page.sign_in("marcus@northwind.example")
     page.click("Assign")
     assert page.path == "/manage/assignments"
     assert "Nothing assigned yet." in page.text
@@ -51,7 +44,7 @@ def test_manager_assigns_a_course_to_a_cohort_and_the_learner_sees_it_due(live_a
     assert "Sales and marketing, winter" in row and expected_due in row
     page.click("Sign out")
 
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     assert page.path == "/dashboard"
     card = page.driver.find_element(By.XPATH, "//article[.//a[normalize-space()='ABM in Ten Minutes']]").text
     assert f"Due {expected_due}" in card

@@ -18,10 +18,7 @@ def test_learner_takes_a_module_and_the_progress_bar_moves(live_app, page):
         make_user(org, ("learner",), email="ada@example.com", name="Ada Lovelace")
         db.session.remove()
 
-    page.go("/login")
-    page.fill("Email", "ada@example.com")
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
+    page.sign_in("ada@example.com")
     page.click("Browse the courses")
     page.click("ABM in Ten Minutes")
     page.click("Enrol")

@@ -10,13 +10,6 @@ from tests.factories import make_cohort, make_org, make_user
 from tests.practice.web_helpers import add_account, add_contact
 
 
-def sign_in(page, email: str) -> None:
-    page.go("/login")
-    page.fill("Email", email)
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
-
-
 def tick(page, label: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -40,7 +33,7 @@ def test_learner_fixes_a_gap_passes_hands_in_and_reads_the_coach_comment(live_ap
         db.session.commit()
         db.session.remove()
 
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     page.go("/exercises/buying-committee-map")
     assert "Read the brief, do the work, then check it" in page.text
     page.click("Check my work")
@@ -64,7 +57,7 @@ def test_learner_fixes_a_gap_passes_hands_in_and_reads_the_coach_comment(live_ap
     assert "Awaiting review" in page.text
     page.click("Sign out")
 
-    sign_in(page, "chloe@academy.example")
+    page.sign_in("chloe@academy.example")
     page.go("/reviews")
     assert "Maya Okafor" in page.text and "Awaiting review (1)" in page.text
     page.click("Review Maya Okafor: Map the buying committee")
@@ -75,7 +68,7 @@ def test_learner_fixes_a_gap_passes_hands_in_and_reads_the_coach_comment(live_ap
     assert "Nothing is waiting for your review" in page.text
     page.click("Sign out")
 
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     page.go("/exercises")
     assert "NEW FROM YOUR COACH" in page.text.upper()
     assert "Chloe Adeyemi accepted your hand-in of Map the buying committee" in page.text
@@ -98,7 +91,7 @@ def test_exercise_pages_fit_a_phone_screen_without_sideways_scrolling(live_app, 
         db.session.commit()
         db.session.remove()
     page.driver.set_window_size(375, 800)
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     page.go("/exercises/buying-committee-map")
     page.click("Check my work")
     for path in ("/exercises", "/exercises/buying-committee-map", "/exercises/campaign-plan",

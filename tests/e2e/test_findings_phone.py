@@ -6,7 +6,6 @@ from __future__ import annotations
 from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
 from lms.identity.services import join_cohort
-from tests.e2e.test_exercise_review import sign_in
 from tests.factories import make_cohort, make_org, make_user
 from tests.practice.web_helpers import add_account, add_contact
 
@@ -32,7 +31,7 @@ def test_run_and_review_pages_group_findings_by_account_without_sideways_scrolli
         db.session.remove()
 
     page.driver.set_window_size(375, 800)
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     page.go("/exercises/buying-committee-map")
     page.click("Check my work")
     assert "FIX THIS FIRST" in page.text.upper()
@@ -44,7 +43,7 @@ def test_run_and_review_pages_group_findings_by_account_without_sideways_scrolli
     assert _overflow(page) <= 0, "the run page scrolls sideways on a 375px screen"
     page.click("Sign out")
 
-    sign_in(page, "chloe@academy.example")
+    page.sign_in("chloe@academy.example")
     page.go("/reviews")
     page.click("Review Maya Okafor: Map the buying committee")
     assert "Findings about 3 accounts" in page.text

@@ -17,23 +17,12 @@ from lms.learning.assignments import assign
 from tests.factories import make_cohort, make_org, make_user
 
 
-def sign_in(page, email: str) -> None:
-    page.go("/login")
-    page.fill("Email", email)
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
-
-
-def sign_out(page) -> None:
-    page.click("Sign out")
-
-
 def test_an_admin_sends_an_invitation_again_and_the_link_shown_works(live_app, page):
     with live_app.app_context():
         org = make_org("Northwind Analytics")
         make_user(org, ("org_admin",), email="olivia@northwind.example", name="Olivia Hart")
         db.session.remove()
-    sign_in(page, "olivia@northwind.example")
+    page.sign_in("olivia@northwind.example")
     page.go("/admin/invitations")
     page.fill("Name", "Sam Sales")
     page.fill("Email", "sam@northwind.example")
@@ -41,7 +30,7 @@ def test_an_admin_sends_an_invitation_again_and_the_link_shown_works(live_app, p
     page.click("Send again")
     flash = page.driver.find_element(By.XPATH, "//*[contains(., 'Invitation sent again to sam@northwind.example')]")
     link = next(word for word in flash.text.split() if "/invitations/" in word).rstrip(").")
-    sign_out(page)
+    page.sign_out()
     page.driver.get(link)
     assert "Join Northwind Analytics" in page.text and "sam@northwind.example" in page.text
 
@@ -58,13 +47,13 @@ def test_someone_added_to_a_cohort_late_finds_its_course_assigned(live_app, page
         db.session.commit()
         cohort_id = cohort.id
         db.session.remove()
-    sign_in(page, "olivia@northwind.example")
+    page.sign_in("olivia@northwind.example")
     page.go(f"/admin/cohorts/{cohort_id}")
     Select(page.driver.find_element(By.ID, "add-user_id")).select_by_visible_text("Lee Late <lee@northwind.example>")
     page.click("Add to cohort")
     assert "Lee Late added." in page.text
-    sign_out(page)
-    sign_in(page, "lee@northwind.example")
+    page.sign_out()
+    page.sign_in("lee@northwind.example")
     assert "ABM in Ten Minutes" in page.text and "Choose your first course" not in page.text
 
 
@@ -75,6 +64,6 @@ def test_a_coach_lands_on_the_reviews_waiting(live_app, page):
         make_user(org, ("coach",), email="chloe@northwind.example", name="Chloe Coach", cohort=cohort,
                   cohort_role="coach")
         db.session.remove()
-    sign_in(page, "chloe@northwind.example")
+    page.sign_in("chloe@northwind.example")
     assert "your work today" in page.text.lower() and "No submissions wait for your review" in page.text
     assert "Choose your first course" not in page.text

@@ -10,13 +10,6 @@ from tests.factories import make_org, make_user
 CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
 
 
-def sign_in(page) -> None:
-    page.go("/login")
-    page.fill("Email", "maya@northwind.example")
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
-
-
 def choose_file(page, path: Path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -28,7 +21,7 @@ def test_import_accounts_and_contacts_then_see_the_contacts_with_their_roles(liv
         org = make_org("Northwind Analytics")
         make_user(org, ("learner",), email="maya@northwind.example", name="Maya Okafor")
         db.session.remove()
-    sign_in(page)
+    page.sign_in("maya@northwind.example")
 
     page.go("/workspace")
     assert "Import your accounts" in page.text and "HubSpot" in page.text
@@ -63,7 +56,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_app, page):
         make_user(org, ("learner",), email="maya@northwind.example", name="Maya Okafor")
         db.session.remove()
     live_app.config["IMPORT_MAX_BYTES"] = 1000
-    sign_in(page)
+    page.sign_in("maya@northwind.example")
     page.go("/workspace/import")
     choose_file(page, CRM / "salesforce_report_accounts.csv")
     page.click("Upload and check", navigates=False)

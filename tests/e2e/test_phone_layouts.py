@@ -23,7 +23,6 @@ from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.services import join_cohort
 from lms.learning.assignments import assign
-from tests.e2e.test_exercise_review import sign_in
 from tests.factories import make_cohort, make_org, make_user
 from tests.practice.web_helpers import add_account, add_contact
 
@@ -188,7 +187,7 @@ def _manager_with_many_learners(live_app) -> None:
 
 def test_the_answer_table_is_a_card_per_row_with_each_column_named_next_to_its_input(live_app, page):
     _learner_with_workspace(live_app)
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     on_phone(page)
     page.go("/exercises/role-messaging")
     row = page.driver.find_element(By.CSS_SELECTOR, "#field-messages table.answer-rows tbody tr")
@@ -238,7 +237,7 @@ def test_the_answer_table_is_a_card_per_row_with_each_column_named_next_to_its_i
 
 def test_every_exercise_answer_table_fits_a_phone_with_each_input_under_its_column_name(live_app, page):
     _learner_with_workspace(live_app)
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     on_phone(page)
     slugs = sorted(p.parent.name for p in Path(live_app.config["EXERCISES_DIR"]).glob("*/exercise.md"))
     tables = 0
@@ -256,7 +255,7 @@ def test_every_exercise_answer_table_fits_a_phone_with_each_input_under_its_colu
 
 def test_the_progress_table_shows_every_value_with_its_column_name(live_app, page):
     _learner_with_workspace(live_app)
-    sign_in(page, "maya@northwind.example")
+    page.sign_in("maya@northwind.example")
     on_phone(page)
     page.go("/progress")
     assert "Capability by competency" in page.text
@@ -271,7 +270,7 @@ def test_the_progress_table_shows_every_value_with_its_column_name(live_app, pag
 
 def test_the_assignments_page_fits_a_phone(live_app, page):
     _manager_with_many_learners(live_app)
-    sign_in(page, "marcus@northwind.example")
+    page.sign_in("marcus@northwind.example")
     on_phone(page)
     page.go("/manage/assignments")
     assert "Field marketing and demand generation" in page.text
@@ -285,7 +284,7 @@ def test_the_assignments_page_fits_a_phone(live_app, page):
 @pytest.mark.parametrize("report", ["capability", "completion", "adoption"])
 def test_reports_fit_a_phone_with_readable_charts_and_reachable_wide_tables(live_app, page, report):
     _manager_with_many_learners(live_app)
-    sign_in(page, "marcus@northwind.example")
+    page.sign_in("marcus@northwind.example")
     on_phone(page)
     page.go(f"/reports/{report}")
     assert page.driver.find_elements(By.CSS_SELECTOR, "svg.chart"), "no chart on the report"
@@ -316,7 +315,7 @@ def test_reports_fit_a_phone_with_readable_charts_and_reachable_wide_tables(live
 
 def test_the_other_report_pages_fit_a_phone(live_app, page):
     _manager_with_many_learners(live_app)
-    sign_in(page, "marcus@northwind.example")
+    page.sign_in("marcus@northwind.example")
     on_phone(page)
     for path, what in (("/reports", "the reports overview"), ("/reports/roi", "the ROI report")):
         page.go(path)

@@ -24,10 +24,7 @@ def test_the_pdf_page_waits_for_the_worker_then_offers_the_file(live_app, live_q
         org = make_org("Northwind Analytics")
         make_user(org, ("manager",), email="marcus@northwind.example", name="Marcus Bell")
         db.session.remove()
-    page.go("/login")
-    page.fill("Email", "marcus@northwind.example")
-    page.fill("Password", "correct horse battery")
-    page.click("Sign in")
+    page.sign_in("marcus@northwind.example")
 
     page.go("/reports/completion")
     page.click("Download PDF")

@@ -45,16 +45,6 @@ def _calendar_of(message) -> Calendar:
     return Calendar.from_ical(part.get_payload(decode=True))
 
 
-def sign_in(page, email: str) -> None:
-    page.fill("Email", email)
-    page.fill("Password", DEFAULT_PASSWORD)
-    page.click("Sign in")
-
-
-def sign_out(page) -> None:
-    page.click("Sign out")
-
-
 def complete_course(page, app, course_slug: str) -> None:
     """Take every module of the course in the browser: answer each check rightly, then mark the module complete."""
     with app.app_context():
@@ -107,28 +97,27 @@ def test_a_visitor_books_the_waiting_list_moves_and_attendance_leads_to_the_next
     assert event["DTSTART"].params["TZID"] == "Europe/London"
     assert event.decoded("DTSTART").replace(tzinfo=None) == start + (event.decoded("DTSTART").utcoffset())
     assert str(event["SUMMARY"]) == "ABM in Ten Minutes" and "12 St John Street" in str(event["LOCATION"])
-    sign_out(page)
+    page.sign_out()
 
     # A second visitor signs in on the way and, the session being full, joins the waiting list.
     page.go(f"/workshops/{session_id}")
     assert "Full: join the waiting list" in page.text or "waiting list" in page.text
     page.click("Book a seat")
-    sign_in(page, "ben@example.com")
+    page.sign_in("ben@example.com")
     assert page.path.startswith(f"/workshops/{session_id}")
     page.click("Join the waiting list")
     assert "number 1 on the waiting list" in page.text
     _mail_to(mailbox, "ben@example.com", "waiting list")
-    sign_out(page)
+    page.sign_out()
 
     # The first cancels; the seat goes to the second at once, who is emailed with the calendar invitation.
-    page.go("/login")
-    sign_in(page, "ada@example.com")
+    page.sign_in("ada@example.com")
     page.go(f"/workshops/{session_id}")
     page.click("Cancel my booking")
     assert "Your booking is cancelled" in page.text
     promoted = _mail_to(mailbox, "ben@example.com", "seat")
     assert _calendar_of(promoted).walk("VEVENT")
-    sign_out(page)
+    page.sign_out()
 
     # The day comes and goes; the coach lands on the session and marks attendance on the sign-in sheet.
     with live_app.app_context():
@@ -139,19 +128,17 @@ def test_a_visitor_books_the_waiting_list_moves_and_attendance_leads_to_the_next
             starts_at=held, ends_at=held + timedelta(hours=7), booking_deadline=held - timedelta(days=2)))
         db.session.commit()
         db.session.remove()
-    page.go("/login")
-    sign_in(page, "chloe@abm-academy.example")
+    page.sign_in("chloe@abm-academy.example")
     page.press(page.driver.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Mark attendance')]"))
     assert "Ben Okoro" in page.text and "Ada Lovelace" not in page.text
     page.driver.find_element(By.XPATH, "//fieldset[legend[normalize-space()='Ben Okoro']]//label[normalize-space()="
                                        "'Present']").click()
     page.click("Save the sign-in sheet")
     assert "1 present" in page.text
-    sign_out(page)
+    page.sign_out()
 
     # The attendee completes the course and the dashboard shows what comes next.
-    page.go("/login")
-    sign_in(page, "ben@example.com")
+    page.sign_in("ben@example.com")
     complete_course(page, live_app, "tiny-course")
     assert "You've completed ABM in Ten Minutes" in page.text
     page.go("/dashboard")

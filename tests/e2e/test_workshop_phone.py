@@ -15,7 +15,6 @@ from lms.extensions import db
 from lms.workshops import services
 from lms.workshops.models import SessionPart, WorkshopSession
 from tests.e2e.test_phone_layouts import assert_no_sideways_scroll, axe, on_phone
-from tests.e2e.test_workshop_journey import sign_in, sign_out
 from tests.factories import make_org, make_user
 from tests.workshops.fixtures import plan
 
@@ -48,8 +47,7 @@ def test_workshop_pages_fit_a_phone_and_pass_axe(live_app, page):
     assert_no_sideways_scroll(page, "the in-house page")
     axe(page, "the in-house page")
 
-    page.go("/login")
-    sign_in(page, "ada@example.com")
+    page.sign_in("ada@example.com")
     page.go(f"/workshops/{session_id}")
     assert "Cancel my booking" in page.text
     assert_no_sideways_scroll(page, "a session page, booked")
@@ -57,7 +55,7 @@ def test_workshop_pages_fit_a_phone_and_pass_axe(live_app, page):
     page.go("/dashboard")
     assert_no_sideways_scroll(page, "the attendee's dashboard")
     axe(page, "the attendee's dashboard")
-    sign_out(page)
+    page.sign_out()
 
     with live_app.app_context():  # the day has come: the sheet opens for marking
         held = utcnow() - timedelta(hours=2)
@@ -67,8 +65,7 @@ def test_workshop_pages_fit_a_phone_and_pass_axe(live_app, page):
             starts_at=held, ends_at=held + timedelta(hours=1), booking_deadline=held - timedelta(days=1)))
         db.session.commit()
         db.session.remove()
-    page.go("/login")
-    sign_in(page, "chloe@abm-academy.example")
+    page.sign_in("chloe@abm-academy.example")
     page.go(f"/manage/workshops/{session_id}/sign-in")
     assert "Ada Lovelace-Montgomery-Featherstonehaugh" in page.text
     assert_no_sideways_scroll(page, "the sign-in sheet")
