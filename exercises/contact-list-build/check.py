@@ -316,13 +316,11 @@ def buying_group_by_tier(ctx: Context) -> Outcome:
         size = ctx.group_sizes.get(a.id, 0)
         people += size
         roles = ctx.group_roles.get(a.id, ())
-        key = (a.tier, a.required_roles, roles)
-        try:
-            need, detail, tier = read[key]
-        except KeyError:
-            need, detail, tier = read[key] = _group_facts(a, roles)
-        except TypeError:  # required roles given as a list: nothing to share
-            need, detail, tier = _group_facts(a, roles)
+        key = (normalise_tier(a.tier), normalise_roles(a.required_roles), roles)  # all that _group_facts reads
+        facts = read.get(key)
+        if facts is None:
+            facts = read[key] = _group_facts(a, roles)
+        need, detail, tier = facts
         total += detail.ratio
         if not size:
             message = f"{a.name} ({tier}) has no contacts: add the people its tier needs ({need.roles.describe()})."

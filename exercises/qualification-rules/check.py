@@ -17,14 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lms.abm.coverage import normalise_roles, normalise_tier
-from lms.abm.integrity import (
-    credible_roles as roles_of_contact,
-)
-from lms.abm.integrity import (
-    owner_problem,
-    sla_problem,
-    team_member,
-)
+from lms.abm.integrity import credible_roles as roles_of_contact
+from lms.abm.integrity import owner_problem, sla_problem, team_member
 from lms.abm.signals import HIGH_INTENT_TYPES, HOT_TYPES, LIGHT_TYPES, SignalIndex
 from lms.abm.snapshot import AccountSnap, SignalSnap, WorkspaceSnapshot
 from lms.abm.vocabulary import SIGNAL_TYPES, TIERS
@@ -175,7 +169,7 @@ def credible_roles(ws: WorkspaceSnapshot) -> dict[int, frozenset[str]]:
         key = (c.roles, c.title)
         try:
             kept = seen.get(key)
-        except TypeError:  # roles given as a list: nothing to share
+        except TypeError:  # junk roles that cannot be a key: read uncached by the same function
             kept = frozenset(roles_of_contact(c)[0])
         else:
             if kept is None:

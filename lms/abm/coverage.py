@@ -126,8 +126,11 @@ def normalise_roles(values: object) -> tuple[str, ...]:
     """Return the distinct valid roles in a list (or a comma-separated string), in order; junk is dropped."""
     if values is None or values == ():
         return ()
-    if isinstance(values, tuple) and all(isinstance(v, str) for v in values):
-        return _normalise_role_tuple(values)  # contact roles: few distinct tuples, so cached
+    if isinstance(values, tuple):
+        try:
+            return _normalise_role_tuple(values)  # contact roles: few distinct tuples, so cached
+        except TypeError:  # an unhashable item (junk): read uncached by the same function, which raises its own
+            pass
     return _normalise_roles(values)
 
 
