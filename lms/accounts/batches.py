@@ -5,9 +5,7 @@ Stage 7 of an import, the only one that writes: records are added or updated, th
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from lms.accounts.fields import ENTITIES
 from lms.accounts.importer import ImportFileError, Table, mapping_fingerprint, read_table
 from lms.accounts.models import ENTITY_MODELS, ImportBatch, Workspace
 from lms.accounts.workspaces import record_statement
+from lms.collector import cycle_collection_paused
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import User
@@ -27,23 +26,6 @@ from lms.identity.models import User
 
 class ImportRefused(Exception):
     """Applying was refused: the file has errors and the learner did not choose to import only valid rows."""
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a block (or a decorated function); reference counting still frees.
-
-    Checking and writing a file keeps a few containers per cell alive until the end, which the collector scans
-    again and again without finding anything to free: a quarter to a third of a 10,000-row import's time.
-    Resumes only if it was running, so a nested or concurrent import leaves it as it found it.
-    """
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def import_limits() -> tuple[int, int]:

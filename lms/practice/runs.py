@@ -14,6 +14,7 @@ from sqlalchemy.orm import undefer_group
 
 from lms.accounts.models import Workspace
 from lms.accounts.workspaces import build_snapshot
+from lms.collector import cycle_collection_paused
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Organization, User
@@ -67,17 +68,18 @@ def run_exercise(user: User, org: Organization, workspace: Workspace, exercise: 
     returns something other than a Result; the saved answer is kept either way.
     """
     save_answer(user, org, workspace, exercise.slug, answer)
-    snapshot = dataclasses.replace(build_snapshot(workspace, now),
-                                   answers=MappingProxyType(saved_answers(user, workspace)))
-    started = time.perf_counter()
-    try:
-        result = exercise.check(snapshot, answer)
-        if not isinstance(result, Result):
-            raise TypeError(f"check() returned {type(result).__name__}, not a Result")
-    except Exception as exc:  # noqa: BLE001 - a faulty exercise must not take the page down with it
-        current_app.logger.exception("exercise %s failed on workspace %s", exercise.slug, workspace.id)
-        raise CheckFailed("The check could not run because of a fault in this exercise. Your answer is saved; "
-                          "we've logged the problem, so please try again later.") from exc
+    with cycle_collection_paused():  # the snapshot and its findings are all kept until the run is stored
+        snapshot = dataclasses.replace(build_snapshot(workspace, now),
+                                       answers=MappingProxyType(saved_answers(user, workspace)))
+        started = time.perf_counter()
+        try:
+            result = exercise.check(snapshot, answer)
+            if not isinstance(result, Result):
+                raise TypeError(f"check() returned {type(result).__name__}, not a Result")
+        except Exception as exc:  # noqa: BLE001 - a faulty exercise must not take the page down with it
+            current_app.logger.exception("exercise %s failed on workspace %s", exercise.slug, workspace.id)
+            raise CheckFailed("The check could not run because of a fault in this exercise. Your answer is saved; "
+                              "we've logged the problem, so please try again later.") from exc
     elapsed = int((time.perf_counter() - started) * 1000)
     findings, summary, total = stored_result(result)
     run = ExerciseRun(organization_id=org.id, user_id=user.id, workspace_id=workspace.id,

@@ -4,7 +4,8 @@ and its ratio to a floor measured in the same run (one pass over the snapshot's 
 Targets (issue 16, DESIGN.md): contact-list-build at most 300 ms; every other checker "well under a second",
 read here as at most 500 ms. A second workspace gives each of the 5,000 target accounts reasons of its own (no
 two alike, a few near copies), so the copied-answer comparison meets thousands of different texts. Each figure
-is the median of REPEAT runs, each on a newly built snapshot; the first (cold) run is shown beside it. Run with
+is the median of REPEAT runs, each on a newly built snapshot; the first (cold) run is shown beside it. Each check
+runs with the cycle collector paused, as lms.practice.runs.run_exercise runs it. Run with
 `make bench` (or `.venv/bin/pytest -q -s tests/benchmarks/bench_checkers.py -o addopts=""`). The workspaces and
 answers are in tests/practice/large_workspace.py.
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lms.abm.snapshot import WorkspaceSnapshot
+from lms.collector import cycle_collection_paused
 from lms.practice.registry import scan
 from lms.practice.result import Result
 from tests.practice.large_workspace import answers, big_workspace, own_reasons
@@ -48,7 +50,8 @@ def bench(label: str, check: Callable, ws: WorkspaceSnapshot, answer: dict, targ
         return dataclasses.replace(ws, _by_id={})
 
     start = time.perf_counter()
-    result = check(fresh(), answer)  # the first (cold) run
+    with cycle_collection_paused():
+        result = check(fresh(), answer)  # the first (cold) run
     cold = time.perf_counter() - start
     assert isinstance(result, Result)
     floors, times = [], []
@@ -56,7 +59,8 @@ def bench(label: str, check: Callable, ws: WorkspaceSnapshot, answer: dict, targ
         floors.append(contacts_floor(ws))
         snapshot = fresh()
         start = time.perf_counter()
-        check(snapshot, answer)
+        with cycle_collection_paused():
+            check(snapshot, answer)
         times.append(time.perf_counter() - start)
     seconds, floor = statistics.median(times), statistics.median(floors)
     over = [what for what, ms in (("median", seconds * 1000), ("first run", cold * 1000)) if ms > target_ms]

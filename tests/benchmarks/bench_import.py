@@ -22,9 +22,10 @@ from sqlalchemy import delete, func, select
 from lms.abm import domains
 from lms.accounts import resolution
 from lms.accounts.analysis import analyse_table
-from lms.accounts.batches import cycle_collection_paused, import_file, read_upload
+from lms.accounts.batches import import_file, read_upload
 from lms.accounts.models import Account, Contact
 from lms.accounts.workspaces import current_workspace
+from lms.collector import cycle_collection_paused
 from lms.extensions import db
 from tests.factories import make_cohort, make_org, make_user
 

@@ -220,6 +220,35 @@ def test_a_faulty_checker_keeps_the_answer_and_says_so(client, auth, app, monkey
     assert _runs(user) == []
 
 
+def test_a_check_runs_with_the_cycle_collector_paused_and_leaves_it_running(client, auth, app, monkeypatch):
+    import dataclasses
+    import gc
+
+    _, user, ws = learner_with_workspace()
+    db.session.commit()
+    auth.login(user.email)
+    registry = exercise_registry()
+    real = registry[ROLE_MESSAGES]
+    seen = []
+
+    def watched(workspace, answer):
+        seen.append(gc.isenabled())
+        return real.check(workspace, answer)
+
+    def broken(workspace, answer):
+        seen.append(gc.isenabled())
+        raise RuntimeError("bug in check.py")
+
+    assert gc.isenabled()
+    monkeypatch.setitem(registry, ROLE_MESSAGES, dataclasses.replace(real, check=watched))
+    assert _run(client, ROLE_MESSAGES, {"answer-messages-0-message": "Draft"}).status_code == 302
+    assert len(_runs(user)) == 1
+    monkeypatch.setitem(registry, ROLE_MESSAGES, dataclasses.replace(real, check=broken))
+    assert _run(client, ROLE_MESSAGES, {"answer-messages-0-message": "Draft"}).status_code == 302
+    assert seen == [False, False]  # paused while checking
+    assert gc.isenabled()  # and running again afterwards, a fault or not
+
+
 def test_the_run_page_shows_a_past_run_and_other_learners_runs_are_404(client, auth, app):
     org, user, ws = learner_with_workspace()
     add_account(ws, "Fernhollow Labs")
