@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
+from lms.tenancy import grants
+
 # (label, endpoint, roles that see it; None = every signed-in user; "platform" = platform admins; "provider" =
 # platform admins and the coaches of the provider's public organisation, who run its workshops — not a client's)
 NAV = [
@@ -53,7 +55,7 @@ def nav_items() -> tuple[NavItem, ...]:
     user = current_user._get_current_object()
     signed_in = user.is_authenticated
     key = (request.script_root, request.endpoint or "", signed_in and user.is_platform_admin,
-           signed_in and _provider_coach(), frozenset(g.roles) if signed_in else frozenset())
+           signed_in and _provider_coach(), g.roles if signed_in else frozenset())
     kept = current_app.extensions.setdefault("lms.nav", {})
     items = kept.get(key)
     if items is None:
@@ -68,7 +70,7 @@ def _nav_items(current: str, admin: bool, provider_coach: bool, roles: frozenset
             continue
         if needs == "provider" and not (admin or provider_coach):
             continue
-        if isinstance(needs, tuple) and not (admin or roles & set(needs)):
+        if isinstance(needs, tuple) and not grants(roles, admin, needs):
             continue
         allowed.append((label, endpoint))
     active = current if any(endpoint == current for _, endpoint in allowed) else next(
