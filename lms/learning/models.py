@@ -94,6 +94,9 @@ class ModuleProgress(db.Model):
     # unlimited, so the best score ends at 100 for everyone who persists).
     first_score: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The UTC day of the learner's latest "launched" statement for this module from the module page: a re-read on
+    # the same day records none, and the page knows it from this row, which it reads anyway.
+    launched_on: Mapped[date | None] = mapped_column(Date)
 
     module: Mapped[Module] = relationship(lazy="raise")
 

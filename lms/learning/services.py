@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from functools import cache
 
 from flask import abort
@@ -18,7 +18,6 @@ from lms.identity.models import Invitation, Organization, User
 from lms.learning import progress
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress, QuestionAnswer
 from lms.learning.signals import course_completed
-from lms.tracking.models import Statement
 from lms.tracking.services import record
 
 
@@ -198,13 +197,12 @@ def _progress_row(user: User, org: Organization, module: ModuleOutline, view: Co
 
 def launch(user: User, org: Organization, view: CourseView, module: ModuleOutline) -> bool:
     """Note that the learner opened a module: progress started and the resume point moved when they change, and a
-    "launched" statement once per learner, module and day (UTC): re-reading a page is no new launch, and a plain
-    page view writes nothing. Returns True when something was added or changed (the caller commits then)."""
+    "launched" statement once per learner, module and day (UTC), known from the progress row's `launched_on` (no
+    query): re-reading a page is no new launch, and a plain page view writes nothing. Returns True when something
+    was added or changed (the caller commits then)."""
     now = utcnow()
-    changed = False
-    if module.id not in view.progress:
-        _progress_row(user, org, module, view)
-        changed = True
+    changed = module.id not in view.progress
+    row = _progress_row(user, org, module, view)
     enrolment = view.enrolment
     if enrolment is not None:
         if enrolment.started_at is None:
@@ -213,30 +211,14 @@ def launch(user: User, org: Organization, view: CourseView, module: ModuleOutlin
         if enrolment.last_module_id != module.id:
             enrolment.last_module_id = module.id
             changed = True
-    activity = f"{view.course.slug}/{module.slug}"
-    if not _launched_on(user, org, activity, now):
+    if row.launched_on != now.date():
+        activity = f"{view.course.slug}/{module.slug}"
         record(user, "launched", ("module", activity, module.title), {"version": module.version},
                organization_id=org.id, cohort_id=enrolment.cohort_id if enrolment else None,
                course_slug=view.course.slug, timestamp=now)
+        row.launched_on = now.date()
         changed = True
     return changed
-
-
-def _launched_on(user: User, org: Organization, activity: str, now: datetime) -> bool:
-    """True if the user's "launched" statement for this module is recorded already on `now`'s day (UTC); one
-    query on the statements' (actor, time) index, reading that learner's statements of the day only."""
-    day = datetime.combine(now.date(), time())
-    return db.session.scalar(_launch_of_the_day(), {
-        "user_id": user.id, "day": day, "next_day": day + timedelta(days=1), "activity": activity, "org_id": org.id,
-    }) is not None
-
-
-@cache
-def _launch_of_the_day() -> Select:
-    return select(Statement.id).where(
-        Statement.actor_id == bindparam("user_id"), Statement.timestamp >= bindparam("day"),
-        Statement.timestamp < bindparam("next_day"), Statement.verb == "launched", Statement.object_type == "module",
-        Statement.object_id == bindparam("activity"), Statement.organization_id == bindparam("org_id")).limit(1)
 
 
 def answer(user: User, org: Organization, view: CourseView, module: ModuleOutline, question_id: str,
