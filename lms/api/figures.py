@@ -100,4 +100,5 @@ def adoption_figures(f: Filters) -> AdoptionFigures:
         by_function=[FunctionFigures(function=r.function, learners=r.learners, enrolments=r.enrolments,
                                      completed=r.completed, overdue=r.overdue, active=r.active,
                                      completion_rate=r.completion_rate) for r in report.functions],
-        laggards=report.laggard_total, rolled_up_to=report.rolled_up_to)
+        laggards=report.laggard_total, rolled_up_to=report.rolled_up_to,
+        uncounted=report.uncounted)

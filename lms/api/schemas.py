@@ -287,4 +287,7 @@ class AdoptionFigures(BaseModel):
     tools: list[ToolUse]
     by_function: list[FunctionFigures]
     laggards: int
-    rolled_up_to: Moment | None = Field(description="Activity figures are as at this moment (the last roll-up).")
+    rolled_up_to: Moment | None = Field(
+        description="When `flask lms rollup` last ran, or null. Actions are counted as they are recorded; the command "
+                    "counts statements loaded in bulk outside the academy.")
+    uncounted: int = Field(description="Statements loaded in bulk that the figures do not count yet (normally 0).")

@@ -120,6 +120,14 @@ def rolled_up_to() -> datetime | None:
     return state.processed_to if state else None
 
 
+def uncounted(org_id: int) -> int:
+    """Return how many of the organisation's statements the roll-ups have not counted yet: none, unless rows were
+    inserted in bulk outside the academy since its last commit that recorded one (one query on the partial index of
+    statements not counted, which is empty then)."""
+    return db.session.scalar(select(func.count()).select_from(Statement).where(
+        Statement.rolled_up == false(), Statement.organization_id == org_id)) or 0
+
+
 def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -> None:
     """INSERT ... SELECT ... ON CONFLICT (keys) DO UPDATE SET set_(excluded) on SQLite or PostgreSQL."""
     stmt = upsert(model).from_select(columns, query)

@@ -52,7 +52,7 @@ def test_adoption_figures_are_the_adoption_reports(client, world):
     assert [(s["key"], s["count"]) for s in body["funnel"]] == [(s.key, s.count) for s in report.total]
     assert [t["key"] for t in body["tools"]] == [t.key for t in report.tools] == ["modules"]
     assert len(body["weekly_active"]) == len(report.weeks) and body["laggards"] == report.laggard_total
-    assert body["rolled_up_to"].endswith("Z")
+    assert body["rolled_up_to"].endswith("Z") and body["uncounted"] == report.uncounted == 0
 
 
 @pytest.mark.parametrize("report", ["completion", "capability", "adoption"])

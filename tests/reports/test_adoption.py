@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -15,6 +16,7 @@ from lms.reports.queries.a_players import a_players
 from lms.reports.queries.adoption import active_series, funnel_counts
 from lms.reports.queries.by_function import by_function
 from lms.reports.rollup import refresh_activity
+from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import make_cohort, make_org, make_user
 
@@ -109,6 +111,24 @@ def test_adoption_page(client, auth, world):
     assert "2 laggards have done nothing for 14 days" in page
     assert "Team A" in page and "Team B" in page
     assert "Contoso" not in page
+
+
+def test_adoption_page_says_its_figures_are_current_unless_statements_were_loaded_in_bulk(client, auth, world):
+    auth.login("manager@northwind.example")
+    page = client.get("/reports/adoption").get_data(as_text=True)
+    assert "count each action as it is recorded" in page
+    assert "not counted yet" not in page  # live roll-ups: no cron job to ask for
+    for org, user in ((world.org, world.learners["L1"]), (world.other, world.outsider)):
+        db.session.execute(insert(Statement), [{
+            "id": str(uuid.uuid4()), "timestamp": world.now, "stored": world.now, "actor_id": user.id,
+            "verb": "launched", "object_type": "module", "object_id": "c/m", "organization_id": org.id}])
+    db.session.commit()
+    page = client.get("/reports/adoption").get_data(as_text=True)
+    assert "1 action loaded in bulk is not counted yet:" in page  # Northwind's only, not Contoso's
+    assert "run <code>flask lms rollup</code>" in page
+    refresh_activity()
+    db.session.commit()
+    assert "not counted yet" not in client.get("/reports/adoption").get_data(as_text=True)
 
 
 def _at(day: str, hour: int = 10) -> datetime:

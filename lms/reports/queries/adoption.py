@@ -22,7 +22,7 @@ from lms.reports.queries.completion import LaggardRow, laggards
 from lms.reports.queries.practice_use import PracticeUse, practice_use
 from lms.reports.queries.scope import NO_COHORT, cohorts, learner_ids
 from lms.reports.queries.tools import ToolRow, tool_usage
-from lms.reports.rollup import rolled_up_to
+from lms.reports.rollup import rolled_up_to, uncounted
 from lms.tracking.models import Statement
 
 
@@ -119,7 +119,8 @@ class AdoptionReport:
     laggards: list[LaggardRow]
     laggard_total: int
     a_players: list[APlayer]
-    rolled_up_to: datetime | None
+    rolled_up_to: datetime | None  # when `flask lms rollup` last ran (statements are counted as they are stored)
+    uncounted: int  # statements inserted in bulk that no roll-up has counted yet
     actions: list[str]
     charts: list[charts.Chart]
     practice: PracticeUse | None = None  # use of the practice outside the academy (other tools' statements)
@@ -142,7 +143,7 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
     functions = by_function(f)
     lag, lag_total = laggards(f, limit=None if full else 100)
     players = a_players(f)
-    processed_to = rolled_up_to()
+    processed_to, left = rolled_up_to(), uncounted(f.org_id)
     practice = practice_use(f, full=full)
     advice = adoption.funnel_advice(total)
     actions = [a for a in (advice,) if a]
@@ -173,4 +174,4 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
                          [t.uses for t in tools], value_header="Uses", ident="tools"),
     ]
     return AdoptionReport(f, funnels, total, advice, weeks, wau, months, mau, population, tools, functions, lag,
-                          lag_total, players, processed_to, actions, built, practice)
+                          lag_total, players, processed_to, left, actions, built, practice)
