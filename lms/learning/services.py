@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
@@ -102,6 +102,9 @@ class CourseView:
     progress: dict[int, ModuleProgress]
     enrolment: Enrolment | None
     summary: progress.CourseProgress
+    # With course_view(..., module=slug): that module, and the learner's answers to its questions by question id.
+    current: ModuleOutline | None = None
+    answers: dict[str, QuestionAnswer] = field(default_factory=dict)
 
     def state(self, module: ModuleOutline) -> str:
         p = self.progress.get(module.id)
@@ -141,10 +144,21 @@ def _progress_states(user: User, org: Organization, module_ids: list[int]) -> di
         _progress_on(), {"user_id": user.id, "org_id": org.id, "module_ids": module_ids})}
 
 
-def course_view(user: User, org: Organization, slug: str) -> CourseView:
+@cache
+def _progress_with_answers_on() -> Select:
+    """The progress rows, each beside the learner's answers when it is the current module's (NULL otherwise).
+    Every answer has a progress row: `answer` makes the module's row in the same transaction."""
+    answers_here = ((QuestionAnswer.user_id == ModuleProgress.user_id)
+                    & (QuestionAnswer.organization_id == ModuleProgress.organization_id)
+                    & (QuestionAnswer.module_id == ModuleProgress.module_id)
+                    & (ModuleProgress.module_id == bindparam("current_id")))
+    return _progress_on().add_columns(QuestionAnswer).outerjoin(QuestionAnswer, answers_here)
+
+
+def course_view(user: User, org: Organization, slug: str, *, module: str | None = None) -> CourseView:
     """Load a visible course with the user's enrolment (one query), its active modules (cached per content version:
-    no query) and the user's progress on them (one query); 404 if the course is not visible or has no active
-    module."""
+    no query) and the user's progress on them (one query: with `module`, that module's slug, the same query brings
+    the learner's answers to it); 404 if the course is not visible, has no active module or no such module."""
     row = db.session.execute(_course_with_enrolment(org.kind == "client"),
                              {"user_id": user.id, "org_id": org.id, "slug": slug}).first()
     if row is None:
@@ -153,9 +167,18 @@ def course_view(user: User, org: Organization, slug: str) -> CourseView:
     modules = course_outline(course)
     if not modules:
         abort(404)
-    states = _progress_states(user, org, [m.id for m in modules])
+    current = _module_named(modules, module) if module is not None else None
+    if current is None:
+        states, answers = _progress_states(user, org, [m.id for m in modules]), {}
+    else:
+        states, answers = {}, {}
+        for p, answer in db.session.execute(_progress_with_answers_on(), {
+                "user_id": user.id, "org_id": org.id, "module_ids": [m.id for m in modules], "current_id": current.id}):
+            states[p.module_id] = p
+            if answer is not None:
+                answers[answer.question_id] = answer
     summary = progress.course_progress([_state(m, states.get(m.id)) for m in modules])
-    return CourseView(course, modules, states, enrolment, summary)
+    return CourseView(course, modules, states, enrolment, summary, current, answers)
 
 
 def _state(module: ModuleOutline, p: ModuleProgress | None) -> progress.ModuleState:
@@ -165,7 +188,11 @@ def _state(module: ModuleOutline, p: ModuleProgress | None) -> progress.ModuleSt
 
 def module_in(view: CourseView, slug: str) -> ModuleOutline:
     """Return the module of this course with `slug`, or abort 404."""
-    module = next((m for m in view.modules if m.slug == slug), None)
+    return _module_named(view.modules, slug)
+
+
+def _module_named(modules: list[ModuleOutline], slug: str) -> ModuleOutline:
+    module = next((m for m in modules if m.slug == slug), None)
     if module is None:
         abort(404)
     return module

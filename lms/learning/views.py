@@ -78,8 +78,8 @@ def course_enrol(course: str):
     return redirect(url_for("learning.course_show", course=course))
 
 
-def _enrolled_view(course: str):
-    view = services.course_view(current_user, _org(), course)
+def _enrolled_view(course: str, module: str | None = None):
+    view = services.course_view(current_user, _org(), course, module=module)
     if view.enrolment is None:
         abort(404)  # answers and progress belong to enrolled learners only
     return view
@@ -89,9 +89,8 @@ def _enrolled_view(course: str):
 @login_required
 def module_show(course: str, module: str):
     """A module: the lesson, its knowledge check, and previous/next. A plain re-read writes nothing."""
-    view = _enrolled_view(course)
-    current = services.module_in(view, module)
-    answers = services.answers_for(current_user, g.org, current)
+    view = _enrolled_view(course, module)
+    current, answers = view.current, view.answers
     if services.launch(current_user, g.org, view, current):
         db.session.commit()
     return render_template("learning/module.html", view=view, module=current, answers=answers, grade=None,

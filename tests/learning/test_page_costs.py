@@ -81,6 +81,8 @@ def test_re_reading_a_module_takes_a_fixed_number_of_queries_and_writes_nothing(
     small = _reads(client, queries, MODULE)
     assert not [s for s in small if s.lstrip().upper().startswith(WRITES)], small
     assert len(small) <= 6, small  # DESIGN.md: a learner page in at most 6 queries
+    # The signed-in user; the course with the enrolment; the progress with this module's answers.
+    assert len(small) == 3, small
     # Launched today already is known from the progress row: the learning record is not asked.
     assert not [s for s in small if "statements" in s], small
 
@@ -127,6 +129,26 @@ def test_a_module_viewed_twice_in_a_day_is_launched_once_and_again_the_next_day(
         Statement.verb == "launched", Statement.object_id == "tiny-course/choosing-target-accounts")
         .order_by(Statement.timestamp)).all()
     assert stamps == [datetime(2026, 3, 10, 9, 30), datetime(2026, 3, 11, 8, 0)]
+
+
+def test_a_re_read_brings_the_learner_s_answers_to_that_module_and_no_other(client, auth, courses, learner):
+    auth.login(learner.email)
+    client.post("/courses/tiny-course/enrol")
+    client.post(f"{MODULE}/questions/choose-1", data={"option": "1"})
+    client.post(f"{MODULE}/questions/choose-2", data={"option": "0"})
+    page = client.get(MODULE).get_data(as_text=True)
+    assert page.count("Check again") == 2 and page.count("Check answer") == 1
+    assert "Not yet right: try again." in page
+    org = learner.memberships[0].organization
+    here = services.course_view(learner, org, "tiny-course", module="choosing-target-accounts")
+    assert sorted(here.answers) == ["choose-1", "choose-2"] and here.current.slug == "choosing-target-accounts"
+    there = services.course_view(learner, org, "tiny-course", module="mapping-the-buying-group")
+    assert there.answers == {} and set(there.progress) == set(here.progress)  # every module's progress still
+    other = make_user(org, ("learner",), email="grace@example.com")
+    client.post("/logout")
+    auth.login(other.email)
+    client.post("/courses/tiny-course/enrol")
+    assert "Check again" not in client.get(MODULE).get_data(as_text=True)  # Ada's answers are hers
 
 
 def test_re_reading_still_moves_the_resume_point(client, auth, courses, learner):
