@@ -10,8 +10,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import String, and_, case, delete, exists, false, func, literal, select, true, update
+from sqlalchemy import (
+    Executable,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -62,7 +77,7 @@ def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) ->
         # Every statement is counted again, and only those never counted before are marked: the rest keep their
         # flag, so a rebuild writes no statement row twice (and none when every one was counted already).
         counted = db.session.scalar(select(func.count()).select_from(Statement)) or 0
-        _add([], rebuild=True)  # the whole table: one set-based pass, no id lists
+        _run(_passes([]), rebuild=True)  # the whole table: one set-based pass, no id lists
         db.session.execute(update(Statement).where(Statement.rolled_up == false()).values(rolled_up=True))
         competencies.rebuild()  # and every learner's capability figures (after a framework or exercise change)
     else:
@@ -84,8 +99,9 @@ def add_new_statements(until: datetime | None = None) -> int:
     if until is not None:
         claim.append(Statement.stored <= until)
     ids = list(db.session.scalars(update(Statement).where(*claim).values(rolled_up=True).returning(Statement.id)))
+    passes = _claimed_passes(db.engine.dialect.name)
     for k in range(0, len(ids), CLAIM_CHUNK):
-        _add([Statement.id.in_(ids[k:k + CLAIM_CHUNK])])
+        _run(passes, {"ids": ids[k:k + CLAIM_CHUNK]})
     return len(ids)
 
 
@@ -97,21 +113,53 @@ def add_loaded_statements(org_id: int) -> int:
     conditions = [Statement.organization_id == org_id, Statement.rolled_up == false()]
     counted = db.session.scalar(select(func.count()).select_from(Statement).where(*conditions)) or 0
     if counted:
-        _add(conditions)
+        _run(_passes(conditions))
         db.session.execute(update(Statement).where(*conditions).values(rolled_up=True))
     return counted
 
 
-def _add(conditions: list, *, rebuild: bool = False) -> None:
+@dataclass(frozen=True)
+class _Passes:
+    """The statements that add a set of statements (those meeting some conditions) to the roll-ups."""
+
+    active_learners: tuple[Executable, ...]  # one per period: learners first seen in it (not for a rebuild)
+    activity: Executable
+    tool_weekly: Executable
+    tools: Select  # (organisation, learner, week, tool, function, uses): tool_uses and tool_user_weeks from these
+    milestones: Executable
+
+
+@cache
+def _claimed_passes(dialect: str) -> _Passes:
+    """The passes over claimed statements, their ids bound at each run. Built once per database dialect (the
+    upserts are SQLite's or PostgreSQL's): every commit that records a statement runs them, and building these
+    statements and their cache keys cost more than running them."""
+    return _passes([Statement.id.in_(bindparam("ids", expanding=True))])
+
+
+def _passes(conditions: list) -> _Passes:
     conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), *conditions]
+    tools = _tools_query(conditions)
+    return _Passes(_active_learner_upserts(conditions), _activity_upsert(conditions),
+                   _upsert(ToolWeekly, ["organization_id", "user_id", "week_start", "tool", "job_function", "uses"],
+                           ["organization_id", "user_id", "week_start", "tool"], tools,
+                           lambda excluded: {"uses": ToolWeekly.uses + excluded.uses}),
+                   tools, _milestones_upsert(conditions))
+
+
+def _run(passes: _Passes, params: dict | None = None, *, rebuild: bool = False) -> None:
+    # On the session's connection: parameters given to an ORM INSERT would make it a bulk insert of them.
+    conn = db.session.connection()
     if rebuild:  # from empty tables: count distinct learners per period once activity_weekly is whole
-        _add_activity(conditions)
+        conn.execute(passes.activity, params)
         _count_active_learners()
     else:
-        _add_active_learners(conditions)  # before activity_weekly: it looks there for periods already counted
-        _add_activity(conditions)
-    _add_tools(conditions)
-    _add_milestones(conditions)
+        for upsert_ in passes.active_learners:  # before activity_weekly: it looks there for periods already counted
+            conn.execute(upsert_, params)
+        conn.execute(passes.activity, params)
+    conn.execute(passes.tool_weekly, params)
+    _add_tool_totals(conn.execute(passes.tools, params))
+    conn.execute(passes.milestones, params)
 
 
 def rolled_up_to() -> datetime | None:
@@ -128,16 +176,17 @@ def uncounted(org_id: int) -> int:
         Statement.rolled_up == false(), Statement.organization_id == org_id)) or 0
 
 
-def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -> None:
+def _upsert(model, columns: list[str], keys: list[str], query, set_: Callable) -> Executable:
     """INSERT ... SELECT ... ON CONFLICT (keys) DO UPDATE SET set_(excluded) on SQLite or PostgreSQL."""
     stmt = upsert(model).from_select(columns, query)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded)))
+    return stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded))
 
 
-def _add_active_learners(conditions: list) -> None:
+def _active_learner_upserts(conditions: list) -> tuple[Executable, ...]:
     """Add to active_learners the learners whose first statement in a week or month is among these statements."""
     learner = exists().where(Membership.organization_id == Statement.organization_id,
                              Membership.user_id == Statement.actor_id, Membership.role == "learner")
+    upserts = []
     for period, start, column in (("week", week_start_of(Statement.timestamp), ActivityWeekly.week_start),
                                   ("month", month_start_of(Statement.timestamp), ActivityWeekly.month_start)):
         seen = exists().where(ActivityWeekly.organization_id == Statement.organization_id,
@@ -145,9 +194,10 @@ def _add_active_learners(conditions: list) -> None:
         new = (select(Statement.organization_id, literal(period, String), start,
                       func.count(Statement.actor_id.distinct()))
                .where(*conditions, learner, ~seen).group_by(Statement.organization_id, start))
-        _upsert(ActiveLearners, ["organization_id", "period", "period_start", "learners"],
-                ["organization_id", "period", "period_start"], new,
-                lambda excluded: {"learners": ActiveLearners.learners + excluded.learners})
+        upserts.append(_upsert(ActiveLearners, ["organization_id", "period", "period_start", "learners"],
+                               ["organization_id", "period", "period_start"], new,
+                               lambda excluded: {"learners": ActiveLearners.learners + excluded.learners}))
+    return tuple(upserts)
 
 
 def _count_active_learners() -> None:
@@ -162,28 +212,29 @@ def _count_active_learners() -> None:
             .join(Membership, learner).group_by(ActivityWeekly.organization_id, column)))
 
 
-def _add_activity(conditions: list) -> None:
+def _activity_upsert(conditions: list) -> Executable:
     week, month = week_start_of(Statement.timestamp), month_start_of(Statement.timestamp)
     new = (select(Statement.organization_id, Statement.actor_id, week, month, func.count())
-           .where(true(), *conditions).group_by(Statement.organization_id, Statement.actor_id, week, month))
-    _upsert(ActivityWeekly, ["organization_id", "user_id", "week_start", "month_start", "statements"],
-            ["organization_id", "user_id", "week_start", "month_start"], new,
-            lambda excluded: {"statements": ActivityWeekly.statements + excluded.statements})
+           .where(*conditions).group_by(Statement.organization_id, Statement.actor_id, week, month))
+    return _upsert(ActivityWeekly, ["organization_id", "user_id", "week_start", "month_start", "statements"],
+                   ["organization_id", "user_id", "week_start", "month_start"], new,
+                   lambda excluded: {"statements": ActivityWeekly.statements + excluded.statements})
 
 
-def _add_tools(conditions: list) -> None:
-    """Add new statements to tool_weekly and tool_uses (counts) and tool_user_weeks (OR of week bits)."""
+def _tools_query(conditions: list) -> Select:
+    """Uses per organisation, learner, week, tool and job function among these statements."""
     week, tool = week_start_of(Statement.timestamp), tool_expression()
-    new = (select(Statement.organization_id, Statement.actor_id, week, tool, User.job_function, func.count())
-           .join(User, User.id == Statement.actor_id)
-           .where(true(), *conditions, tool.is_not(None))
-           .group_by(Statement.organization_id, Statement.actor_id, week, tool, User.job_function))
-    _upsert(ToolWeekly, ["organization_id", "user_id", "week_start", "tool", "job_function", "uses"],
-            ["organization_id", "user_id", "week_start", "tool"], new,
-            lambda excluded: {"uses": ToolWeekly.uses + excluded.uses})
+    return (select(Statement.organization_id, Statement.actor_id, week, tool, User.job_function, func.count())
+            .join(User, User.id == Statement.actor_id)
+            .where(*conditions, tool.is_not(None))
+            .group_by(Statement.organization_id, Statement.actor_id, week, tool, User.job_function))
+
+
+def _add_tool_totals(found) -> None:
+    """Add uses per tool to tool_uses (counts per week and function) and tool_user_weeks (OR of week bits)."""
     uses: dict[tuple, int] = {}
     bits: dict[tuple, tuple[str, int]] = {}
-    for org_id, user_id, monday, key, fn, n in db.session.execute(new):
+    for org_id, user_id, monday, key, fn, n in found:
         monday = as_date(monday)
         uses[(org_id, monday, key, fn)] = uses.get((org_id, monday, key, fn), 0) + n
         block, bit = adoption.week_bit(monday)
@@ -192,18 +243,26 @@ def _add_tools(conditions: list) -> None:
     rows = [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
             for (o, w, t, f), n in uses.items()]
     for k in range(0, len(rows), CHUNK):
-        stmt = upsert(ToolUses)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["organization_id", "week_start", "tool", "job_function"],
-            set_={"uses": ToolUses.uses + stmt.excluded.uses}), rows[k:k + CHUNK])
+        db.session.execute(_tool_uses_upsert(db.engine.dialect.name), rows[k:k + CHUNK])
     rows = [{"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
             for (o, u, t, b), (f, m) in bits.items()]
     for k in range(0, len(rows), CHUNK):
-        stmt = upsert(ToolUserWeeks)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["organization_id", "user_id", "tool", "block"],
-            set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),
-                  "job_function": stmt.excluded.job_function}), rows[k:k + CHUNK])
+        db.session.execute(_tool_user_weeks_upsert(db.engine.dialect.name), rows[k:k + CHUNK])
+
+
+@cache
+def _tool_uses_upsert(dialect: str) -> Executable:  # built once per dialect, as _claimed_passes
+    stmt = upsert(ToolUses)
+    return stmt.on_conflict_do_update(index_elements=["organization_id", "week_start", "tool", "job_function"],
+                                      set_={"uses": ToolUses.uses + stmt.excluded.uses})
+
+
+@cache
+def _tool_user_weeks_upsert(dialect: str) -> Executable:
+    stmt = upsert(ToolUserWeeks)
+    return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool", "block"],
+                                      set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),
+                                            "job_function": stmt.excluded.job_function})
 
 
 def _earliest(current, new):
@@ -215,20 +274,20 @@ def _latest(current, new):
     return case((current.is_(None), new), (new.is_(None), current), (current >= new, current), else_=new)
 
 
-def _add_milestones(conditions: list) -> None:
+def _milestones_upsert(conditions: list) -> Executable:
     columns = milestone_columns()
     new = (select(Statement.organization_id, Statement.actor_id,
                   *(func.min(case((condition, Statement.timestamp))) for condition in columns.values()),
                   func.max(Statement.timestamp))
-           .where(true(), *conditions).group_by(Statement.organization_id, Statement.actor_id))
+           .where(*conditions).group_by(Statement.organization_id, Statement.actor_id))
 
     def merge(excluded) -> dict:
         merged = {name: _earliest(getattr(LearnerMilestone, name), getattr(excluded, name)) for name in columns}
         merged["last_at"] = _latest(LearnerMilestone.last_at, excluded.last_at)
         return merged
 
-    _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at"], ["organization_id", "user_id"],
-            new, merge)
+    return _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at"],
+                   ["organization_id", "user_id"], new, merge)
 
 
 def milestone_columns() -> dict:

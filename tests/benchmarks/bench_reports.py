@@ -123,6 +123,18 @@ def _analyze() -> None:
         db.session.commit()
 
 
+def _record_one(user_id: int, org_id: int) -> None:
+    """Record a statement and count it as its commit would (before committing; _median_ms rolls it back)."""
+    from lms.identity.models import User
+    from lms.reports.rollup import add_new_statements
+    from lms.tracking.services import record
+
+    record(db.session.get(User, user_id), "completed", ("module", "abm-foundations/bench", "Bench"),
+           organization_id=org_id)
+    db.session.flush()
+    add_new_statements()
+
+
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
     fn()  # warm caches (and the exercise registry)
     times = []
@@ -187,6 +199,8 @@ def test_bench_reports(backend, tmp_path):
             "ROI report (first cohort)": lambda: roi_report(f),
             "learner drill-down": lambda: learner_detail(org.id, learner_id, now),
             "roll-up, incremental, nothing new": lambda: refresh_activity(),
+            # What every action pays at its commit (lms.reports.live): the statement and its roll-up rows.
+            "one statement recorded, with its live roll-up": lambda: _record_one(learner_id, org.id),
             "weekly active, raw scan (what the roll-up saves)": lambda: db.session.execute(
                 select(week_start_of(Statement.timestamp), func.count(Statement.actor_id.distinct()))
                 .where(Statement.organization_id == org.id, Statement.timestamp >= now - timedelta(days=365))
