@@ -11,11 +11,13 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from lms.accounts.models import Account, Opportunity, Workspace
+from lms.assessment.models import AssessmentAttempt, CoachRating
 from lms.content.models import Course, Module
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Invitation, Membership, Organization, User
-from lms.learning.models import Enrolment, ModuleProgress
+from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
+from lms.practice.models import ExerciseRun, Submission
 from lms.reports import competencies, synthetic
 from lms.reports.rollup import CHUNK, add_loaded_statements, refresh_activity
 from lms.tracking.models import Statement
@@ -71,8 +73,8 @@ def _insert_statements(rows) -> int:
 
 def generate(slug: str, learners: int, statements: int, seed: int = 1, password_hash: str | None = None,
              manager_password_hash: str | None = None, now: datetime | None = None) -> Generated:
-    """Create organisation `slug` with cohorts, learners, enrolments, progress, statements over 12 months,
-    workspaces and opportunities, using bulk inserts (COPY for statements on PostgreSQL), then roll up activity.
+    """Create organisation `slug` with cohorts, learners, enrolments, progress, knowledge-check answers,
+    assessments, submitted exercises, coach ratings, statements over 12 months, workspaces and opportunities, using bulk inserts (COPY for statements on PostgreSQL), then roll up activity.
 
     Raises ValueError if the organisation exists or no course is synced (run `flask lms content sync`).
     """
@@ -84,12 +86,18 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
                                .order_by(Course.audience.desc(), Course.id))
     if course is None:
         raise ValueError("no course in the database: run `flask lms content sync` first")
-    modules = db.session.execute(select(Module.id, Module.slug).where(Module.course_id == course.id,
-                                                                      Module.is_archived.is_(False))
+    modules = db.session.execute(select(Module.id, Module.slug, Module.questions, Module.competencies)
+                                 .where(Module.course_id == course.id, Module.is_archived.is_(False))
                                  .order_by(Module.position)).all()
-    shape = synthetic.CourseShape(course.id, course.slug, course.title, tuple(m[0] for m in modules),
-                                  tuple(m[1] for m in modules))
     from lms.practice.exercises import exercise_registry
+
+    taught = tuple(dict.fromkeys(slug for m in modules for slug in m.competencies or ()))
+    practised = tuple(slug for slug, exercise in sorted(exercise_registry().items())
+                      if set(exercise.competencies or ()) & set(taught))
+    shape = synthetic.CourseShape(course.id, course.slug, course.title, tuple(m.id for m in modules),
+                                  tuple(m.slug for m in modules),
+                                  tuple(tuple(q["id"] for q in m.questions or ()) for m in modules), taught,
+                                  tuple(course.required_exercises or ()) or practised)
 
     gen = synthetic.Generator(synthetic.Plan(learners, statements, now, seed))
     org = Organization(slug=slug, name=f"{slug.replace('-', ' ').title()} (generated)", kind="client")
@@ -115,10 +123,18 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
     for row, aid in zip(account_rows, account_ids, strict=True):
         by_workspace.setdefault(row["workspace_id"], []).append(aid)
     _insert(Opportunity, gen.opportunities(org.id, workspace_ids, by_workspace))
+    # The capability report's inputs: knowledge checks, assessments, submitted exercises and coach ratings.
+    _insert(QuestionAnswer, gen.knowledge_answers(shape, user_ids, progress))
+    _insert(AssessmentAttempt, gen.assessments(shape, user_ids, enrolments))
+    runs = gen.exercise_runs(shape, user_ids, enrolments, workspace_ids)
+    run_ids = _insert(ExerciseRun, [{k: v for k, v in run.items() if k != "cohort_id"} for run in runs],
+                      returning=ExerciseRun.id)
+    _insert(Submission, gen.submissions(runs, run_ids))
+    _insert(CoachRating, gen.coach_ratings(shape, user_ids, enrolments))
     rows = gen.statements(org.id, cohort_ids, user_ids, shape, sorted(exercise_registry()), now)
     made = _copy_statements(rows) if db.engine.dialect.name == "postgresql" else _insert_statements(rows)
     db.session.flush()
     add_loaded_statements(org.id)  # in one pass, so the pass below finds nothing of this organisation's
     refresh_activity(until=now)
-    competencies.rebuild(org.id)  # attempts and answers went in by bulk insert, past the live roll-up
+    competencies.rebuild(org.id)  # the capability inputs went in by bulk insert, past the live roll-up
     return Generated(org, learners, made, manager.email, time.perf_counter() - began)

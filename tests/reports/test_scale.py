@@ -68,5 +68,18 @@ def test_generated_data_is_complete_and_rolled_up(app, runner):
     named = db.session.execute(select(Statement.actor_email, User.email, Statement.actor_name, User.name)
                                .join(User, User.id == Statement.actor_id)).all()
     assert len(named) == 2000 and all(row[0] == row[1] and row[2] == row[3] for row in named)  # the record names them
+    # The capability report has something to aggregate: each input, and every figure of the profiles built from them.
+    from lms.assessment.models import AssessmentAttempt, CoachRating
+    from lms.learning.models import QuestionAnswer
+    from lms.practice.models import Submission
+    from lms.reports.models import LearnerCompetency
+
+    for model in (QuestionAnswer, AssessmentAttempt, Submission, CoachRating):
+        assert db.session.scalar(select(func.count()).select_from(model)) > 0, model.__name__
+    filled = db.session.execute(select(func.count(LearnerCompetency.pre), func.count(LearnerCompetency.post),
+                                       func.count(LearnerCompetency.knowledge), func.count(LearnerCompetency.applied),
+                                       func.count(LearnerCompetency.rating), func.count(LearnerCompetency.capability),
+                                       func.max(LearnerCompetency.capability))).one()
+    assert all(n > 0 for n in filled[:6]) and 0 < filled[6] <= 100, filled
     again = runner.invoke(args=["lms", "generate", "--learners", "5", "--statements", "5", "--org-slug", "gen"])
     assert again.exit_code != 0 and "exists already" in again.output
