@@ -71,6 +71,13 @@ def _prepare(app) -> Organization:
         db.drop_all()
     db.create_all()
     org = db.session.scalar(select(Organization).where(Organization.slug == SLUG))
+    if org is not None and not _capability_inputs(org.id):
+        print("\nthe kept benchmark organisation has no capability data (generated before `generate` made it): "
+              "generating it again")
+        db.session.rollback()
+        db.drop_all()
+        db.create_all()
+        org = None
     if org is not None:
         print(f"\nreusing {SLUG} in {app.config['SQLALCHEMY_DATABASE_URI']}")
         if (db.session.scalar(select(func.count()).select_from(ToolUserWeeks)) == 0
@@ -97,6 +104,16 @@ def _prepare(app) -> Organization:
     print(f"\ngenerated {LEARNERS:,} learners and {made.statements:,} statements in "
           f"{time.perf_counter() - began:.0f} s ({db.engine.dialect.name})")
     return made.organization
+
+
+def _capability_inputs(org_id: int) -> bool:
+    """Whether the organisation has capability figures and submitted exercises (the capability report's and the
+    A-players' inputs)."""
+    from lms.practice.models import Submission
+    from lms.reports.models import LearnerCompetency
+
+    return all(db.session.scalar(select(func.count()).select_from(model).where(model.organization_id == org_id))
+               for model in (LearnerCompetency, Submission))
 
 
 def _stale_schema() -> bool:
@@ -171,6 +188,8 @@ def test_bench_reports(backend, tmp_path):
                                        .where(Statement.organization_id == org.id))
         learners = db.session.scalar(select(func.count()).select_from(Membership)
                                      .where(Membership.organization_id == org.id, Membership.role == "learner"))
+        # A report over empty inputs is fast and proves nothing: the capability figures and exercise scores are there.
+        assert _capability_inputs(org.id), "the benchmark organisation has no capability data"
         now = utcnow()
         f = Filters(org.id, now)
         learner_id = db.session.scalar(select(Membership.user_id).where(
