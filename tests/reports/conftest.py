@@ -12,16 +12,19 @@ Plus one open invitation to Team A, a manager, a coach, and Contoso (another org
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from lms.content.models import Competency, Course, Module
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Invitation
 from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
+from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import make_cohort, make_org, make_user
 
@@ -40,6 +43,14 @@ class World:
     coach: object
     learners: dict
     outsider: object
+
+
+def bulk_statement(org_id: int, user_id: int, when: datetime) -> None:
+    """Insert a "launched" statement as a bulk load does (Core INSERT): past the session, so no roll-up counts it
+    until a commit that records one, or `flask lms rollup`."""
+    db.session.execute(insert(Statement), [{
+        "id": str(uuid.uuid4()), "timestamp": when, "stored": utcnow(), "actor_id": user_id, "verb": "launched",
+        "object_type": "module", "object_id": "c/m", "organization_id": org_id}])
 
 
 def make_course(slug: str = "abm-basics", title: str = "ABM basics") -> tuple[Course, list[Module]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -16,9 +15,9 @@ from lms.reports.queries.a_players import a_players
 from lms.reports.queries.adoption import active_series, funnel_counts
 from lms.reports.queries.by_function import by_function
 from lms.reports.rollup import refresh_activity
-from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import make_cohort, make_org, make_user
+from tests.reports.conftest import bulk_statement
 
 
 def rolled_up(world):
@@ -119,9 +118,7 @@ def test_adoption_page_says_its_figures_are_current_unless_statements_were_loade
     assert "count each action as it is recorded" in page
     assert "not counted yet" not in page  # live roll-ups: no cron job to ask for
     for org, user in ((world.org, world.learners["L1"]), (world.other, world.outsider)):
-        db.session.execute(insert(Statement), [{
-            "id": str(uuid.uuid4()), "timestamp": world.now, "stored": world.now, "actor_id": user.id,
-            "verb": "launched", "object_type": "module", "object_id": "c/m", "organization_id": org.id}])
+        bulk_statement(org.id, user.id, world.now)
     db.session.commit()
     page = client.get("/reports/adoption").get_data(as_text=True)
     assert "1 action loaded in bulk is not counted yet:" in page  # Northwind's only, not Contoso's

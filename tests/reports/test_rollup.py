@@ -3,10 +3,9 @@ completed by `flask lms rollup` for statements inserted in bulk."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, select
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -15,6 +14,7 @@ from lms.reports.rollup import ROLLUP, add_loaded_statements, refresh_activity
 from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import make_org, make_user
+from tests.reports.conftest import bulk_statement
 
 
 def _at(day: str, hour: int = 10) -> datetime:
@@ -75,17 +75,11 @@ def test_only_learners_count_as_active_learners(app):
     assert _active() == [("month", date(2026, 1, 1), 1), ("week", date(2026, 1, 5), 1)]
 
 
-def _bulk_statement(org_id: int, user_id: int, when: datetime) -> None:
-    db.session.execute(insert(Statement), [{
-        "id": str(uuid.uuid4()), "timestamp": when, "stored": utcnow(), "actor_id": user_id, "verb": "launched",
-        "object_type": "module", "object_id": "c/m", "organization_id": org_id}])
-
-
 def test_statements_inserted_in_bulk_are_counted_by_the_next_commit_that_records_one(app):
     org = make_org("Bulk", slug="bulk")
     user = make_user(org, ("learner",), email="bulk@bulk.example")
     db.session.commit()
-    _bulk_statement(org.id, user.id, _at("2026-01-05"))
+    bulk_statement(org.id, user.id, _at("2026-01-05"))
     record(user, "imported", ("crm-activity-export", "a.csv", "a.csv"), organization_id=org.id,
            timestamp=_at("2026-01-06"))
     db.session.commit()
@@ -98,7 +92,7 @@ def test_rollup_command_counts_what_was_left(runner, app):
     org = make_org("Cmd", slug="cmd")
     user = make_user(org, ("learner",), email="cmd@cmd.example")
     db.session.commit()
-    _bulk_statement(org.id, user.id, utcnow() - timedelta(days=3))
+    bulk_statement(org.id, user.id, utcnow() - timedelta(days=3))
     db.session.commit()  # a bulk insert alone does not trigger the roll-up
     assert _weekly() == []
     result = runner.invoke(args=["lms", "rollup"])
@@ -114,7 +108,7 @@ def test_a_rebuild_counts_every_statement_and_rewrites_only_the_flags_of_those_n
     user = make_user(org, ("learner",), email="again@again.example")
     record(user, "launched", ("module", "c/m", "M"), organization_id=org.id, timestamp=_at("2026-01-05"))
     db.session.commit()
-    _bulk_statement(org.id, user.id, _at("2026-01-06"))  # never counted
+    bulk_statement(org.id, user.id, _at("2026-01-06"))  # never counted
     db.session.commit()
     written = []
 
@@ -145,8 +139,8 @@ def test_statements_loaded_in_bulk_are_counted_in_one_pass_as_the_live_roll_up_c
     db.session.commit()
     days = [("2026-01-05", ann), ("2026-01-06", ann), ("2026-01-07", ben), ("2026-02-02", ben)]
     for day, user in days:
-        _bulk_statement(org.id, user.id, _at(day))
-    _bulk_statement(other.id, olly.id, _at("2026-01-05"))
+        bulk_statement(org.id, user.id, _at(day))
+    bulk_statement(other.id, olly.id, _at("2026-01-05"))
     assert add_loaded_statements(org.id) == 4
     assert add_loaded_statements(org.id) == 0  # marked counted
     loaded = (sorted(_weekly()), _active())
