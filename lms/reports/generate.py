@@ -74,7 +74,8 @@ def _insert_statements(rows) -> int:
 def generate(slug: str, learners: int, statements: int, seed: int = 1, password_hash: str | None = None,
              manager_password_hash: str | None = None, now: datetime | None = None) -> Generated:
     """Create organisation `slug` with cohorts, learners, enrolments, progress, knowledge-check answers,
-    assessments, submitted exercises, coach ratings, statements over 12 months, workspaces and opportunities, using bulk inserts (COPY for statements on PostgreSQL), then roll up activity.
+    assessments, submitted exercises, coach ratings, statements over 12 months, workspaces and opportunities, using
+    bulk inserts (COPY for statements on PostgreSQL), then roll up activity and capability.
 
     Raises ValueError if the organisation exists or no course is synced (run `flask lms content sync`).
     """
@@ -127,9 +128,7 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
     _insert(QuestionAnswer, gen.knowledge_answers(shape, user_ids, progress))
     _insert(AssessmentAttempt, gen.assessments(shape, user_ids, enrolments))
     runs = gen.exercise_runs(shape, user_ids, enrolments, workspace_ids)
-    run_ids = _insert(ExerciseRun, [{k: v for k, v in run.items() if k != "cohort_id"} for run in runs],
-                      returning=ExerciseRun.id)
-    _insert(Submission, gen.submissions(runs, run_ids))
+    _insert(Submission, gen.submissions(runs, _insert(ExerciseRun, runs, returning=ExerciseRun.id), enrolments))
     _insert(CoachRating, gen.coach_ratings(shape, user_ids, enrolments))
     rows = gen.statements(org.id, cohort_ids, user_ids, shape, sorted(exercise_registry()), now)
     made = _copy_statements(rows) if db.engine.dialect.name == "postgresql" else _insert_statements(rows)

@@ -16,6 +16,7 @@ DAYS = 365
 COHORT_SIZE = 250
 MAX_COHORTS = 40
 SESSION_SIZE = (4, 16)  # statements per session
+PAPER_QUESTIONS = 4  # assessment questions per competency
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class CourseShape:
     title: str
     module_ids: tuple[int, ...]
     module_slugs: tuple[str, ...]
-    module_questions: tuple[tuple[str, ...], ...] = ()  # each module's knowledge-check question ids
-    competencies: tuple[str, ...] = ()  # the competencies its modules teach
-    exercises: tuple[str, ...] = ()  # the exercises learners practise on it
+    module_questions: tuple[tuple[str, ...], ...]  # each module's knowledge-check question ids
+    competencies: tuple[str, ...]  # the competencies its modules teach
+    exercises: tuple[str, ...]  # the exercises learners practise on it
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ class Generator:
         self.learner_cohort: list[int] = []
         self.activated: list[bool] = []
         self.people: list[tuple[str, str]] = []  # (email, name) per learner: the record names its actors
-        self._skills: list[float] = []  # per learner, drawn once all are known (skill)
+        # Each learner's ability (0.3-0.95): their answers, assessments, exercise scores and ratings follow it, so
+        # the capability figures hang together as real ones do.
+        self.skills: list[float] = []
 
     def cohorts(self, org_id: int) -> list[dict]:
         return [{"organization_id": org_id, "name": f"Cohort {c + 1:02d}", "delivery": "in_house",
@@ -77,6 +80,7 @@ class Generator:
             activated = self.rng.random() < 0.92
             self.learner_cohort.append(cohort)
             self.activated.append(activated)
+            self.skills.append(self.rng.uniform(0.3, 0.95))
             email, name = f"learner{i + 1:05d}@{slug}.example", f"Learner {i + 1:05d}"
             self.people.append((email, name))
             rows.append({
@@ -145,21 +149,14 @@ class Generator:
                                  "attempts": 1})
         return enrolments, progress
 
-    def skill(self, i: int) -> float:
-        """Learner i's ability (0.3-0.95), drawn once: their answers, assessments, exercise scores and ratings
-        follow it, so the capability figures hang together as real ones do."""
-        if not self._skills:
-            self._skills = [self.rng.uniform(0.3, 0.95) for _ in self.learner_cohort]
-        return self._skills[i]
-
     def knowledge_answers(self, course: CourseShape, user_ids: Sequence[int], progress: Sequence[dict]) -> list[dict]:
         """Each completed module's knowledge-check answers: first attempt right as often as the learner's skill,
         right in the end after a retry or two."""
         index = {uid: i for i, uid in enumerate(user_ids)}
-        questions = dict(zip(course.module_ids, course.module_questions, strict=False))
+        questions = dict(zip(course.module_ids, course.module_questions, strict=True))
         rows = []
         for p in progress:
-            skill = self.skill(index[p["user_id"]])
+            skill = self.skills[index[p["user_id"]]]
             for qid in questions.get(p["module_id"], ()):
                 first = self.rng.random() < skill
                 tries = 1 if first else self.rng.randint(2, 3)
@@ -179,10 +176,10 @@ class Generator:
                     continue
                 scores, right, total = {}, 0, 0
                 for slug in course.competencies:
-                    n = 4
-                    correct = sum(self.rng.random() < min(0.98, self.skill(i) * (0.7 + lift)) for _ in range(n))
-                    scores[slug] = {"correct": correct, "total": n}
-                    right, total = right + correct, total + n
+                    correct = sum(self.rng.random() < min(0.98, self.skills[i] * (0.7 + lift))
+                                  for _ in range(PAPER_QUESTIONS))
+                    scores[slug] = {"correct": correct, "total": PAPER_QUESTIONS}
+                    right, total = right + correct, total + PAPER_QUESTIONS
                 rows.append({"user_id": uid, "organization_id": e["organization_id"], "course_id": course.id,
                              "cohort_id": e["cohort_id"], "kind": kind, "paper": [], "started_at": at,
                              "closed_at": at + timedelta(minutes=12), "closed_by": "learner",
@@ -191,31 +188,31 @@ class Generator:
 
     def exercise_runs(self, course: CourseShape, user_ids: Sequence[int], enrolments: Sequence[dict],
                       workspace_ids: Sequence[int]) -> list[dict]:
-        """Runs of the course's exercises on the team workspace by most who started: one to three each, scores
-        rising from run to run; every learner's last run is handed in (see `submissions`)."""
+        """One run of each of one to three of the course's exercises, on the team's workspace, by about 70% of those
+        who started; scored by the learner's skill. Each is handed in (`submissions`)."""
         rows = []
         for i, (uid, e) in enumerate(zip(user_ids, enrolments, strict=True)):
             if e["started_at"] is None or not course.exercises or self.rng.random() > 0.7:
                 continue
             for slug in self.rng.sample(course.exercises, k=min(len(course.exercises), self.rng.randint(1, 3))):
-                score = int(100 * self.skill(i) * self.rng.uniform(0.75, 1.05))
+                score = min(100, int(100 * self.skills[i] * self.rng.uniform(0.75, 1.05)))
                 at = e["started_at"] + timedelta(days=self.rng.randint(3, 40))
                 if at >= self.plan.now:
                     continue
                 rows.append({"organization_id": e["organization_id"], "user_id": uid,
                              "workspace_id": workspace_ids[self.learner_cohort[i]], "exercise_slug": slug,
-                             "exercise_version": "synthetic", "score": min(100, score), "passed": score >= 70,
-                             "findings_total": 0, "snapshot_counts": {}, "duration_ms": 0, "created_at": at,
-                             "cohort_id": e["cohort_id"]})
+                             "exercise_version": "synthetic", "score": score, "passed": score >= 70,
+                             "findings_total": 0, "snapshot_counts": {}, "duration_ms": 0, "created_at": at})
         return rows
 
-    def submissions(self, runs: Sequence[dict], run_ids: Sequence[int]) -> list[dict]:
-        """Each run handed in; about half reviewed by a coach."""
+    def submissions(self, runs: Sequence[dict], run_ids: Sequence[int], enrolments: Sequence[dict]) -> list[dict]:
+        """Each run handed in, in the learner's cohort; about half reviewed by a coach."""
+        cohort_of = {e["user_id"]: e["cohort_id"] for e in enrolments}
         rows = []
         for run, run_id in zip(runs, run_ids, strict=True):
             reviewed = self.rng.random() < 0.5
             rows.append({"organization_id": run["organization_id"], "user_id": run["user_id"], "run_id": run_id,
-                         "cohort_id": run["cohort_id"], "exercise_slug": run["exercise_slug"], "score": run["score"],
+                         "cohort_id": cohort_of[run["user_id"]], "exercise_slug": run["exercise_slug"], "score": run["score"],
                          "passed": run["passed"], "status": "reviewed" if reviewed else "awaiting",
                          "submitted_at": run["created_at"],
                          "reviewed_at": run["created_at"] + timedelta(days=2) if reviewed else None})
@@ -230,7 +227,7 @@ class Generator:
             for slug in self.rng.sample(course.competencies, k=min(2, len(course.competencies))):
                 rows.append({"organization_id": e["organization_id"], "learner_id": uid, "coach_id": None,
                              "cohort_id": e["cohort_id"], "competency_slug": slug,
-                             "level": max(1, min(5, round(5 * self.skill(i)))), "comment": "",
+                             "level": max(1, min(5, round(5 * self.skills[i]))), "comment": "",
                              "rated_at": min(self.plan.now, e["started_at"] + timedelta(days=30))})
         return rows
 
