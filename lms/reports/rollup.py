@@ -126,6 +126,8 @@ class _Passes:
     activity: Executable
     tool_weekly: Executable
     tools: Select  # (organisation, learner, week, tool, function, uses): tool_uses and tool_user_weeks from these
+    tool_uses: Executable  # upserts of those rows, given as parameters
+    tool_user_weeks: Executable
     milestones: Executable
 
 
@@ -140,11 +142,8 @@ def _claimed_passes(dialect: str) -> _Passes:
 def _passes(conditions: list) -> _Passes:
     conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), *conditions]
     tools = _tools_query(conditions)
-    return _Passes(_active_learner_upserts(conditions), _activity_upsert(conditions),
-                   _upsert(ToolWeekly, ["organization_id", "user_id", "week_start", "tool", "job_function", "uses"],
-                           ["organization_id", "user_id", "week_start", "tool"], tools,
-                           lambda excluded: {"uses": ToolWeekly.uses + excluded.uses}),
-                   tools, _milestones_upsert(conditions))
+    return _Passes(_active_learner_upserts(conditions), _activity_upsert(conditions), _tool_weekly_upsert(tools),
+                   tools, _tool_uses_upsert(), _tool_user_weeks_upsert(), _milestones_upsert(conditions))
 
 
 def _run(passes: _Passes, params: dict | None = None, *, rebuild: bool = False) -> None:
@@ -158,7 +157,7 @@ def _run(passes: _Passes, params: dict | None = None, *, rebuild: bool = False) 
             conn.execute(upsert_, params)
         conn.execute(passes.activity, params)
     conn.execute(passes.tool_weekly, params)
-    _add_tool_totals(conn.execute(passes.tools, params))
+    _add_tool_totals(passes, conn.execute(passes.tools, params))
     conn.execute(passes.milestones, params)
 
 
@@ -230,7 +229,13 @@ def _tools_query(conditions: list) -> Select:
             .group_by(Statement.organization_id, Statement.actor_id, week, tool, User.job_function))
 
 
-def _add_tool_totals(found) -> None:
+def _tool_weekly_upsert(tools: Select) -> Executable:
+    return _upsert(ToolWeekly, ["organization_id", "user_id", "week_start", "tool", "job_function", "uses"],
+                   ["organization_id", "user_id", "week_start", "tool"], tools,
+                   lambda excluded: {"uses": ToolWeekly.uses + excluded.uses})
+
+
+def _add_tool_totals(passes: _Passes, found) -> None:
     """Add uses per tool to tool_uses (counts per week and function) and tool_user_weeks (OR of week bits)."""
     uses: dict[tuple, int] = {}
     bits: dict[tuple, tuple[str, int]] = {}
@@ -243,22 +248,20 @@ def _add_tool_totals(found) -> None:
     rows = [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
             for (o, w, t, f), n in uses.items()]
     for k in range(0, len(rows), CHUNK):
-        db.session.execute(_tool_uses_upsert(db.engine.dialect.name), rows[k:k + CHUNK])
+        db.session.execute(passes.tool_uses, rows[k:k + CHUNK])
     rows = [{"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
             for (o, u, t, b), (f, m) in bits.items()]
     for k in range(0, len(rows), CHUNK):
-        db.session.execute(_tool_user_weeks_upsert(db.engine.dialect.name), rows[k:k + CHUNK])
+        db.session.execute(passes.tool_user_weeks, rows[k:k + CHUNK])
 
 
-@cache
-def _tool_uses_upsert(dialect: str) -> Executable:  # built once per dialect, as _claimed_passes
+def _tool_uses_upsert() -> Executable:
     stmt = upsert(ToolUses)
     return stmt.on_conflict_do_update(index_elements=["organization_id", "week_start", "tool", "job_function"],
                                       set_={"uses": ToolUses.uses + stmt.excluded.uses})
 
 
-@cache
-def _tool_user_weeks_upsert(dialect: str) -> Executable:
+def _tool_user_weeks_upsert() -> Executable:
     stmt = upsert(ToolUserWeeks)
     return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool", "block"],
                                       set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),
