@@ -34,6 +34,7 @@ from lms.reports.queries.adoption import adoption_report
 from lms.reports.queries.capability import capability_report
 from lms.reports.queries.completion import completion_counts, laggards
 from lms.reports.queries.tools import exercise_titles
+from lms.reports.rollup import rolled_up_to
 
 
 def report_filters(org_id: int, query: ReportQuery, now: datetime) -> Filters:
@@ -100,5 +101,5 @@ def adoption_figures(f: Filters) -> AdoptionFigures:
         by_function=[FunctionFigures(function=r.function, learners=r.learners, enrolments=r.enrolments,
                                      completed=r.completed, overdue=r.overdue, active=r.active,
                                      completion_rate=r.completion_rate) for r in report.functions],
-        laggards=report.laggard_total, rolled_up_to=report.rolled_up_to,
+        laggards=report.laggard_total, rolled_up_to=rolled_up_to(),
         uncounted=report.uncounted)

@@ -5,7 +5,7 @@ together with tool usage, sales vs marketing, laggards and A-players.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, exists, func, literal_column, select
 from sqlalchemy.orm import aliased
@@ -22,7 +22,7 @@ from lms.reports.queries.completion import LaggardRow, laggards
 from lms.reports.queries.practice_use import PracticeUse, practice_use
 from lms.reports.queries.scope import NO_COHORT, cohorts, learner_ids
 from lms.reports.queries.tools import ToolRow, tool_usage
-from lms.reports.rollup import rolled_up_to, uncounted
+from lms.reports.rollup import uncounted
 from lms.tracking.models import Statement
 
 
@@ -119,7 +119,6 @@ class AdoptionReport:
     laggards: list[LaggardRow]
     laggard_total: int
     a_players: list[APlayer]
-    rolled_up_to: datetime | None  # when `flask lms rollup` last ran (statements are counted as they are stored)
     uncounted: int  # statements inserted in bulk that no roll-up has counted yet
     actions: list[str]
     charts: list[charts.Chart]
@@ -143,7 +142,7 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
     functions = by_function(f)
     lag, lag_total = laggards(f, limit=None if full else 100)
     players = a_players(f)
-    processed_to, left = rolled_up_to(), uncounted(f.org_id)
+    left = uncounted(f.org_id)
     practice = practice_use(f, full=full)
     advice = adoption.funnel_advice(total)
     actions = [a for a in (advice,) if a]
@@ -174,4 +173,4 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
                          [t.uses for t in tools], value_header="Uses", ident="tools"),
     ]
     return AdoptionReport(f, funnels, total, advice, weeks, wau, months, mau, population, tools, functions, lag,
-                          lag_total, players, processed_to, left, actions, built, practice)
+                          lag_total, players, left, actions, built, practice)
