@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import Integer, create_engine, event
+from sqlalchemy import Integer, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from werkzeug.routing.rules import Rule
@@ -294,3 +294,29 @@ def smtp_server():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def migrated_app(tmp_path, request):
+    """An app on an empty database of its own, for migration tests to upgrade and downgrade: a file, or on
+    PostgreSQL a schema named after the test (tests in parallel workers do not share it)."""
+    options = {}
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    schema = f"migration_{request.node.name[-40:].lower()}"
+    if TEST_DATABASE_URL:
+        url, options = TEST_DATABASE_URL, {"connect_args": {"options": f"-csearch_path={schema}"}}
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()

@@ -1,22 +1,36 @@
 """The capability roll-up: each learner's figures per competency (`learner_competencies`), from the assessment
-package's profiles. Kept current by `lms.reports.live` for the learners a transaction touched, rebuilt for a whole
-organisation by `flask lms rollup --rebuild`. Flushes, never commits.
+package's profiles, and their sums per team, job function and competency (`capability_totals`), which the
+capability report's default view reads instead of aggregating every learner's rows.
+
+Kept current by `lms.reports.live`: the learners a transaction touched have their figures recomputed, taken out of
+the sums before and added back after; a change to who is in a group (cohorts, enrolments, memberships, job
+functions) recomputes the organisation's sums. `flask lms rollup --rebuild` recomputes everything. Flushes, never
+commits.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, exists, func, insert, literal, select
+from sqlalchemy.orm import aliased
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import Membership
+from lms.identity.models import Cohort, CohortMember, Membership, User
+from lms.learning.models import Enrolment
 from lms.reports.dialect import upsert
-from lms.reports.models import LearnerCompetency
+from lms.reports.models import CapabilityTotal, LearnerCompetency
+from lms.reports.queries.scope import NO_COHORT
 
 BATCH = 2_000  # learners per profile read on a rebuild
+# The capability report's figures per learner and competency, summed in capability_totals with how many have one.
+SUMMED = ("pre", "post", "uplift", "knowledge", "applied", "gap", "rating")
+_SUM_COLUMNS = [f"{name}_{part}" for name in SUMMED for part in ("sum", "n")]
+_KEY = ["organization_id", "team", "job_function", "competency"]
 
 
 def _rows(org_id: int, user_ids: Iterable[int], framework, *, keep_empty: bool) -> list[dict]:
@@ -31,15 +45,18 @@ def _rows(org_id: int, user_ids: Iterable[int], framework, *, keep_empty: bool) 
             figures = {"pre": c.pre, "post": c.post, "knowledge": c.knowledge, "applied": c.applied,
                        "rating": c.rating.level if c.rating is not None else None, "capability": c.capability}
             if keep_empty or any(v is not None for v in figures.values()):
+                gap = c.knowledge - c.applied if c.knowledge is not None and c.applied is not None else None
                 rows.append({"organization_id": org_id, "user_id": uid, "competency": c.slug, "updated_at": now,
-                             **figures})
+                             "gap": gap, **figures})
     return rows
 
 
 def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
-    """Recompute the rows of these (organisation id, user id) learners; return how many learners were refreshed.
+    """Recompute the rows of these (organisation id, user id) learners and move their part of `capability_totals`
+    from the old figures to the new; return how many learners were refreshed.
 
-    An upsert, so two transactions refreshing one learner at once do not collide on the unique key."""
+    An upsert, so two transactions refreshing one learner at once do not collide on the unique key. The learners'
+    memberships are locked first (PostgreSQL), so the second waits, then takes out what the first put in."""
     by_org: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in pairs:
         if org_id is not None and user_id is not None:
@@ -50,16 +67,22 @@ def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
     for org_id, users in by_org.items():
         rows = _rows(org_id, users, framework, keep_empty=True)
         if rows:
+            db.session.execute(select(Membership.id).where(Membership.organization_id == org_id,
+                                                           Membership.user_id.in_(users))
+                               .order_by(Membership.user_id).with_for_update())
+            _add_to_totals(org_id, users, sign=-1)
             stmt = upsert(LearnerCompetency)
-            figures = ("pre", "post", "knowledge", "applied", "rating", "capability", "updated_at")
+            columns = ("pre", "post", "knowledge", "applied", "rating", "capability", "gap", "updated_at")
             db.session.execute(stmt.on_conflict_do_update(
                 index_elements=["organization_id", "user_id", "competency"],
-                set_={name: stmt.excluded[name] for name in figures}), rows)
+                set_={name: stmt.excluded[name] for name in columns}), rows)
+            _add_to_totals(org_id, users, sign=1)
     return sum(len(users) for users in by_org.values())
 
 
 def rebuild(org_id: int | None = None) -> int:
-    """Recompute every learner's rows in one organisation (or all); return how many rows were written."""
+    """Recompute every learner's rows in one organisation (or all), and the sums; return how many rows were
+    written."""
     members = select(Membership.organization_id, Membership.user_id).where(Membership.role == "learner")
     emptied = delete(LearnerCompetency)
     if org_id is not None:
@@ -78,5 +101,107 @@ def rebuild(org_id: int | None = None) -> int:
             if rows:
                 db.session.execute(insert(LearnerCompetency), rows)
                 written += len(rows)
+    if org_id is None:
+        db.session.execute(delete(CapabilityTotal))  # organisations without learners keep no sums either
+    for org in by_org if org_id is None else [org_id]:
+        rebuild_totals(org)
     db.session.flush()
     return written
+
+
+def figures() -> dict[str, ColumnElement]:
+    """Return {figure: its expression on learner_competencies}, in SUMMED order."""
+    lc = LearnerCompetency
+    return {"pre": lc.pre, "post": lc.post, "uplift": lc.post - lc.pre, "knowledge": lc.knowledge,
+            "applied": lc.applied, "gap": lc.gap, "rating": lc.rating}
+
+
+def qualifying(org_id: int, user_id, *, since: datetime | None = None, before: datetime | None = None,
+               cohort_id: int | None = None, function: str | None = None) -> list[ColumnElement]:
+    """Return the conditions that the learner `user_id` (a column) is one the capability report covers: a learner
+    of the organisation (in this cohort, of this job function) with an enrolment not withdrawn, made in
+    [since, before) when given."""
+    # Aliases: the caller's query may have these tables in its FROM, which a plain EXISTS would correlate to.
+    member, enrolment, cohort_member, user = (aliased(m) for m in (Membership, Enrolment, CohortMember, User))
+    conditions = [
+        exists().where(member.user_id == user_id, member.organization_id == org_id, member.role == "learner"),
+        exists().where(enrolment.user_id == user_id, enrolment.organization_id == org_id,
+                       enrolment.withdrawn_at.is_(None),
+                       *([enrolment.enrolled_at >= since] if since else []),
+                       *([enrolment.enrolled_at < before] if before else [])),
+    ]
+    if cohort_id:
+        conditions.append(exists().where(cohort_member.user_id == user_id, cohort_member.cohort_id == cohort_id))
+    if function:
+        conditions.append(exists().where(user.id == user_id, user.job_function == function))
+    return conditions
+
+
+def team_of(org_id: int, user_id, cohort_id: int | None = None) -> ColumnElement:
+    """Return the team of the learner `user_id` (a column) as the report shows it: the cohort filtered on, else
+    their first cohort by name, else NO_COHORT."""
+    first = (select(func.min(Cohort.name)).join(CohortMember, CohortMember.cohort_id == Cohort.id)
+             .where(CohortMember.user_id == user_id, CohortMember.role == "learner", Cohort.organization_id == org_id))
+    if cohort_id:
+        first = first.where(Cohort.id == cohort_id)
+    return func.coalesce(first.scalar_subquery(), NO_COHORT)
+
+
+def learners(org_id: int | ColumnElement, *, since: datetime | None = None, before: datetime | None = None,
+             cohort_id: int | None = None, function: str | None = None, users: Iterable[int] | None = None):
+    """Return the query of (user_id, name, email, job_function, team) of the learners the capability report covers
+    (see `qualifying`), one row each, with the team `team_of` gives (as a join, for every learner at once)."""
+    team_join = and_(CohortMember.user_id == User.id, CohortMember.role == "learner")
+    if cohort_id:
+        team_join = and_(team_join, CohortMember.cohort_id == cohort_id)
+    q = (select(User.id.label("user_id"), User.name.label("name"), User.email.label("email"),
+                User.job_function.label("job_function"), func.coalesce(func.min(Cohort.name), NO_COHORT).label("team"))
+         .outerjoin(CohortMember, team_join)
+         .outerjoin(Cohort, and_(Cohort.id == CohortMember.cohort_id, Cohort.organization_id == org_id))
+         .where(*qualifying(org_id, User.id, since=since, before=before, cohort_id=cohort_id, function=function))
+         .group_by(User.id))
+    return q if users is None else q.where(User.id.in_(users))  # ids, or an expanding bound parameter
+
+
+def _sums(org_id, people, sign=1):
+    """Select capability_totals rows (_KEY, learners, _SUM_COLUMNS): the figures of `people` (a `learners`
+    subquery) per team, job function and competency, times `sign` (values or bound parameters)."""
+    lc = LearnerCompetency
+    return (select(literal(org_id) if isinstance(org_id, int) else org_id, people.c.team, people.c.job_function,
+                   lc.competency, literal(0),
+                   *(sign * part for value in figures().values()
+                     for part in (func.coalesce(func.sum(value), 0), func.count(value))))
+            .join(lc, lc.user_id == people.c.user_id).where(lc.organization_id == org_id)
+            .group_by(people.c.team, people.c.job_function, lc.competency))
+
+
+def _add_to_totals(org_id: int, users: set[int], *, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) these learners' current figures to or from the organisation's sums."""
+    # On the session's connection: parameters given to an ORM INSERT would make it a bulk insert of them.
+    db.session.connection().execute(_moving(db.engine.dialect.name),
+                                    {"org": org_id, "users": sorted(users), "sign": sign})
+
+
+@cache
+def _moving(dialect: str):
+    """The upsert adding `:sign` times the figures of the learners `:users` of organisation `:org` to its sums.
+    Built once per database dialect (the upsert is SQLite's or PostgreSQL's; `dialect` is only the cache key):
+    every commit that changes a learner's figures runs it twice, and building it costs several times running it."""
+    org = bindparam("org", type_=Integer)
+    people = learners(org, users=bindparam("users", expanding=True)).subquery()
+    stmt = upsert(CapabilityTotal).from_select([*_KEY, "learners", *_SUM_COLUMNS],
+                                               _sums(org, people, bindparam("sign", type_=Integer)))
+    return stmt.on_conflict_do_update(
+        index_elements=_KEY, set_={name: getattr(CapabilityTotal, name) + stmt.excluded[name]
+                                   for name in _SUM_COLUMNS})
+
+
+def rebuild_totals(org_id: int) -> None:
+    """Recompute the organisation's capability_totals from its learners' rows and who is in which group."""
+    db.session.execute(delete(CapabilityTotal).where(CapabilityTotal.organization_id == org_id))
+    people = learners(org_id).subquery()
+    counts = (select(literal(org_id), people.c.team, people.c.job_function, literal(""), func.count(),
+                     *(literal(0) for _ in _SUM_COLUMNS))
+              .group_by(people.c.team, people.c.job_function))
+    for rows in (counts, _sums(org_id, people)):
+        db.session.execute(insert(CapabilityTotal).from_select([*_KEY, "learners", *_SUM_COLUMNS], rows))

@@ -192,6 +192,7 @@ class LearnerCompetency(db.Model):
     __table_args__ = (
         UniqueConstraint("organization_id", "user_id", "competency"),
         Index("ix_learner_competencies_org_comp", "organization_id", "competency", "user_id"),
+        Index("ix_learner_competencies_org_gap", "organization_id", "gap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,4 +205,41 @@ class LearnerCompetency(db.Model):
     applied: Mapped[int | None] = mapped_column(SmallInteger)
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # coach rating level 1-5
     capability: Mapped[int | None] = mapped_column(SmallInteger)  # weighted: applied 50%, rating 30%, knowledge 20%
+    # knowledge - applied, stored so the report's largest gaps are read down an index instead of sorting every row
+    gap: Mapped[int | None] = mapped_column(SmallInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CapabilityTotal(db.Model):
+    """The capability report's sums per organisation, team, job function and competency, over the learners with
+    an active enrolment (the report's default view: no cohort filter, a period open at the start and ending today).
+
+    The team is the learner's first cohort by name (NO_COHORT without one). A row with competency "" counts the
+    group's learners; the others hold, per figure, the sum of the values and how many learners have one (the
+    report divides). Learners' figures are added and taken away in the transaction that changes them; a change to
+    who is in a group (cohorts, enrolments, memberships, job functions) recomputes the organisation's rows.
+    `lms.reports.competencies` keeps them; `flask lms rollup --rebuild` recomputes them."""
+
+    __tablename__ = "capability_totals"
+    __table_args__ = (UniqueConstraint("organization_id", "team", "job_function", "competency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    team: Mapped[str] = mapped_column(String(200))
+    job_function: Mapped[str] = mapped_column(String(20))
+    competency: Mapped[str] = mapped_column(String(80))  # "" on the row counting the group's learners
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    pre_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    pre_n: Mapped[int] = mapped_column(Integer, default=0)
+    post_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    post_n: Mapped[int] = mapped_column(Integer, default=0)
+    uplift_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    uplift_n: Mapped[int] = mapped_column(Integer, default=0)
+    knowledge_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    knowledge_n: Mapped[int] = mapped_column(Integer, default=0)
+    applied_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    applied_n: Mapped[int] = mapped_column(Integer, default=0)
+    gap_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    gap_n: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    rating_n: Mapped[int] = mapped_column(Integer, default=0)

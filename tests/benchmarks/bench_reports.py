@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 
 from lms import create_app
 from lms.extensions import db
-from lms.identity.models import Membership, Organization
+from lms.identity.models import Cohort, Membership, Organization
 from lms.tracking.models import Statement
 from tests.databases import bench_sqlite_url, ensure_postgres
 
@@ -95,13 +95,13 @@ def _prepare(app) -> Organization:
 
 
 def _complete(org_id: int) -> bool:
-    """Whether the organisation has what the reports read: tool roll-ups, capability figures and submitted
-    exercises (A-players). A report over empty inputs is fast and proves nothing."""
+    """Whether the organisation has what the reports read: tool roll-ups, capability figures and their kept sums,
+    and submitted exercises (A-players). A report over empty inputs is fast and proves nothing."""
     from lms.practice.models import Submission
-    from lms.reports.models import LearnerCompetency, ToolUserWeeks
+    from lms.reports.models import CapabilityTotal, LearnerCompetency, ToolUserWeeks
 
     return all(db.session.scalar(select(func.count()).select_from(model).where(model.organization_id == org_id))
-               for model in (ToolUserWeeks, LearnerCompetency, Submission))
+               for model in (ToolUserWeeks, LearnerCompetency, CapabilityTotal, Submission))
 
 
 def _stale_schema() -> bool:
@@ -154,12 +154,13 @@ def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_bench_reports(backend, tmp_path):
     from lms.database import utcnow
+    from lms.reports.competencies import refresh_learners
     from lms.reports.dialect import week_start_of
     from lms.reports.filters import Filters
     from lms.reports.queries.a_players import a_players
     from lms.reports.queries.adoption import active_series, adoption_report, funnel_counts
     from lms.reports.queries.by_function import by_function
-    from lms.reports.queries.capability import capability_report
+    from lms.reports.queries.capability import _computed_sums, _kept_sums, capability_report
     from lms.reports.queries.completion import completion_counts, completion_report, laggards, learner_rows
     from lms.reports.queries.learner import learner_detail
     from lms.reports.queries.roi import roi_report
@@ -179,11 +180,13 @@ def test_bench_reports(backend, tmp_path):
         assert _complete(org.id), "the benchmark organisation lacks roll-ups or capability data"
         now = utcnow()
         f = Filters(org.id, now)
+        assert _kept_sums(f) == _computed_sums(f), "the kept capability sums differ from the learners' rows"
         learner_id = db.session.scalar(select(Membership.user_id).where(
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))
         floor = _median_ms(lambda: db.session.execute(
             text("SELECT count(*) FROM statements WHERE organization_id = :org"), {"org": org.id}).scalar())
         titles = exercise_titles()
+        first_cohort = db.session.scalar(select(Cohort.id).where(Cohort.organization_id == org.id).order_by(Cohort.id))
         tool = tool_expression()
         cases = {
             "completion report": lambda: completion_report(f),
@@ -202,11 +205,17 @@ def test_bench_reports(backend, tmp_path):
             "  sales vs marketing": lambda: by_function(f),
             "  A-players": lambda: a_players(f),
             "capability report": lambda: capability_report(f),
+            "  capability report, one cohort (computed per view)": lambda: capability_report(
+                Filters(org.id, now, cohort_id=first_cohort)),
+            "  capability report, a period from a date (computed)": lambda: capability_report(
+                Filters(org.id, now, start=(now - timedelta(days=365)).date())),
             "ROI report (first cohort)": lambda: roi_report(f),
             "learner drill-down": lambda: learner_detail(org.id, learner_id, now),
             "roll-up, incremental, nothing new": lambda: refresh_activity(),
             # What every action pays at its commit (lms.reports.live): the statement and its roll-up rows.
             "one statement recorded, with its live roll-up": lambda: _record_one(learner_id, org.id),
+            # What an answer, submission or rating adds at its commit: the learner's figures and their kept sums.
+            "one learner's capability figures refreshed": lambda: refresh_learners({(org.id, learner_id)}),
             "weekly active, raw scan (what the roll-up saves)": lambda: db.session.execute(
                 select(week_start_of(Statement.timestamp), func.count(Statement.actor_id.distinct()))
                 .where(Statement.organization_id == org.id, Statement.timestamp >= now - timedelta(days=365))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import Membership, User
+from lms.identity.models import Membership, Organization, User
 from lms.identity.passwords import hash_password
 from lms.reports.generate import generate
 from lms.tracking.models import Statement
@@ -81,5 +81,12 @@ def test_generated_data_is_complete_and_rolled_up(app, runner):
                                        func.count(LearnerCompetency.rating), func.count(LearnerCompetency.capability),
                                        func.max(LearnerCompetency.capability))).one()
     assert all(n > 0 for n in filled[:6]) and 0 < filled[6] <= 100, filled
+    # ... and the report's default view reads sums kept over them, which add up to the learners' rows.
+    from lms.reports.filters import Filters
+    from lms.reports.queries.capability import _computed_sums, _kept_sums
+
+    org_id = db.session.scalar(select(Organization.id).where(Organization.slug == "gen"))
+    kept, computed = _kept_sums(Filters(org_id, utcnow())), _computed_sums(Filters(org_id, utcnow()))
+    assert kept == computed and sum(kept[0].values()) == 60
     again = runner.invoke(args=["lms", "generate", "--learners", "5", "--statements", "5", "--org-slug", "gen"])
     assert again.exit_code != 0 and "exists already" in again.output

@@ -8,39 +8,12 @@ from datetime import datetime
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import column, create_engine, insert, table, text
+from sqlalchemy import column, insert, table, text
 
-from lms import create_app
 from lms.extensions import db
-from tests.conftest import TEST_DATABASE_URL
 
 BEFORE = "46b3b6c82436"
 WHEN = datetime(2026, 11, 2, 9, 0)
-SCHEMA = "actor_migration_check"
-
-
-@pytest.fixture
-def migrated_app(tmp_path):
-    """An app on an empty database of its own (a file, or a schema of its own on PostgreSQL)."""
-    options = {}
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    if TEST_DATABASE_URL:
-        url, options = TEST_DATABASE_URL, {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine.dispose()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-        engine.dispose()
 
 
 def _insert(conn, table_name: str, /, **values) -> None:

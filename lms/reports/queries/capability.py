@@ -7,15 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from lms.extensions import db
-from lms.identity.models import Cohort, CohortMember, User
-from lms.learning.models import Enrolment
-from lms.reports import capability, charts
+from lms.identity.models import User
+from lms.reports import capability, charts, competencies
 from lms.reports.filters import Filters
-from lms.reports.models import LearnerCompetency
-from lms.reports.queries.scope import NO_COHORT, learner_ids
+from lms.reports.models import CapabilityTotal, LearnerCompetency
 
 
 def profiles(user_ids: list[int], org_id: int) -> dict:
@@ -38,21 +36,10 @@ def capability_scores(people: list[tuple[int, str, str, str]], org_id: int) -> I
 
 
 def _people(f: Filters):
-    """Return the query of (user id, name, email, team) of the learners in the filters with an enrolment in the
-    period; the team is the cohort filtered on, else the learner's first cohort by name."""
-    enrolled = [Enrolment.user_id == User.id, Enrolment.organization_id == f.org_id,
-                Enrolment.withdrawn_at.is_(None), Enrolment.enrolled_at < f.end_before]
-    if f.start_at:
-        enrolled.append(Enrolment.enrolled_at >= f.start_at)
-    team_join = and_(CohortMember.user_id == User.id, CohortMember.role == "learner")
-    if f.cohort_id:
-        team_join = and_(team_join, CohortMember.cohort_id == f.cohort_id)
-    return (select(User.id.label("user_id"), User.name.label("name"), User.email.label("email"),
-                   func.coalesce(func.min(Cohort.name), NO_COHORT).label("team"))
-            .outerjoin(CohortMember, team_join)
-            .outerjoin(Cohort, and_(Cohort.id == CohortMember.cohort_id, Cohort.organization_id == f.org_id))
-            .where(User.id.in_(learner_ids(f)), exists().where(*enrolled))
-            .group_by(User.id, User.name, User.email))
+    """Return the query of (user id, name, email, job function, team) of the learners in the filters with an
+    enrolment in the period; the team is the cohort filtered on, else the learner's first cohort by name."""
+    return competencies.learners(f.org_id, since=f.start_at, before=f.end_before, cohort_id=f.cohort_id,
+                                 function=f.function)
 
 
 def capability_people(f: Filters) -> list[tuple[int, str, str, str]]:
@@ -76,8 +63,9 @@ class CapabilityReport:
 
 
 def capability_report(f: Filters) -> CapabilityReport:
-    """Return team x competency heatmaps (pre, post), uplift, gaps per competency and the largest gaps: three
-    aggregate queries on the capability roll-up (`learner_competencies`), whatever the number of learners."""
+    """Return team x competency heatmaps (pre, post), uplift, gaps per competency and the largest gaps, from the
+    capability roll-up in a fixed number of queries whatever the number of learners: two on the default view (the
+    kept sums and the largest gaps), three with a cohort or a period starting on a date."""
     names = competency_names()
     slugs = list(names)
     labels = [names[s] for s in slugs]
@@ -100,25 +88,72 @@ def capability_report(f: Filters) -> CapabilityReport:
 
 def _summary(f: Filters, slugs: list[str], gaps: int = 10) -> tuple[capability.Summary, list[str], int]:
     """Return the Summary `capability.summarise` would give for the filtered learners, the teams and the number
-    of learners, from sums and counts per team and competency computed by the database."""
-    people = _people(f).subquery("p")
-    teams: dict[str, int] = dict(db.session.execute(select(people.c.team, func.count()).group_by(people.c.team)).all())
-    lc = LearnerCompetency
-    figures = {"pre": lc.pre, "post": lc.post, "uplift": lc.post - lc.pre, "knowledge": lc.knowledge,
-               "applied": lc.applied, "gap": lc.knowledge - lc.applied, "rating": lc.rating}
-    joined = and_(lc.user_id == people.c.user_id, lc.organization_id == f.org_id)
-    sums: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
-    for team, slug, *values in db.session.execute(
-        select(people.c.team, lc.competency,
-               *(aggregate for expr in figures.values() for aggregate in (func.sum(expr), func.count(expr))))
-        .join(lc, joined).group_by(people.c.team, lc.competency)
-    ):
-        sums[(team, slug)] = {name: (values[2 * i] or 0, values[2 * i + 1]) for i, name in enumerate(figures)}
-    gap = lc.knowledge - lc.applied
-    largest = [capability.Score(*row) for row in db.session.execute(
-        select(people.c.user_id, people.c.name, people.c.email, people.c.team, lc.competency, lc.pre, lc.post,
-               lc.knowledge, lc.applied, lc.rating)
-        .join(lc, joined).where(gap > 0).order_by(gap.desc(), people.c.name, lc.competency).limit(gaps))]
+    of learners: from the kept sums (`capability_totals`) when the filters are the ones they are kept for (no
+    cohort, a period open at the start and ending today), else from sums and counts the database computes over
+    the filtered learners' rows."""
+    if f.cohort_id is None and f.start is None and f.end_date >= f.now.date():
+        teams, sums = _kept_sums(f)
+    else:
+        teams, sums = _computed_sums(f)
     ordered = sorted(teams)
-    return capability.summary_from_sums(sums, ordered, slugs, sum(teams.values()), largest), ordered, \
-        sum(teams.values())
+    learners = sum(teams.values())
+    return capability.summary_from_sums(sums, ordered, slugs, learners, _largest_gaps(f, gaps)), ordered, learners
+
+
+Sums = dict[tuple[str, str], dict[str, tuple[int, int]]]  # {(team, competency): {figure: (sum, count)}}
+
+
+def _kept_sums(f: Filters) -> tuple[dict[str, int], Sums]:
+    """Return {team: learners} and the sums, read from capability_totals (one query over a few hundred rows)."""
+    t = CapabilityTotal
+    q = (select(t.team, t.competency, func.sum(t.learners),
+                *(func.sum(getattr(t, f"{name}_{part}")) for name in competencies.SUMMED for part in ("sum", "n")))
+         .where(t.organization_id == f.org_id).group_by(t.team, t.competency))
+    if f.function:
+        q = q.where(t.job_function == f.function)
+    teams: dict[str, int] = {}
+    sums: Sums = {}
+    for team, slug, learners, *values in db.session.execute(q):
+        if slug == "":
+            if learners:
+                teams[team] = learners
+        else:
+            sums[(team, slug)] = _figures(values)
+    return teams, {key: value for key, value in sums.items() if key[0] in teams}
+
+
+def _computed_sums(f: Filters) -> tuple[dict[str, int], Sums]:
+    """Return {team: learners} and the sums, computed over the filtered learners' rows (two queries)."""
+    people = _people(f).subquery("p")
+    teams = dict(db.session.execute(select(people.c.team, func.count()).group_by(people.c.team)).all())
+    lc = LearnerCompetency
+    sums = {(team, slug): _figures(values) for team, slug, *values in db.session.execute(
+        select(people.c.team, lc.competency,
+               *(part for value in competencies.figures().values() for part in (func.sum(value), func.count(value))))
+        .join(lc, and_(lc.user_id == people.c.user_id, lc.organization_id == f.org_id))
+        .group_by(people.c.team, lc.competency))}
+    return teams, sums
+
+
+def _figures(values: list) -> dict[str, tuple[int, int]]:
+    """{figure: (sum, count)} from a row's sums and counts in SUMMED order (int: PostgreSQL sums a bigint column
+    as a numeric, which Python reads as a Decimal)."""
+    return {name: (int(values[2 * i] or 0), int(values[2 * i + 1] or 0))
+            for i, name in enumerate(competencies.SUMMED)}
+
+
+def _largest_gaps(f: Filters, gaps: int) -> list[capability.Score]:
+    """Return the `gaps` largest positive knowledge-action gaps of the filtered learners (largest first, ties by
+    name and competency), in one query read down the (organisation, gap) index: the gap of the `gaps`-th row
+    bounds the rows sorted, instead of sorting every learner's rows."""
+    lc = LearnerCompetency
+    covered = competencies.qualifying(f.org_id, lc.user_id, since=f.start_at, before=f.end_before,
+                                      cohort_id=f.cohort_id, function=f.function)
+    bound = (select(lc.gap).where(lc.organization_id == f.org_id, lc.gap > 0, *covered)
+             .order_by(lc.gap.desc()).limit(1).offset(gaps - 1).scalar_subquery())
+    return [capability.Score(*row) for row in db.session.execute(
+        select(lc.user_id, User.name, User.email, competencies.team_of(f.org_id, lc.user_id, f.cohort_id),
+               lc.competency, lc.pre, lc.post, lc.knowledge, lc.applied, lc.rating)
+        .join(User, User.id == lc.user_id)
+        .where(lc.organization_id == f.org_id, lc.gap > 0, lc.gap >= func.coalesce(bound, 1), *covered)
+        .order_by(lc.gap.desc(), User.name, lc.competency).limit(gaps))]
