@@ -15,7 +15,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, exists, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from lms.database import utcnow
@@ -67,16 +79,15 @@ def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
     for org_id, users in by_org.items():
         rows = _rows(org_id, users, framework, keep_empty=True)
         if rows:
-            db.session.execute(select(Membership.id).where(Membership.organization_id == org_id,
-                                                           Membership.user_id.in_(users))
-                               .order_by(Membership.user_id).with_for_update())
-            _add_to_totals(org_id, users, sign=-1)
+            conn = db.session.connection()
+            _lock(conn, org_id, users)
+            _add_to_totals(conn, org_id, users, sign=-1)
             stmt = upsert(LearnerCompetency)
             columns = ("pre", "post", "knowledge", "applied", "rating", "capability", "gap", "updated_at")
             db.session.execute(stmt.on_conflict_do_update(
                 index_elements=["organization_id", "user_id", "competency"],
                 set_={name: stmt.excluded[name] for name in columns}), rows)
-            _add_to_totals(org_id, users, sign=1)
+            _add_to_totals(conn, org_id, users, sign=1)
     return sum(len(users) for users in by_org.values())
 
 
@@ -175,33 +186,65 @@ def _sums(org_id, people, sign=1):
             .group_by(people.c.team, people.c.job_function, lc.competency))
 
 
-def _add_to_totals(org_id: int, users: set[int], *, sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) these learners' current figures to or from the organisation's sums."""
-    # On the session's connection: parameters given to an ORM INSERT would make it a bulk insert of them.
-    db.session.connection().execute(_moving(db.engine.dialect.name),
-                                    {"org": org_id, "users": sorted(users), "sign": sign})
+def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) these (organisation id, user id) learners, counted and with their
+    figures, to or from the sums of the groups the database now puts them in, on the flushing session's
+    connection. `lms.reports.live` takes them out before a flush that changes their groups and adds them back
+    after it."""
+    by_org: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in pairs:
+        by_org[org_id].add(user_id)
+    for org_id, users in sorted(by_org.items()):
+        if sign < 0:
+            _lock(conn, org_id, users)
+        _add_to_totals(conn, org_id, users, sign=sign, counted=True)
+
+
+def _lock(conn: Connection, org_id: int, users: set[int]) -> None:
+    """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time): a second transaction moving
+    the same learners waits, then takes out what the first put in."""
+    conn.execute(
+        select(Membership.id).where(Membership.organization_id == org_id, Membership.user_id.in_(sorted(users)))
+        .order_by(Membership.user_id).with_for_update())
+
+
+def _add_to_totals(conn: Connection, org_id: int, users: set[int], *, sign: int, counted: bool = False) -> None:
+    """Add (sign 1) or take away (sign -1) these learners' current figures (and, if `counted`, the learners
+    themselves) to or from the organisation's sums."""
+    # On a connection: parameters given to an ORM INSERT would make it a bulk insert of them.
+    params = {"org": org_id, "users": sorted(users), "sign": sign}
+    conn.execute(_moving(conn.dialect.name), params)
+    if counted:
+        conn.execute(_moving(conn.dialect.name, counted=True), params)
 
 
 @cache
-def _moving(dialect: str):
-    """The upsert adding `:sign` times the figures of the learners `:users` of organisation `:org` to its sums.
-    Built once per database dialect (the upsert is SQLite's or PostgreSQL's; `dialect` is only the cache key):
-    every commit that changes a learner's figures runs it twice, and building it costs several times running it."""
+def _moving(dialect: str, counted: bool = False):
+    """The upsert adding `:sign` times the figures (or, if `counted`, the count) of the learners `:users` of
+    organisation `:org` to its sums. Built once per database dialect (the upsert is SQLite's or PostgreSQL's;
+    `dialect` is only the cache key): commits that change learners' figures or groups run it, and building it
+    costs several times running it."""
     org = bindparam("org", type_=Integer)
     people = learners(org, users=bindparam("users", expanding=True)).subquery()
-    stmt = upsert(CapabilityTotal).from_select([*_KEY, "learners", *_SUM_COLUMNS],
-                                               _sums(org, people, bindparam("sign", type_=Integer)))
+    sign = bindparam("sign", type_=Integer)
+    rows = _counts(org, people, sign) if counted else _sums(org, people, sign)
+    stmt = upsert(CapabilityTotal).from_select([*_KEY, "learners", *_SUM_COLUMNS], rows)
+    changed = ["learners"] if counted else _SUM_COLUMNS
     return stmt.on_conflict_do_update(
-        index_elements=_KEY, set_={name: getattr(CapabilityTotal, name) + stmt.excluded[name]
-                                   for name in _SUM_COLUMNS})
+        index_elements=_KEY, set_={name: getattr(CapabilityTotal, name) + stmt.excluded[name] for name in changed})
+
+
+def _counts(org_id, people, sign=1):
+    """Select capability_totals rows (_KEY, learners, _SUM_COLUMNS): how many of `people` (a `learners` subquery)
+    each team and job function has, times `sign`, on the row with competency ""."""
+    return (select(literal(org_id) if isinstance(org_id, int) else org_id, people.c.team, people.c.job_function,
+                   literal(""), sign * func.count(), *(literal(0) for _ in _SUM_COLUMNS))
+            .group_by(people.c.team, people.c.job_function))
 
 
 def rebuild_totals(org_id: int) -> None:
     """Recompute the organisation's capability_totals from its learners' rows and who is in which group."""
     db.session.execute(delete(CapabilityTotal).where(CapabilityTotal.organization_id == org_id))
     people = learners(org_id).subquery()
-    counts = (select(literal(org_id), people.c.team, people.c.job_function, literal(""), func.count(),
-                     *(literal(0) for _ in _SUM_COLUMNS))
-              .group_by(people.c.team, people.c.job_function))
-    for rows in (counts, _sums(org_id, people)):
+    for rows in (_counts(org_id, people), _sums(org_id, people)):
         db.session.execute(insert(CapabilityTotal).from_select([*_KEY, "learners", *_SUM_COLUMNS], rows))

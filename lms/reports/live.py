@@ -8,7 +8,8 @@ counted twice.
 
 What changes who is in the capability report's groups (team, job function, covered at all): a learner joining or
 leaving a cohort, a cohort renamed or deleted, an enrolment made or withdrawn, a membership made, changed or ended,
-a job function changed. The organisation's capability sums are recomputed for those.
+a job function changed. Those learners are taken out of the capability sums before the flush that moves them and
+added back after it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from lms.tracking.models import Statement
 
 STATEMENTS = "reports.statements_added"
 LEARNERS = "reports.capability_changed"
-GROUPS = "reports.capability_groups_changed"
+MOVING = "reports.capability_groups_moving"
 
 # The (organisation id, learner id) a changed row belongs to.
 _LEARNER_OF = {
@@ -35,22 +36,20 @@ _LEARNER_OF = {
     CoachRating: lambda row: (row.organization_id, row.learner_id),
 }
 
-# What a row that changes who is in a capability group points to: ("org", id), ("cohort", id) or ("user", id),
-# and the columns whose change matters (any change for a row added or deleted).
-_GROUPS_OF = {
-    Enrolment: (lambda row: ("org", row.organization_id), ("withdrawn_at", "user_id", "organization_id")),
-    Membership: (lambda row: ("org", row.organization_id), ("role", "user_id", "organization_id")),
-    Cohort: (lambda row: ("org", row.organization_id), ("name", "organization_id")),
-    CohortMember: (lambda row: ("cohort", row.cohort_id), ("role", "user_id", "cohort_id")),
-    User: (lambda row: ("user", row.id), ("job_function",)),
+# The rows that say which capability group a learner is in (covered at all, team, job function), and the columns
+# whose change moves someone (any change for a row added or deleted).
+_GROUP_COLUMNS = {
+    Enrolment: ("withdrawn_at", "user_id", "organization_id"),
+    Membership: ("role", "user_id", "organization_id"),
+    CohortMember: ("role", "user_id", "cohort_id"),
+    Cohort: ("name", "organization_id"),
+    User: ("job_function",),
 }
 
 
 def _noted(session: Session, _flush_context) -> None:
-    """After each flush: note whether statements were added, whose capability inputs changed and which
-    organisations' capability groups changed."""
+    """After each flush: note whether statements were added and whose capability inputs changed."""
     changed = session.info.setdefault(LEARNERS, set())
-    groups = session.info.setdefault(GROUPS, set())
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, Statement):
             session.info[STATEMENTS] = True
@@ -58,69 +57,105 @@ def _noted(session: Session, _flush_context) -> None:
         learner_of = _LEARNER_OF.get(type(row))
         if learner_of is not None:
             changed.add(learner_of(row))
-            continue
-        group = _GROUPS_OF.get(type(row))
-        if group is not None and _moves(row, session, group[1]):
-            groups.add(group[0](row))
-            groups.update(_previous(row, group[1]))
 
 
-def _moves(row, session: Session, columns: tuple[str, ...]) -> bool:
-    """Whether the row was added or deleted, or one of these columns changed."""
-    if row in session.new or row in session.deleted:
-        return type(row) is not User  # a new user is in no group until a membership and an enrolment say so
+def _take_out_moving(session: Session, _flush_context, _instances) -> None:
+    """Before each flush: take the learners whose capability group the flush changes out of the capability sums,
+    while the database still holds their old groups; `_add_back_moved` adds them to their new groups after it."""
+    rows = [row for row in (*session.new, *session.dirty, *session.deleted)
+            if type(row) in _GROUP_COLUMNS and _moves(session, row)]
+    before: set[tuple[int, int]] = set()
+    if rows:
+        with session.no_autoflush:
+            before = _learners_in(session, rows)
+        competencies.move_learners(session.connection(), before, sign=-1)
+    session.info[MOVING] = (rows, before)
+
+
+def _add_back_moved(session: Session, _flush_context) -> None:
+    """After each flush: add the learners taken out before it to the capability sums of their groups now (a
+    learner new to the database was in none before)."""
+    rows, before = session.info.pop(MOVING, ((), set()))
+    if rows:
+        competencies.move_learners(session.connection(), before | _learners_in(session, rows), sign=1)
+
+
+def _moves(session: Session, row) -> bool:
+    """Whether the row, added, deleted or changed in a column that matters, can move a learner between groups."""
+    if row in session.new:
+        return type(row) not in (User, Cohort)  # no learner is in a new cohort, or is a new user, until a row says
+    if row in session.deleted:
+        return True
     state = inspect(row)
-    return any(state.attrs[name].history.has_changes() for name in columns)
+    return any(state.attrs[name].history.has_changes() for name in _GROUP_COLUMNS[type(row)])
 
 
-def _previous(row, columns: tuple[str, ...]) -> set[tuple[str, int]]:
-    """The organisation or cohort the row pointed to before this flush, when that changed."""
-    found = set()
-    for name, kind in (("organization_id", "org"), ("cohort_id", "cohort")):
-        if name in columns:
-            found.update((kind, old) for old in inspect(row).attrs[name].history.deleted if old is not None)
-    return found
+def _learners_in(session: Session, rows) -> set[tuple[int, int]]:
+    """The (organisation id, user id) learners these rows are about, with every learner member of a cohort, and
+    every organisation where a user is a learner. (A row moved to another user or organisation would need its
+    previous values too; nothing in the product does that.)"""
+    pairs: set[tuple[int, int]] = set()
+    cohorts: set[tuple[int | None, int | None]] = set()  # (cohort id, user id or None for every learner member)
+    users: set[int] = set()  # whose job function changed: in every organisation where they are a learner
+    for row in rows:
+        if isinstance(row, Enrolment):  # made with its ids, never through relationships
+            pairs.add((row.organization_id, row.user_id))
+        elif isinstance(row, Membership):
+            pairs.add((_value(row, "organization_id", "organization"), _value(row, "user_id", "user")))
+        elif isinstance(row, CohortMember):
+            cohorts.add((_value(row, "cohort_id", "cohort"), _value(row, "user_id", "user")))
+        elif isinstance(row, Cohort):
+            cohorts.add((row.id, None))
+        else:
+            users.add(row.id)
+    conn = session.connection()
+    if cohorts:
+        ids = {cohort for cohort, _ in cohorts}
+        orgs = dict(conn.execute(select(Cohort.id, Cohort.organization_id).where(Cohort.id.in_(ids))).all())
+        orgs.update((row.id, row.organization_id) for row in rows if isinstance(row, Cohort))
+        everyone = [cohort for cohort, user in cohorts if user is None]
+        members = conn.execute(select(CohortMember.cohort_id, CohortMember.user_id).where(
+            CohortMember.cohort_id.in_(everyone), CohortMember.role == "learner")).all() if everyone else []
+        pairs.update((orgs[cohort], user) for cohort, user in (*cohorts, *members)
+                     if user is not None and cohort in orgs)
+    if users:
+        pairs.update(conn.execute(select(Membership.organization_id, Membership.user_id).where(
+            Membership.user_id.in_(users), Membership.role == "learner")).all())
+    return {(org, user) for org, user in pairs if org is not None and user is not None}
 
 
-def _organisations(session: Session, pointers: set[tuple[str, int]]) -> set[int]:
-    """The organisations of noted ("org" | "cohort" | "user", id) pointers (a user: where they are a learner)."""
-    ids = {kind: {i for k, i in pointers if k == kind and i is not None} for kind in ("org", "cohort", "user")}
-    orgs = set(ids["org"])
-    if ids["cohort"]:
-        orgs.update(session.scalars(select(Cohort.organization_id).where(Cohort.id.in_(ids["cohort"]))))
-    if ids["user"]:
-        orgs.update(session.scalars(select(Membership.organization_id).where(
-            Membership.user_id.in_(ids["user"]), Membership.role == "learner")))
-    return orgs
+def _value(row, column: str, relationship: str) -> int | None:
+    """The row's foreign key, from its related object when only that is set (a row not flushed yet)."""
+    value = getattr(row, column)
+    related = getattr(row, relationship) if value is None else None
+    return related.id if related is not None else value
 
 
 def _keep_current(session: Session) -> None:
     """Before commit: count the transaction's new statements and refresh the changed learners' capability rows."""
     session.flush()  # commit would flush next anyway; flushing first lets _noted see what this transaction added
-    if not any(session.info.get(key) for key in (STATEMENTS, LEARNERS, GROUPS)):
+    if not session.info.get(STATEMENTS) and not session.info.get(LEARNERS):
         return
     added = session.info.pop(STATEMENTS, False)
     changed = session.info.pop(LEARNERS, set())
-    groups = session.info.pop(GROUPS, set())
     if added:
         rollup.add_new_statements()
     if changed:
         competencies.refresh_learners(changed)
-    for org_id in sorted(_organisations(session, groups)):
-        competencies.rebuild_totals(org_id)
 
 
 def _forget(session: Session, previous_transaction) -> None:
     """After the outermost transaction rolls back, its notes go with it (a savepoint's rollback keeps them: the
     enclosing transaction may still commit what was noted before the savepoint)."""
     if previous_transaction.parent is None:
-        for key in (STATEMENTS, LEARNERS, GROUPS):
+        for key in (STATEMENTS, LEARNERS, MOVING):
             session.info.pop(key, None)
 
 
 def keep_roll_ups_current() -> None:
     """Listen on every session (once per process, however many apps are created)."""
-    for name, listener in (("after_flush", _noted), ("before_commit", _keep_current),
+    for name, listener in (("before_flush", _take_out_moving), ("after_flush", _noted),
+                           ("after_flush_postexec", _add_back_moved), ("before_commit", _keep_current),
                            ("after_soft_rollback", _forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -242,3 +242,29 @@ def test_the_largest_gaps_take_ties_by_name_and_only_covered_learners(world):
     assert [(g.name, g.team) for g in _largest_gaps(Filters(world.org.id, world.now, cohort_id=world.team_b.id),
                                                     10)] == [("Learner L4", "Team B")]
     assert [g.name for g in _largest_gaps(Filters(world.org.id, world.now, function="sales"), 10)] == ["Learner L1"]
+
+
+def test_changes_over_several_flushes_and_a_savepoint_rolled_back(scored):
+    l1, l4 = scored.learners["L1"], scored.learners["L4"]
+    join_cohort(l1, scored.team_b)
+    db.session.flush()
+    l1.job_function = "marketing"
+    db.session.flush()
+    with db.session.begin_nested():  # kept: the savepoint is released
+        _learner_enrolment(scored, "L4").withdrawn_at = scored.now
+    savepoint = db.session.begin_nested()
+    join_cohort(l4, make_cohort(scored.org, "Aardvarks"))
+    l4.job_function = "sales"
+    db.session.flush()
+    savepoint.rollback()  # and what it moved goes with it
+    db.session.commit()
+    _assert_kept_sums_are_right(scored)
+    report = capability_report(Filters(scored.org.id, scored.now))
+    assert report.learners == 4 and report.teams == ["Team A", "Team B"]  # no Aardvarks: rolled back
+
+
+def test_a_cohort_deleted(scored):
+    db.session.delete(scored.team_a)
+    db.session.commit()
+    _assert_kept_sums_are_right(scored)
+    assert capability_report(Filters(scored.org.id, scored.now)).teams == ["No cohort", "Team B"]
