@@ -3,9 +3,9 @@ package's profiles, and their sums per team, job function and competency (`capab
 capability report's default view reads instead of aggregating every learner's rows.
 
 Kept current by `lms.reports.live`: the learners a transaction touched have their figures recomputed, taken out of
-the sums before and added back after; a change to who is in a group (cohorts, enrolments, memberships, job
-functions) recomputes the organisation's sums. `flask lms rollup --rebuild` recomputes everything. Flushes, never
-commits.
+the sums before and added back after; learners whose group changes (cohorts, enrolments, memberships, job
+functions) are taken out before the flush that moves them and added back after it. `flask lms rollup --rebuild`
+recomputes everything. Flushes, never commits.
 """
 
 from __future__ import annotations

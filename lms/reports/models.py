@@ -216,9 +216,9 @@ class CapabilityTotal(db.Model):
 
     The team is the learner's first cohort by name (NO_COHORT without one). A row with competency "" counts the
     group's learners; the others hold, per figure, the sum of the values and how many learners have one (the
-    report divides). Learners' figures are added and taken away in the transaction that changes them; a change to
-    who is in a group (cohorts, enrolments, memberships, job functions) recomputes the organisation's rows.
-    `lms.reports.competencies` keeps them; `flask lms rollup --rebuild` recomputes them."""
+    report divides). Learners are taken out and added back, with their figures, in the transaction that changes
+    their figures or their group (cohorts, enrolments, memberships, job functions); a group emptied keeps a row of
+    zeros. `lms.reports.competencies` keeps them; `flask lms rollup --rebuild` recomputes them."""
 
     __tablename__ = "capability_totals"
     __table_args__ = (UniqueConstraint("organization_id", "team", "job_function", "competency"),)
