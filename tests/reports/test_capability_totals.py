@@ -17,7 +17,7 @@ from lms.reports.models import CapabilityTotal
 from lms.reports.queries.capability import _computed_sums, _kept_sums, capability_report
 from tests.factories import make_cohort, make_user
 from tests.reports.conftest import enrol
-from tests.reports.test_capability import _from_profiles, _submit
+from tests.reports.test_capability import _from_profiles, _submit, score
 
 
 def _nonzero(sums: dict) -> dict:
@@ -43,15 +43,8 @@ def _assert_kept_sums_are_right(world) -> None:
 @pytest.fixture
 def scored(world):
     """The world with exercises submitted (knowledge-action gaps in both teams) and a coach rating."""
-    from lms.assessment.models import CoachRating
-
-    for name, slug, score in (("L1", "target-account-list", 60), ("L2", "target-account-list", 90),
-                              ("L4", "target-account-list", 30), ("L5", "buying-committee-map", 50)):
-        _submit(world, world.learners[name], slug, score)
-    db.session.add(CoachRating(organization_id=world.org.id, learner_id=world.learners["L2"].id,
-                               coach_id=world.manager.id, competency_slug="account-selection", level=4,
-                               comment="Clear reasons for every account."))
-    db.session.commit()
+    score(world, (("L1", "target-account-list", 60), ("L2", "target-account-list", 90),
+                  ("L4", "target-account-list", 30), ("L5", "buying-committee-map", 50)))
     _assert_kept_sums_are_right(world)
     return world
 
