@@ -38,7 +38,7 @@ from lms.reports.dialect import upsert
 from lms.reports.models import CapabilityTotal, LearnerCompetency
 from lms.reports.queries.scope import NO_COHORT
 
-BATCH = 2_000  # learners per profile read on a rebuild
+BATCH = 2_000  # learners per profile read on a rebuild, and per statement moving learners in the sums
 # The capability report's figures per learner and competency, summed in capability_totals with how many have one.
 SUMMED = ("pre", "post", "uplift", "knowledge", "applied", "gap", "rating")
 _SUM_COLUMNS = [f"{name}_{part}" for name in SUMMED for part in ("sum", "n")]
@@ -195,9 +195,11 @@ def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: i
     for org_id, user_id in pairs:
         by_org[org_id].add(user_id)
     for org_id, users in sorted(by_org.items()):
-        if sign < 0:
-            _lock(conn, org_id, users)
-        _add_to_totals(conn, org_id, users, sign=sign, counted=True)
+        ordered = sorted(users)
+        for chunk in (set(ordered[k:k + BATCH]) for k in range(0, len(ordered), BATCH)):  # bound parameters
+            if sign < 0:
+                _lock(conn, org_id, chunk)
+            _add_to_totals(conn, org_id, chunk, sign=sign, counted=True)
 
 
 def _lock(conn: Connection, org_id: int, users: set[int]) -> None:
