@@ -166,6 +166,25 @@ class ToolUserWeeks(db.Model):
     weeks: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ToolLastUse(db.Model):
+    """The week in which each person last used each tool. Distinct users of a tool over a period that runs to this
+    week are the rows whose last week falls in it: one row per person and tool, counted without DISTINCT over
+    weeks or blocks (tool usage over the last 12 months, the adoption report's default, reads these)."""
+
+    __tablename__ = "tool_last_use"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "user_id", "tool"),
+        Index("ix_tool_last_use_org_week", "organization_id", "last_week", "tool", "job_function"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    tool: Mapped[str] = mapped_column(String(160))
+    job_function: Mapped[str] = mapped_column(String(20), default="other")  # as of the last roll-up of a use
+    last_week: Mapped[date] = mapped_column(Date)  # a Monday
+
+
 class ActiveLearners(db.Model):
     """Distinct active learners per organisation and week or calendar month: the weekly and monthly active series
     without filters read these few rows. A learner counts in a period from their first statement in it, as a

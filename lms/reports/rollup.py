@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import (
@@ -38,6 +38,7 @@ from lms.reports.models import (
     ActivityWeekly,
     LearnerMilestone,
     RollupState,
+    ToolLastUse,
     ToolUserWeeks,
     ToolUses,
     ToolWeekly,
@@ -72,7 +73,8 @@ def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) ->
         state = RollupState(name=ROLLUP, processed_to=None)
         db.session.add(state)
     if rebuild:
-        for model in (ActivityWeekly, ActiveLearners, ToolWeekly, ToolUses, ToolUserWeeks, LearnerMilestone):
+        for model in (ActivityWeekly, ActiveLearners, ToolWeekly, ToolUses, ToolUserWeeks, ToolLastUse,
+                      LearnerMilestone):
             db.session.execute(delete(model))
         # Every statement is counted again, and only those never counted before are marked: the rest keep their
         # flag, so a rebuild writes no statement row twice (and none when every one was counted already).
@@ -128,6 +130,7 @@ class _Passes:
     tools: Select  # (organisation, learner, week, tool, function, uses): tool_uses and tool_user_weeks from these
     tool_uses: Executable  # upserts of those rows, given as parameters
     tool_user_weeks: Executable
+    tool_last_use: Executable
     milestones: Executable
 
 
@@ -143,7 +146,8 @@ def _passes(conditions: list) -> _Passes:
     conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), *conditions]
     tools = _tools_query(conditions)
     return _Passes(_active_learner_upserts(conditions), _activity_upsert(conditions), _tool_weekly_upsert(tools),
-                   tools, _tool_uses_upsert(), _tool_user_weeks_upsert(), _milestones_upsert(conditions))
+                   tools, _tool_uses_upsert(), _tool_user_weeks_upsert(), _tool_last_use_upsert(),
+                   _milestones_upsert(conditions))
 
 
 def _run(passes: _Passes, params: dict | None = None, *, rebuild: bool = False) -> None:
@@ -236,15 +240,19 @@ def _tool_weekly_upsert(tools: Select) -> Executable:
 
 
 def _add_tool_totals(passes: _Passes, found) -> None:
-    """Add uses per tool to tool_uses (counts per week and function) and tool_user_weeks (OR of week bits)."""
+    """Add uses per tool to tool_uses (counts per week and function), tool_user_weeks (OR of week bits) and
+    tool_last_use (the latest week)."""
     uses: dict[tuple, int] = {}
     bits: dict[tuple, tuple[str, int]] = {}
+    last: dict[tuple, tuple[str, date]] = {}
     for org_id, user_id, monday, key, fn, n in found:
         monday = as_date(monday)
         uses[(org_id, monday, key, fn)] = uses.get((org_id, monday, key, fn), 0) + n
         block, bit = adoption.week_bit(monday)
         _, mask = bits.get((org_id, user_id, key, block), (fn, 0))
         bits[(org_id, user_id, key, block)] = (fn, mask | bit)
+        if (org_id, user_id, key) not in last or last[(org_id, user_id, key)][1] < monday:
+            last[(org_id, user_id, key)] = (fn, monday)
     rows = [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
             for (o, w, t, f), n in uses.items()]
     for k in range(0, len(rows), CHUNK):
@@ -253,6 +261,10 @@ def _add_tool_totals(passes: _Passes, found) -> None:
             for (o, u, t, b), (f, m) in bits.items()]
     for k in range(0, len(rows), CHUNK):
         db.session.execute(passes.tool_user_weeks, rows[k:k + CHUNK])
+    rows = [{"organization_id": o, "user_id": u, "tool": t, "job_function": f, "last_week": w}
+            for (o, u, t), (f, w) in last.items()]
+    for k in range(0, len(rows), CHUNK):
+        db.session.execute(passes.tool_last_use, rows[k:k + CHUNK])
 
 
 def _tool_uses_upsert() -> Executable:
@@ -265,6 +277,13 @@ def _tool_user_weeks_upsert() -> Executable:
     stmt = upsert(ToolUserWeeks)
     return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool", "block"],
                                       set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),
+                                            "job_function": stmt.excluded.job_function})
+
+
+def _tool_last_use_upsert() -> Executable:
+    stmt = upsert(ToolLastUse)
+    return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool"],
+                                      set_={"last_week": _latest(ToolLastUse.last_week, stmt.excluded.last_week),
                                             "job_function": stmt.excluded.job_function})
 
 

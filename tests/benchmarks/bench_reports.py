@@ -98,10 +98,10 @@ def _complete(org_id: int) -> bool:
     """Whether the organisation has what the reports read: tool roll-ups, capability figures and their kept sums,
     and submitted exercises (A-players). A report over empty inputs is fast and proves nothing."""
     from lms.practice.models import Submission
-    from lms.reports.models import CapabilityTotal, LearnerCompetency, ToolUserWeeks
+    from lms.reports.models import CapabilityTotal, LearnerCompetency, ToolLastUse, ToolUserWeeks
 
     return all(db.session.scalar(select(func.count()).select_from(model).where(model.organization_id == org_id))
-               for model in (ToolUserWeeks, LearnerCompetency, CapabilityTotal, Submission))
+               for model in (ToolUserWeeks, ToolLastUse, LearnerCompetency, CapabilityTotal, Submission))
 
 
 def _stale_schema() -> bool:
@@ -164,7 +164,7 @@ def test_bench_reports(backend, tmp_path):
     from lms.reports.queries.completion import completion_counts, completion_report, laggards, learner_rows
     from lms.reports.queries.learner import learner_detail
     from lms.reports.queries.roi import roi_report
-    from lms.reports.queries.tools import exercise_titles, tool_usage
+    from lms.reports.queries.tools import _users_in_weeks, _users_to_date, exercise_titles, tool_usage
     from lms.reports.rollup import refresh_activity, tool_expression
 
     url = _sqlite_url() if backend == "sqlite" else _postgres_url()
@@ -181,6 +181,7 @@ def test_bench_reports(backend, tmp_path):
         now = utcnow()
         f = Filters(org.id, now)
         assert _kept_sums(f) == _computed_sums(f), "the kept capability sums differ from the learners' rows"
+        assert _users_to_date(f, None) == _users_in_weeks(f, None), "tool users by last use differ from week bits"
         learner_id = db.session.scalar(select(Membership.user_id).where(
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))
         floor = _median_ms(lambda: db.session.execute(
@@ -202,6 +203,9 @@ def test_bench_reports(backend, tmp_path):
             "  tool usage, 12 months (roll-up)": lambda: tool_usage(f, titles),
             "  tool usage, last 30 days": lambda: tool_usage(
                 Filters(org.id, now, start=(now - timedelta(days=29)).date()), titles),
+            "  tool usage, 12 months ending yesterday (week bits)": lambda: tool_usage(
+                Filters(org.id, now, start=(now - timedelta(days=366)).date(), end=(now - timedelta(days=1)).date()),
+                titles),
             "  sales vs marketing": lambda: by_function(f),
             "  A-players": lambda: a_players(f),
             "capability report": lambda: capability_report(f),

@@ -71,3 +71,69 @@ def test_tool_usage_across_a_block_of_week_bits_and_filters(app):
     assert usage(cohort_id=team.id) == (3, 1, {"sales": (3, 1)})
     f = Filters(org.id, now, start=boundary.date(), end=(boundary + timedelta(days=6)).date())  # one week, one block
     assert [(r.uses, r.users) for r in tool_usage(f, {})] == [(2, 1)]
+
+
+def test_a_period_to_today_counts_users_from_their_last_use_as_the_week_bits_do(world):
+    from sqlalchemy import select
+
+    from lms.identity.models import CohortMember
+    from lms.reports.queries.tools import _users_in_weeks, _users_to_date
+
+    def to_date(f):
+        cohort = select(CohortMember.user_id).where(CohortMember.cohort_id == f.cohort_id) if f.cohort_id else None
+        found = _users_to_date(f, cohort)
+        assert found == _users_in_weeks(f, cohort), f
+        return found
+
+    def both_ways_agree():
+        for start_days in (None, 400, 60, 12, 3):
+            start = (world.now - timedelta(days=start_days)).date() if start_days else None
+            for kw in ({}, {"function": "sales"}, {"function": "marketing"}, {"cohort_id": world.team_a.id}):
+                to_date(Filters(world.org.id, world.now, start=start, **kw))
+
+    rolled_up(world)
+    both_ways_agree()
+    assert to_date(Filters(world.org.id, world.now))[("modules", "marketing")] == 2  # L2 and L5
+    recent = Filters(world.org.id, world.now, start=(world.now - timedelta(days=3)).date(), cohort_id=world.team_a.id)
+    assert to_date(recent) == {}  # nobody in Team A used a tool in the last 3 days
+    # L2 used modules 20 days ago and again now: counted as the commit stores it.
+    record(world.learners["L2"], "launched", ("module", "abm-basics/mapping", "Mapping"), organization_id=world.org.id)
+    db.session.commit()
+    both_ways_agree()
+    assert to_date(recent) == {("modules", "marketing"): 1}
+    # A use stored now but dated 100 days ago (an offline client sending late) leaves her last use where it was.
+    record(world.learners["L2"], "launched", ("module", "abm-basics/mapping", "Mapping"), organization_id=world.org.id,
+           timestamp=world.now - timedelta(days=100))
+    db.session.commit()
+    both_ways_agree()
+    assert to_date(recent) == {("modules", "marketing"): 1}
+    refresh_activity(rebuild=True)
+    db.session.commit()
+    both_ways_agree()
+    assert to_date(recent) == {("modules", "marketing"): 1}
+
+
+def test_the_upgrade_fills_the_last_use_of_each_tool_from_the_weekly_roll_up(migrated_app):
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert, select
+
+    from lms.reports.models import ToolLastUse, ToolWeekly
+
+    upgrade(revision="head")
+    org = make_org("Fabrikam", slug="fabrikam")
+    ada = make_user(org, ("learner",), email="ada@fabrikam.example", job_function="sales")
+    bo = make_user(org, ("learner",), email="bo@fabrikam.example", job_function="marketing")
+    weeks = [(ada, "modules", date(2026, 9, 7)), (ada, "modules", date(2026, 11, 2)), (ada, "imports", date(2026, 10, 5)),
+             (bo, "modules", date(2026, 8, 3))]
+    db.session.execute(insert(ToolWeekly), [
+        {"organization_id": org.id, "user_id": user.id, "week_start": week, "tool": tool, "job_function": "other",
+         "uses": 1} for user, tool, week in weeks])
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="a4b5c6d7e8f9")
+    upgrade(revision="head")
+    assert sorted((r.user_id, r.tool, r.job_function, r.last_week) for r in db.session.scalars(select(ToolLastUse))) \
+        == sorted([(ada.id, "imports", "sales", date(2026, 10, 5)), (ada.id, "modules", "sales", date(2026, 11, 2)),
+                   (bo.id, "modules", "marketing", date(2026, 8, 3))])
