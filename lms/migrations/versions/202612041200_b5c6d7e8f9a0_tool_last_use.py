@@ -34,7 +34,7 @@ def upgrade():
     sa.UniqueConstraint('organization_id', 'user_id', 'tool', name=op.f('uq_tool_last_use_organization_id'))
     )
     with op.batch_alter_table('tool_last_use', schema=None) as batch_op:
-        batch_op.create_index('ix_tool_last_use_org_week', ['organization_id', 'last_week', 'tool', 'job_function'], unique=False)
+        batch_op.create_index('ix_tool_last_use_org_tool', ['organization_id', 'tool', 'job_function', 'last_week'], unique=False)
         batch_op.create_index(batch_op.f('ix_tool_last_use_user_id'), ['user_id'], unique=False)
     op.execute(
         "INSERT INTO tool_last_use (organization_id, user_id, tool, job_function, last_week) "
@@ -45,5 +45,5 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('tool_last_use', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tool_last_use_user_id'))
-        batch_op.drop_index('ix_tool_last_use_org_week')
+        batch_op.drop_index('ix_tool_last_use_org_tool')
     op.drop_table('tool_last_use')
