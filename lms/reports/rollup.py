@@ -59,7 +59,8 @@ class RollupRun:
 
 def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) -> RollupRun:
     """Count the statements stored up to `until` (default now) that the roll-ups have not counted yet:
-    activity_weekly, active_learners, tool_weekly, tool_uses, tool_user_weeks and learner_milestones.
+    activity_weekly, active_learners, tool_weekly, tool_uses, tool_user_weeks, tool_last_use and
+    learner_milestones.
 
     Idempotent: each statement is claimed once (`Statement.rolled_up`). With `rebuild`, the roll-ups are emptied
     and every statement counted again (after a cohort or membership change nothing needs rebuilding: reports join
@@ -127,7 +128,7 @@ class _Passes:
     active_learners: tuple[Executable, ...]  # one per period: learners first seen in it (not for a rebuild)
     activity: Executable
     tool_weekly: Executable
-    tools: Select  # (organisation, learner, week, tool, function, uses): tool_uses and tool_user_weeks from these
+    tools: Select  # (organisation, learner, week, tool, function, uses): the three tables below from these
     tool_uses: Executable  # upserts of those rows, given as parameters
     tool_user_weeks: Executable
     tool_last_use: Executable

@@ -24,36 +24,6 @@ class ToolRow:
     by_function: dict[str, tuple[int, int]]  # function -> (uses, users)
 
 
-def _users_in_weeks(f: Filters, cohort) -> dict[tuple[str, str], int]:
-    """{(tool, function): distinct users} in the period's weeks, from the week bits (any period)."""
-    masks = adoption.week_masks(f.chart_start, f.end_date)
-    in_period = or_(*(and_(ToolUserWeeks.block == block, ToolUserWeeks.weeks.op("&")(literal(mask, BigInteger)) != 0)
-                      for block, mask in masks.items()))
-    who = [ToolUserWeeks.organization_id == f.org_id, in_period]
-    if cohort is not None:
-        who.append(ToolUserWeeks.user_id.in_(cohort))
-    if f.function:
-        who.append(ToolUserWeeks.job_function == f.function)
-    # A period within one block has one row per learner and tool: a plain count, no DISTINCT needed.
-    people = func.count(ToolUserWeeks.user_id.distinct()) if len(masks) > 1 else func.count()
-    return {(key, fn): n for key, fn, n in db.session.execute(
-        select(ToolUserWeeks.tool, ToolUserWeeks.job_function, people).where(*who)
-        .group_by(ToolUserWeeks.tool, ToolUserWeeks.job_function))}
-
-
-def _users_to_date(f: Filters, cohort) -> dict[tuple[str, str], int]:
-    """{(tool, function): distinct users} in a period that runs to today: the people whose last use of the tool
-    is in or after the period's first week (a use dated after today counts as this week's), one row each."""
-    who = [ToolLastUse.organization_id == f.org_id, ToolLastUse.last_week >= adoption.week_start(f.chart_start)]
-    if cohort is not None:
-        who.append(ToolLastUse.user_id.in_(cohort))
-    if f.function:
-        who.append(ToolLastUse.job_function == f.function)
-    return {(key, fn): n for key, fn, n in db.session.execute(
-        select(ToolLastUse.tool, ToolLastUse.job_function, func.count()).where(*who)
-        .group_by(ToolLastUse.tool, ToolLastUse.job_function))}
-
-
 def exercise_titles() -> dict[str, str]:
     """Return {exercise slug: title} from the exercise registry (files, loaded once; no query)."""
     from lms.practice.exercises import exercise_registry
@@ -83,3 +53,33 @@ def tool_usage(f: Filters, exercise_titles: dict[str, str]) -> list[ToolRow]:
     result = [ToolRow(key, adoption.tool_label(key, exercise_titles), sum(u for u, _ in fns.values()),
                       sum(n for _, n in fns.values()), fns) for key, fns in rows.items()]
     return sorted(result, key=lambda r: (order.get(r.key.split(":")[0], 99), r.label))
+
+
+def _users_in_weeks(f: Filters, cohort) -> dict[tuple[str, str], int]:
+    """{(tool, function): distinct users} in the period's weeks, from the week bits (any period)."""
+    masks = adoption.week_masks(f.chart_start, f.end_date)
+    in_period = or_(*(and_(ToolUserWeeks.block == block, ToolUserWeeks.weeks.op("&")(literal(mask, BigInteger)) != 0)
+                      for block, mask in masks.items()))
+    who = [ToolUserWeeks.organization_id == f.org_id, in_period]
+    if cohort is not None:
+        who.append(ToolUserWeeks.user_id.in_(cohort))
+    if f.function:
+        who.append(ToolUserWeeks.job_function == f.function)
+    # A period within one block has one row per learner and tool: a plain count, no DISTINCT needed.
+    people = func.count(ToolUserWeeks.user_id.distinct()) if len(masks) > 1 else func.count()
+    return {(key, fn): n for key, fn, n in db.session.execute(
+        select(ToolUserWeeks.tool, ToolUserWeeks.job_function, people).where(*who)
+        .group_by(ToolUserWeeks.tool, ToolUserWeeks.job_function))}
+
+
+def _users_to_date(f: Filters, cohort) -> dict[tuple[str, str], int]:
+    """{(tool, function): distinct users} in a period that runs to today: the people whose last use of the tool
+    is in or after the period's first week (a use dated after today counts as this week's), one row each."""
+    who = [ToolLastUse.organization_id == f.org_id, ToolLastUse.last_week >= adoption.week_start(f.chart_start)]
+    if cohort is not None:
+        who.append(ToolLastUse.user_id.in_(cohort))
+    if f.function:
+        who.append(ToolLastUse.job_function == f.function)
+    return {(key, fn): n for key, fn, n in db.session.execute(
+        select(ToolLastUse.tool, ToolLastUse.job_function, func.count()).where(*who)
+        .group_by(ToolLastUse.tool, ToolLastUse.job_function))}
