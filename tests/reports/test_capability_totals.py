@@ -67,9 +67,16 @@ def test_the_default_view_reads_the_kept_sums(scored):
     assert capability_report(since).teams == ["Team A", "Team B"]
 
 
-def test_a_new_score_moves_the_sums(scored):
+def test_a_new_score_moves_the_sums_and_a_rebuild_keeps_them(scored):
+    from lms.reports.rollup import refresh_activity
+
     _submit(scored, scored.learners["L4"], "target-account-list", 95)  # L4's applied score rises: gap gone
     db.session.commit()
+    _assert_kept_sums_are_right(scored)
+    before = _kept_sums(Filters(scored.org.id, scored.now))
+    refresh_activity(rebuild=True)  # `flask lms rollup --rebuild`: every organisation's sums recomputed
+    db.session.commit()
+    assert _kept_sums(Filters(scored.org.id, scored.now)) == before
     _assert_kept_sums_are_right(scored)
 
 
