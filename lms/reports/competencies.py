@@ -67,8 +67,8 @@ def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
     """Recompute the rows of these (organisation id, user id) learners and move their part of `capability_totals`
     from the old figures to the new; return how many learners were refreshed.
 
-    An upsert, so two transactions refreshing one learner at once do not collide on the unique key. The learners'
-    memberships are locked first (PostgreSQL), so the second waits, then takes out what the first put in."""
+    An upsert, so two transactions refreshing one learner at once do not collide on the unique key; the sums are
+    moved by `move_learners`, which locks the learners first."""
     by_org: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in pairs:
         if org_id is not None and user_id is not None:
@@ -79,15 +79,14 @@ def refresh_learners(pairs: Iterable[tuple[int | None, int | None]]) -> int:
     for org_id, users in by_org.items():
         rows = _rows(org_id, users, framework, keep_empty=True)
         if rows:
-            conn = db.session.connection()
-            _lock(conn, org_id, users)
-            _add_to_totals(conn, org_id, users, sign=-1)
+            conn, learners_here = db.session.connection(), [(org_id, user_id) for user_id in users]
+            move_learners(conn, learners_here, sign=-1, counted=False)  # their group is unchanged: only figures
             stmt = upsert(LearnerCompetency)
             columns = ("pre", "post", "knowledge", "applied", "rating", "capability", "gap", "updated_at")
             db.session.execute(stmt.on_conflict_do_update(
                 index_elements=["organization_id", "user_id", "competency"],
                 set_={name: stmt.excluded[name] for name in columns}), rows)
-            _add_to_totals(conn, org_id, users, sign=1)
+            move_learners(conn, learners_here, sign=1, counted=False)
     return sum(len(users) for users in by_org.values())
 
 
@@ -186,11 +185,13 @@ def _sums(org_id, people, sign=1):
             .group_by(people.c.team, people.c.job_function, lc.competency))
 
 
-def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) these (organisation id, user id) learners, counted and with their
-    figures, to or from the sums of the groups the database now puts them in, on the flushing session's
-    connection. `lms.reports.live` takes them out before a flush that changes their groups and adds them back
-    after it."""
+def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: int, counted: bool = True) -> None:
+    """Add (sign 1) or take away (sign -1) these (organisation id, user id) learners' figures (and, if `counted`,
+    the learners themselves) to or from the sums of the groups the database now puts them in, on this connection.
+    `lms.reports.live` takes learners out before a flush that changes their groups and adds them back after it;
+    `refresh_learners` moves their figures around recomputing them. Taking out locks the learners' memberships
+    first (PostgreSQL), so a second transaction moving the same learners waits, then takes out what the first put
+    in."""
     by_org: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in pairs:
         by_org[org_id].add(user_id)
@@ -199,18 +200,17 @@ def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: i
         for chunk in (set(ordered[k:k + BATCH]) for k in range(0, len(ordered), BATCH)):  # bound parameters
             if sign < 0:
                 _lock(conn, org_id, chunk)
-            _add_to_totals(conn, org_id, chunk, sign=sign, counted=True)
+            _add_to_totals(conn, org_id, chunk, sign=sign, counted=counted)
 
 
 def _lock(conn: Connection, org_id: int, users: set[int]) -> None:
-    """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time): a second transaction moving
-    the same learners waits, then takes out what the first put in."""
+    """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time)."""
     conn.execute(
         select(Membership.id).where(Membership.organization_id == org_id, Membership.user_id.in_(sorted(users)))
         .order_by(Membership.user_id).with_for_update())
 
 
-def _add_to_totals(conn: Connection, org_id: int, users: set[int], *, sign: int, counted: bool = False) -> None:
+def _add_to_totals(conn: Connection, org_id: int, users: set[int], *, sign: int, counted: bool) -> None:
     """Add (sign 1) or take away (sign -1) these learners' current figures (and, if `counted`, the learners
     themselves) to or from the organisation's sums."""
     # On a connection: parameters given to an ORM INSERT would make it a bulk insert of them.
