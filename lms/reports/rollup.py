@@ -254,18 +254,20 @@ def _add_tool_totals(passes: _Passes, found) -> None:
         bits[(org_id, user_id, key, block)] = (fn, mask | bit)
         if (org_id, user_id, key) not in last or last[(org_id, user_id, key)][1] < monday:
             last[(org_id, user_id, key)] = (fn, monday)
-    rows = [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
-            for (o, w, t, f), n in uses.items()]
+    _in_chunks(passes.tool_uses, [{"organization_id": o, "week_start": w, "tool": t, "job_function": f, "uses": n}
+                                  for (o, w, t, f), n in uses.items()])
+    _in_chunks(passes.tool_user_weeks, [
+        {"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
+        for (o, u, t, b), (f, m) in bits.items()])
+    _in_chunks(passes.tool_last_use, [
+        {"organization_id": o, "user_id": u, "tool": t, "job_function": f, "last_week": w}
+        for (o, u, t), (f, w) in last.items()])
+
+
+def _in_chunks(upsert_: Executable, rows: list[dict]) -> None:
+    """Run an upsert given its rows as parameters, CHUNK rows at a time."""
     for k in range(0, len(rows), CHUNK):
-        db.session.execute(passes.tool_uses, rows[k:k + CHUNK])
-    rows = [{"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
-            for (o, u, t, b), (f, m) in bits.items()]
-    for k in range(0, len(rows), CHUNK):
-        db.session.execute(passes.tool_user_weeks, rows[k:k + CHUNK])
-    rows = [{"organization_id": o, "user_id": u, "tool": t, "job_function": f, "last_week": w}
-            for (o, u, t), (f, w) in last.items()]
-    for k in range(0, len(rows), CHUNK):
-        db.session.execute(passes.tool_last_use, rows[k:k + CHUNK])
+        db.session.execute(upsert_, rows[k:k + CHUNK])
 
 
 def _tool_uses_upsert() -> Executable:
