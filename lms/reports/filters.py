@@ -38,6 +38,12 @@ class Filters:
         return self.end or self.now.date()
 
     @property
+    def to_today(self) -> bool:
+        """Whether the period runs to today: figures kept current as actions happen (a learner's latest action,
+        last use of a tool, capability sums) answer it without per-week data."""
+        return self.end_date >= self.now.date()
+
+    @property
     def start_at(self) -> datetime | None:
         """The first moment of the period, or None when open."""
         return datetime.combine(self.start, time.min) if self.start else None

@@ -83,6 +83,8 @@ def test_filters_period_and_problems():
     assert f.end_before == datetime(2026, 2, 1)
     assert f.describe() == "1 Jan 2026 to 31 Jan 2026"
     assert Filters(1, NOW).chart_start == date(2025, 3, 11)
+    assert Filters(1, NOW).to_today and Filters(1, NOW, end=NOW.date()).to_today  # read from kept figures
+    assert not f.to_today and not Filters(1, NOW, end=NOW.date() - timedelta(days=1)).to_today
     assert period_problem(date(2026, 2, 1), date(2026, 1, 1), NOW.date()).startswith("The start date is after")
     assert period_problem(date(2027, 1, 1), None, NOW.date()).startswith("The start date is in the future")
     assert period_problem(None, None, NOW.date()) is None

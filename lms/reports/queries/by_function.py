@@ -47,7 +47,7 @@ def by_function(f: Filters) -> list[FunctionRow]:
         .where(*enrolment_states.enrolment_conditions(f))
         .group_by(User.job_function))}
     first_week = adoption.week_start(f.chart_start)
-    if f.end is None:  # a period up to today: active means a latest statement on or after the first week's Monday
+    if f.to_today:  # active means a latest statement on or after the first week's Monday
         counted = (select(User.job_function, func.count())
                    .join(LearnerMilestone, and_(LearnerMilestone.user_id == User.id,
                                                 LearnerMilestone.organization_id == f.org_id))

@@ -91,7 +91,7 @@ def _summary(f: Filters, slugs: list[str], gaps: int = 10) -> tuple[capability.S
     of learners: from the kept sums (`capability_totals`) when the filters are the ones they are kept for (no
     cohort, a period open at the start and ending today), else from sums and counts the database computes over
     the filtered learners' rows."""
-    if f.cohort_id is None and f.start is None and f.end_date >= f.now.date():
+    if f.cohort_id is None and f.start is None and f.to_today:
         teams, sums = _kept_sums(f)
     else:
         teams, sums = _computed_sums(f)

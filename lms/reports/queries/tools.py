@@ -35,7 +35,7 @@ def tool_usage(f: Filters, exercise_titles: dict[str, str]) -> list[ToolRow]:
     """Return uses and distinct users of each tool in the period's weeks, in total and per function (two queries
     on the roll-ups: distinct users, then per-week counts for uses). Any role counts: managers use reports."""
     cohort = select(CohortMember.user_id).where(CohortMember.cohort_id == f.cohort_id) if f.cohort_id else None
-    users = _users_to_date(f, cohort) if f.end_date >= f.now.date() else _users_in_weeks(f, cohort)
+    users = _users_to_date(f, cohort) if f.to_today else _users_in_weeks(f, cohort)
     source = ToolWeekly if cohort is not None else ToolUses  # per learner only when a cohort narrows it
     counted = [source.organization_id == f.org_id, source.week_start >= adoption.week_start(f.chart_start),
                source.week_start <= f.end_date]
