@@ -116,10 +116,12 @@ class ToolWeekly(db.Model):
 
 class LearnerMilestone(db.Model):
     """Each learner's first module completed, account import, exercise run and course completed in an organisation
-    (the adoption funnel's steps), kept by the roll-up as the earliest seen, and their latest statement."""
+    (the adoption funnel's steps), kept by the roll-up as the earliest seen, their latest statement and how many
+    statements the roll-up has counted (the A-players' candidates, most active first, come down its index)."""
 
     __tablename__ = "learner_milestones"
-    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),
+                      Index("ix_learner_milestones_org_statements", "organization_id", "statements"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -129,6 +131,7 @@ class LearnerMilestone(db.Model):
     first_run_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_course_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_at: Mapped[datetime | None] = mapped_column(DateTime)  # the latest statement the roll-up has read
+    statements: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # all the roll-up has counted
 
 
 class ToolUses(db.Model):

@@ -303,15 +303,16 @@ def _milestones_upsert(conditions: list) -> Executable:
     columns = milestone_columns()
     new = (select(Statement.organization_id, Statement.actor_id,
                   *(func.min(case((condition, Statement.timestamp))) for condition in columns.values()),
-                  func.max(Statement.timestamp))
+                  func.max(Statement.timestamp), func.count())
            .where(*conditions).group_by(Statement.organization_id, Statement.actor_id))
 
     def merge(excluded) -> dict:
         merged = {name: _earliest(getattr(LearnerMilestone, name), getattr(excluded, name)) for name in columns}
         merged["last_at"] = _latest(LearnerMilestone.last_at, excluded.last_at)
+        merged["statements"] = LearnerMilestone.statements + excluded.statements
         return merged
 
-    return _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at"],
+    return _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at", "statements"],
                    ["organization_id", "user_id"], new, merge)
 
 
