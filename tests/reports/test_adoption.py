@@ -71,10 +71,14 @@ def test_sales_vs_marketing(world):
             rows["marketing"].overdue) == (3, 3, 1, 1)
     assert rows["sales"].active == 1  # L1 only; L3 and L6 have no statements
     assert rows["marketing"].active == 3
-    # Up to today, "active" is read from each learner's latest statement; with an end date, from the weekly
-    # roll-up: the same people either way.
+    # Up to today, learners and "active" are counted from each learner's latest statement; for a period that ended
+    # (seen from tomorrow), from the weekly roll-up: the same people either way.
     to_today = Filters(world.org.id, world.now, end=world.now.date())
+    ended = Filters(world.org.id, world.now + timedelta(days=1), end=world.now.date())
+    assert to_today.to_today and not ended.to_today
     assert by_function(to_today) == list(rows.values())
+    assert [(r.function, r.learners, r.active) for r in by_function(ended)] == \
+        [(r.function, r.learners, r.active) for r in rows.values()]
 
 
 def test_a_players_rank_by_applied_score_then_activity(world):

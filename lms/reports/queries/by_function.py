@@ -14,7 +14,7 @@ from lms.reports import adoption
 from lms.reports.filters import Filters
 from lms.reports.models import ActivityWeekly, LearnerMilestone
 from lms.reports.queries import enrolment_states
-from lms.reports.queries.scope import learner_ids
+from lms.reports.queries.scope import among_learners, learner_ids
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,8 @@ class FunctionRow:
 
 
 def by_function(f: Filters) -> list[FunctionRow]:
-    """Return learners, enrolments, completions, overdue and active learners per job function (three queries)."""
-    learners = dict(db.session.execute(
-        select(User.job_function, func.count(User.id.distinct())).where(User.id.in_(learner_ids(f)))
-        .group_by(User.job_function)).all())
+    """Return learners, enrolments, completions, overdue and active learners per job function (two queries for a
+    period that runs to today, else three)."""
     enrolments = {fn: (n, done, late) for fn, n, done, late in db.session.execute(
         select(User.job_function, func.count(), func.count().filter(enrolment_states.completed()),
                func.count().filter(enrolment_states.overdue(f.now)))
@@ -47,18 +45,24 @@ def by_function(f: Filters) -> list[FunctionRow]:
         .where(*enrolment_states.enrolment_conditions(f))
         .group_by(User.job_function))}
     first_week = adoption.week_start(f.chart_start)
-    if f.to_today:  # active means a latest statement on or after the first week's Monday
-        counted = (select(User.job_function, func.count())
-                   .join(LearnerMilestone, and_(LearnerMilestone.user_id == User.id,
-                                                LearnerMilestone.organization_id == f.org_id))
-                   .where(LearnerMilestone.last_at >= datetime.combine(first_week, time.min),
-                          User.id.in_(learner_ids(f))))
+    if f.to_today:  # active means a latest statement on or after the first week's Monday: counted with the learners
+        learners, active = {}, {}
+        for fn, n, recent in db.session.execute(
+                among_learners(select(User.job_function, func.count(), func.count().filter(
+                    LearnerMilestone.last_at >= datetime.combine(first_week, time.min))), f)
+                .outerjoin(LearnerMilestone, and_(LearnerMilestone.user_id == User.id,
+                                                  LearnerMilestone.organization_id == f.org_id))
+                .group_by(User.job_function)):
+            learners[fn], active[fn] = n, recent
     else:
-        counted = (select(User.job_function, func.count(ActivityWeekly.user_id.distinct()))
-                   .join(User, User.id == ActivityWeekly.user_id)
-                   .where(ActivityWeekly.organization_id == f.org_id, ActivityWeekly.week_start >= first_week,
-                          ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f))))
-    active = dict(db.session.execute(counted.group_by(User.job_function)).all())
+        learners = dict(db.session.execute(
+            among_learners(select(User.job_function, func.count()), f).group_by(User.job_function)).all())
+        active = dict(db.session.execute(
+            select(User.job_function, func.count(ActivityWeekly.user_id.distinct()))
+            .join(User, User.id == ActivityWeekly.user_id)
+            .where(ActivityWeekly.organization_id == f.org_id, ActivityWeekly.week_start >= first_week,
+                   ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f)))
+            .group_by(User.job_function)).all())
     functions = [fn for fn in ("sales", "marketing", "other") if fn in learners or fn in enrolments]
     return [FunctionRow(fn, learners.get(fn, 0), *enrolments.get(fn, (0, 0, 0)), active.get(fn, 0))
             for fn in functions]

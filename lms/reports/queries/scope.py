@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, User
@@ -29,9 +29,15 @@ def cohort_or_404(org_id: int, cohort_id: int) -> Cohort:
     return cohort
 
 
-def learner_ids(f: Filters):
+def learner_ids(f: Filters) -> Select:
     """Return a subquery of the ids of the organisation's learners, narrowed by the cohort and function filters."""
-    q = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+    return among_learners(select(Membership.user_id), f)
+
+
+def among_learners(q: Select, f: Filters) -> Select:
+    """Return the query over the organisation's learners (their memberships joined to their users), narrowed by the
+    cohort and function filters."""
+    q = (q.select_from(Membership).join(User, User.id == Membership.user_id)
          .where(Membership.organization_id == f.org_id, Membership.role == "learner"))
     if f.function:
         q = q.where(User.job_function == f.function)
