@@ -140,6 +140,20 @@ def _record_one(user_id: int, org_id: int) -> None:
     add_new_statements()
 
 
+def _statements_per_learner(org_id: int) -> dict[int, int]:
+    from lms.reports.models import LearnerMilestone
+
+    return dict(db.session.execute(select(LearnerMilestone.user_id, LearnerMilestone.statements).where(
+        LearnerMilestone.organization_id == org_id, LearnerMilestone.statements > 0)).all())
+
+
+def _summed_weeks(org_id: int) -> dict[int, int]:
+    from lms.reports.models import ActivityWeekly
+
+    return dict(db.session.execute(select(ActivityWeekly.user_id, func.sum(ActivityWeekly.statements)).where(
+        ActivityWeekly.organization_id == org_id).group_by(ActivityWeekly.user_id)).all())
+
+
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
     fn()  # warm caches (and the exercise registry)
     times = []
@@ -182,6 +196,7 @@ def test_bench_reports(backend, tmp_path):
         f = Filters(org.id, now)
         assert _kept_sums(f) == _computed_sums(f), "the kept capability sums differ from the learners' rows"
         assert _users_to_date(f, None) == _users_in_weeks(f, None), "tool users by last use differ from week bits"
+        assert _statements_per_learner(org.id) == _summed_weeks(org.id), "kept statement counts differ from weeks"
         learner_id = db.session.scalar(select(Membership.user_id).where(
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))
         floor = _median_ms(lambda: db.session.execute(
