@@ -8,6 +8,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+SQLITE_MMAP_BYTES = 1 << 30  # address space, not memory: the pages are the OS's cache
+
 
 def utcnow() -> datetime:
     """Return the current time as a naive UTC datetime (stored as UTC everywhere; shown in local time)."""
@@ -30,6 +32,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and one writer work at once: a workshop of 30 people on one process.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads straight from the operating system's page cache (shared by every connection) instead of through each
+    # connection's 2 MB page cache: report queries that look up 10,000 learners' rows in several tables stopped
+    # evicting each other's pages (bench_reports: the adoption report 76 -> 64 ms, its funnel 29 -> 16 ms).
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
