@@ -53,6 +53,10 @@ def test_laggards_are_open_and_silent_for_fourteen_days(world):
     assert [r.name for r in rows] == ["Learner L3", "Learner L2"]  # never active first, then longest inactive
     assert rows[0].last_activity is None and rows[1].open_courses == 1
     assert laggards(Filters(world.org.id, world.now, cohort_id=world.team_b.id))[1] == 1
+    # A page shorter than the list still says how many there are; with no laggards, none.
+    first, total = laggards(Filters(world.org.id, world.now), limit=1)
+    assert [r.name for r in first] == ["Learner L3"] and total == 2
+    assert laggards(Filters(world.org.id, world.now, function="other")) == ([], 0)
 
 
 def test_learner_table_sorts_filters_and_pages(world):
