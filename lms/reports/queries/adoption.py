@@ -33,33 +33,32 @@ def funnel_counts(f: Filters) -> dict[int, dict[str, int]]:
     and neither accepted nor revoked. Steps count whenever they were reached, as far as the roll-up has read
     (learner_milestones); "active after completing" reads the statements themselves.
     """
-    member = (select(CohortMember.cohort_id, CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)
-              .join(User, User.id == CohortMember.user_id)
-              .where(Cohort.organization_id == f.org_id, CohortMember.role == "learner",
-                     CohortMember.joined_at < f.end_before))
-    if f.start_at:
-        member = member.where(CohortMember.joined_at >= f.start_at)
-    if f.cohort_id:
-        member = member.where(CohortMember.cohort_id == f.cohort_id)
-    if f.function:
-        member = member.where(User.job_function == f.function)
-    m = member.subquery("m")
     firsts = LearnerMilestone
     later = aliased(Statement)
     retained = exists().where(
-        later.actor_id == m.c.user_id, sqlite_no_index(later.organization_id) == f.org_id,  # see scope.by_actor
+        later.actor_id == CohortMember.user_id, sqlite_no_index(later.organization_id) == f.org_id,  # see by_actor
         later.timestamp >= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_GRACE_DAYS))),
         later.timestamp <= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_DAYS))))
+    # One pass over the members, each joined once to their user and their milestones.
+    members = [CohortMember.cohort_id.in_(select(Cohort.id).where(Cohort.organization_id == f.org_id)),
+               CohortMember.role == "learner", CohortMember.joined_at < f.end_before]
+    if f.start_at:
+        members.append(CohortMember.joined_at >= f.start_at)
+    if f.cohort_id:
+        members.append(CohortMember.cohort_id == f.cohort_id)
+    if f.function:
+        members.append(User.job_function == f.function)
     out: dict[int, dict[str, int]] = {}
-    for cid, members, activated, module, imported, run, course, kept in db.session.execute(
-        select(m.c.cohort_id, func.count(), func.count(User.activated_at), func.count(firsts.first_module_at),
-               func.count(firsts.first_import_at), func.count(firsts.first_run_at), func.count(firsts.first_course_at),
-               func.count().filter(and_(firsts.first_course_at.is_not(None), retained)))
-        .select_from(m).join(User, User.id == m.c.user_id)
-        .outerjoin(firsts, and_(firsts.user_id == m.c.user_id, firsts.organization_id == f.org_id))
-        .group_by(m.c.cohort_id)
+    for cid, n, activated, module, imported, run, course, kept in db.session.execute(
+        select(CohortMember.cohort_id, func.count(), func.count(User.activated_at),
+               func.count(firsts.first_module_at), func.count(firsts.first_import_at), func.count(firsts.first_run_at),
+               func.count(firsts.first_course_at), func.count().filter(and_(firsts.first_course_at.is_not(None),
+                                                                             retained)))
+        .join(User, User.id == CohortMember.user_id)
+        .outerjoin(firsts, and_(firsts.user_id == CohortMember.user_id, firsts.organization_id == f.org_id))
+        .where(*members).group_by(CohortMember.cohort_id)
     ):
-        out[cid] = {"invited": members, "activated": activated, "first_module": module, "first_import": imported,
+        out[cid] = {"invited": n, "activated": activated, "first_module": module, "first_import": imported,
                     "first_run": run, "completed": course, "retained": kept}
     for cid, pending in db.session.execute(_pending_invitations(f)):
         out.setdefault(cid, dict.fromkeys(adoption.FUNNEL_LABELS, 0))["invited"] += pending
