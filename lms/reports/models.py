@@ -186,6 +186,25 @@ class ToolLastUse(db.Model):
     tool: Mapped[str] = mapped_column(String(160))
     job_function: Mapped[str] = mapped_column(String(20), default="other")  # as of the last roll-up of a use
     last_week: Mapped[date] = mapped_column(Date)  # a Monday
+    # Before the last roll-up of a use (NULL until a second one): how it moves people in tool_last_use_counts.
+    was_function: Mapped[str | None] = mapped_column(String(20))
+    was_week: Mapped[date | None] = mapped_column(Date)
+
+
+class ToolLastUseCount(db.Model):
+    """How many people last used each tool in each week, per organisation and job function: tool_last_use counted,
+    kept with it in the same transaction. Distinct users of each tool over a period that runs to today, with no
+    cohort filter, add up these few hundred rows instead of counting a row per person and tool."""
+
+    __tablename__ = "tool_last_use_counts"
+    __table_args__ = (UniqueConstraint("organization_id", "tool", "job_function", "last_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    tool: Mapped[str] = mapped_column(String(160))
+    job_function: Mapped[str] = mapped_column(String(20))
+    last_week: Mapped[date] = mapped_column(Date)  # a Monday
+    users: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ActiveLearners(db.Model):

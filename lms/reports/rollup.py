@@ -7,6 +7,7 @@ statement again. Flushes, never commits.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -39,6 +40,7 @@ from lms.reports.models import (
     LearnerMilestone,
     RollupState,
     ToolLastUse,
+    ToolLastUseCount,
     ToolUserWeeks,
     ToolUses,
     ToolWeekly,
@@ -59,7 +61,7 @@ class RollupRun:
 
 def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) -> RollupRun:
     """Count the statements stored up to `until` (default now) that the roll-ups have not counted yet:
-    activity_weekly, active_learners, tool_weekly, tool_uses, tool_user_weeks, tool_last_use and
+    activity_weekly, active_learners, tool_weekly, tool_uses, tool_user_weeks, tool_last_use (and its counts) and
     learner_milestones.
 
     Idempotent: each statement is claimed once (`Statement.rolled_up`). With `rebuild`, the roll-ups are emptied
@@ -75,7 +77,7 @@ def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) ->
         db.session.add(state)
     if rebuild:
         for model in (ActivityWeekly, ActiveLearners, ToolWeekly, ToolUses, ToolUserWeeks, ToolLastUse,
-                      LearnerMilestone):
+                      ToolLastUseCount, LearnerMilestone):
             db.session.execute(delete(model))
         # Every statement is counted again, and only those never counted before are marked: the rest keep their
         # flag, so a rebuild writes no statement row twice (and none when every one was counted already).
@@ -131,7 +133,6 @@ class _Passes:
     tools: Select  # (organisation, learner, week, tool, function, uses): the three tables below from these
     tool_uses: Executable  # upserts of those rows, given as parameters
     tool_user_weeks: Executable
-    tool_last_use: Executable
     milestones: Executable
 
 
@@ -147,7 +148,7 @@ def _passes(conditions: list) -> _Passes:
     conditions = [Statement.organization_id.is_not(None), Statement.actor_id.is_not(None), *conditions]
     tools = _tools_query(conditions)
     return _Passes(_active_learner_upserts(conditions), _activity_upsert(conditions), _tool_weekly_upsert(tools),
-                   tools, _tool_uses_upsert(), _tool_user_weeks_upsert(), _tool_last_use_upsert(),
+                   tools, _tool_uses_upsert(), _tool_user_weeks_upsert(),
                    _milestones_upsert(conditions))
 
 
@@ -242,7 +243,7 @@ def _tool_weekly_upsert(tools: Select) -> Executable:
 
 def _add_tool_totals(passes: _Passes, found) -> None:
     """Add uses per tool to tool_uses (counts per week and function), tool_user_weeks (OR of week bits) and
-    tool_last_use (the latest week)."""
+    tool_last_use (the latest week, and its counts)."""
     uses: dict[tuple, int] = {}
     bits: dict[tuple, tuple[str, int]] = {}
     last: dict[tuple, tuple[str, date]] = {}
@@ -259,9 +260,55 @@ def _add_tool_totals(passes: _Passes, found) -> None:
     _in_chunks(passes.tool_user_weeks, [
         {"organization_id": o, "user_id": u, "tool": t, "block": b, "job_function": f, "weeks": m}
         for (o, u, t, b), (f, m) in bits.items()])
-    _in_chunks(passes.tool_last_use, [
-        {"organization_id": o, "user_id": u, "tool": t, "job_function": f, "last_week": w}
-        for (o, u, t), (f, w) in last.items()])
+    _move_last_uses(last)
+
+
+def _move_last_uses(last: dict[tuple[int, int, str], tuple[str, date]]) -> None:
+    """Move each (organisation, person, tool) in tool_last_use to the later of its kept week and this use's (with
+    the person's job function now), and keep tool_last_use_counts: one person fewer where they were, one more where
+    they are now.
+
+    One upsert does both: it keeps the row's previous week and function beside the new ones (`was_week`,
+    `was_function`, NULL for a new row) and returns them. It locks the row (PostgreSQL), so a second transaction
+    moving the same person waits, then moves them from where the first left them: nobody is counted twice.
+    """
+    conn = db.session.connection()
+    moved: dict[tuple[int, str, str, date], int] = defaultdict(int)
+    keys = sorted(last)  # rows locked in one order: two transactions cannot wait for each other
+    for k in range(0, len(keys), CLAIM_CHUNK):
+        for o, t, was_fn, was_week, fn, week in conn.execute(_last_use_upsert(conn.dialect.name), [
+                {"organization_id": o, "user_id": u, "tool": t, "job_function": last[(o, u, t)][0],
+                 "last_week": last[(o, u, t)][1]} for o, u, t in keys[k:k + CLAIM_CHUNK]]):
+            week = as_date(week)
+            if was_week is not None:
+                was_week = as_date(was_week)
+                if (was_fn, was_week) == (fn, week):
+                    continue
+                moved[(o, t, was_fn, was_week)] -= 1
+            moved[(o, t, fn, week)] += 1
+    _in_chunks(_last_use_counts_upsert(), [
+        {"organization_id": o, "tool": t, "job_function": f, "last_week": w, "users": n}
+        for (o, t, f, w), n in sorted(moved.items()) if n])
+
+
+@cache
+def _last_use_upsert(dialect: str) -> Executable:
+    """The upsert of tool_last_use rows that returns each one's previous and new week and function (`dialect`: the
+    cache key; the upsert is SQLite's or PostgreSQL's). Its SET expressions read the row as it was."""
+    stmt = upsert(ToolLastUse)
+    return (stmt.on_conflict_do_update(
+        index_elements=["organization_id", "user_id", "tool"],
+        set_={"was_week": ToolLastUse.last_week, "was_function": ToolLastUse.job_function,
+              "last_week": _latest(ToolLastUse.last_week, stmt.excluded.last_week),
+              "job_function": stmt.excluded.job_function})
+        .returning(ToolLastUse.organization_id, ToolLastUse.tool, ToolLastUse.was_function, ToolLastUse.was_week,
+                   ToolLastUse.job_function, ToolLastUse.last_week))
+
+
+def _last_use_counts_upsert() -> Executable:
+    stmt = upsert(ToolLastUseCount)
+    return stmt.on_conflict_do_update(index_elements=["organization_id", "tool", "job_function", "last_week"],
+                                      set_={"users": ToolLastUseCount.users + stmt.excluded.users})
 
 
 def _in_chunks(upsert_: Executable, rows: list[dict]) -> None:
@@ -280,13 +327,6 @@ def _tool_user_weeks_upsert() -> Executable:
     stmt = upsert(ToolUserWeeks)
     return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool", "block"],
                                       set_={"weeks": ToolUserWeeks.weeks.op("|")(stmt.excluded.weeks),
-                                            "job_function": stmt.excluded.job_function})
-
-
-def _tool_last_use_upsert() -> Executable:
-    stmt = upsert(ToolLastUse)
-    return stmt.on_conflict_do_update(index_elements=["organization_id", "user_id", "tool"],
-                                      set_={"last_week": _latest(ToolLastUse.last_week, stmt.excluded.last_week),
                                             "job_function": stmt.excluded.job_function})
 
 

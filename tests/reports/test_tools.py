@@ -137,3 +137,83 @@ def test_the_upgrade_fills_the_last_use_of_each_tool_from_the_weekly_roll_up(mig
     assert sorted((r.user_id, r.tool, r.job_function, r.last_week) for r in db.session.scalars(select(ToolLastUse))) \
         == sorted([(ada.id, "imports", "sales", date(2026, 10, 5)), (ada.id, "modules", "sales", date(2026, 11, 2)),
                    (bo.id, "modules", "marketing", date(2026, 8, 3))])
+
+
+def last_use_counts(org_id: int) -> tuple[dict, dict]:
+    """The kept counts of people per tool, function and week of last use, and the same counted from tool_last_use."""
+    from sqlalchemy import func, select
+
+    from lms.reports.models import ToolLastUse, ToolLastUseCount
+
+    kept = {(t, fn, w): n for t, fn, w, n in db.session.execute(
+        select(ToolLastUseCount.tool, ToolLastUseCount.job_function, ToolLastUseCount.last_week,
+               ToolLastUseCount.users).where(ToolLastUseCount.organization_id == org_id)) if n}
+    counted = {(t, fn, w): n for t, fn, w, n in db.session.execute(
+        select(ToolLastUse.tool, ToolLastUse.job_function, ToolLastUse.last_week, func.count())
+        .where(ToolLastUse.organization_id == org_id)
+        .group_by(ToolLastUse.tool, ToolLastUse.job_function, ToolLastUse.last_week))}
+    return kept, counted
+
+
+def test_people_per_week_of_last_use_are_kept_as_people_use_tools(world):
+    from lms.reports.adoption import week_start
+
+    rolled_up(world)
+    kept, counted = last_use_counts(world.org.id)
+    assert kept == counted and sum(kept.values()) > 0
+    l2 = world.learners["L2"]
+    this_week = week_start(world.now.date())
+    before = kept.get(("modules", "marketing", this_week), 0)
+    # A use now moves L2's last use of modules to this week; a second one this week moves nothing.
+    for _ in range(2):
+        record(l2, "launched", ("module", "abm-basics/mapping", "Mapping"), organization_id=world.org.id)
+        db.session.commit()
+        kept, counted = last_use_counts(world.org.id)
+        assert kept == counted
+        assert kept[("modules", "marketing", this_week)] == before + 1
+    # She moves to sales: her next use moves her there, from marketing.
+    l2.job_function = "sales"
+    db.session.commit()
+    record(l2, "launched", ("module", "abm-basics/mapping", "Mapping"), organization_id=world.org.id,
+           timestamp=world.now - timedelta(days=50))  # dated earlier: her last use stays this week's
+    db.session.commit()
+    kept, counted = last_use_counts(world.org.id)
+    assert kept == counted
+    assert kept.get(("modules", "marketing", this_week), 0) == before
+    assert kept[("modules", "sales", this_week)] >= 1
+    # A first use of a tool by someone new to it.
+    record(world.learners["L4"], "imported", ("workspace", "accounts", "Accounts"), organization_id=world.org.id)
+    db.session.commit()
+    kept, counted = last_use_counts(world.org.id)
+    assert kept == counted
+    refresh_activity(rebuild=True)
+    db.session.commit()
+    assert last_use_counts(world.org.id) == (kept, counted)
+
+
+def test_the_upgrade_counts_people_per_week_of_last_use(migrated_app):
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert
+
+    from lms.reports.models import ToolLastUse
+
+    upgrade(revision="head")
+    org = make_org("Fabrikam", slug="fabrikam")
+    ada = make_user(org, ("learner",), email="ada@fabrikam.example", job_function="sales")
+    bo = make_user(org, ("learner",), email="bo@fabrikam.example", job_function="sales")
+    cy = make_user(org, ("learner",), email="cy@fabrikam.example", job_function="marketing")
+    db.session.execute(insert(ToolLastUse), [
+        {"organization_id": org.id, "user_id": user.id, "tool": tool, "job_function": fn, "last_week": week}
+        for user, tool, fn, week in ((ada, "modules", "sales", date(2026, 11, 2)),
+                                     (bo, "modules", "sales", date(2026, 11, 2)),
+                                     (cy, "modules", "marketing", date(2026, 11, 2)),
+                                     (ada, "imports", "sales", date(2026, 10, 5)))])
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="c6d7e8f9a0b1")
+    upgrade(revision="head")
+    assert last_use_counts(org.id)[0] == {("modules", "sales", date(2026, 11, 2)): 2,
+                                          ("modules", "marketing", date(2026, 11, 2)): 1,
+                                          ("imports", "sales", date(2026, 10, 5)): 1}

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.identity.models import CohortMember
 from lms.reports import adoption
 from lms.reports.filters import Filters
-from lms.reports.models import ToolLastUse, ToolUserWeeks, ToolUses, ToolWeekly
+from lms.reports.models import ToolLastUse, ToolLastUseCount, ToolUserWeeks, ToolUses, ToolWeekly
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,19 @@ def _users_in_weeks(f: Filters, cohort) -> dict[tuple[str, str], int]:
 
 def _users_to_date(f: Filters, cohort) -> dict[tuple[str, str], int]:
     """{(tool, function): distinct users} in a period that runs to today: the people whose last use of the tool
-    is in or after the period's first week (a use dated after today counts as this week's), one row each."""
-    who = [ToolLastUse.organization_id == f.org_id, ToolLastUse.last_week >= adoption.week_start(f.chart_start)]
-    if cohort is not None:
-        who.append(ToolLastUse.user_id.in_(cohort))
+    is in or after the period's first week (a use dated after today counts as this week's): the kept counts of
+    people per week of last use, or, for a cohort, its members' rows."""
+    first_week = adoption.week_start(f.chart_start)
+    if cohort is None:
+        people = func.sum(ToolLastUseCount.users)
+        who = [ToolLastUseCount.organization_id == f.org_id, ToolLastUseCount.last_week >= first_week]
+        if f.function:
+            who.append(ToolLastUseCount.job_function == f.function)
+        return {(key, fn): int(n) for key, fn, n in db.session.execute(
+            select(ToolLastUseCount.tool, ToolLastUseCount.job_function, people).where(*who)
+            .group_by(ToolLastUseCount.tool, ToolLastUseCount.job_function)) if n}
+    who = [ToolLastUse.organization_id == f.org_id, ToolLastUse.last_week >= first_week,
+           ToolLastUse.user_id.in_(cohort)]
     if f.function:
         who.append(ToolLastUse.job_function == f.function)
     return {(key, fn): n for key, fn, n in db.session.execute(
