@@ -177,3 +177,17 @@ def test_cohort_filter_on_active_learners(app):
     f = Filters(org.id, datetime(2026, 1, 31), start=date(2026, 1, 5), end=date(2026, 1, 11))
     assert active_series(f, "week")[1] == [2]
     assert active_series(Filters(**{**f.__dict__, "cohort_id": a.id}), "week")[1] == [1]
+
+
+def test_the_learner_count_is_everyone_whatever_their_function(world):
+    from lms.reports.queries.adoption import adoption_report
+
+    rolled_up(world)
+    assert adoption_report(Filters(world.org.id, world.now), {}).learners == 6
+    # A function set outside the three (an import from an older system, say) gets its own row and still counts.
+    world.learners["L4"].job_function = "partnerships"
+    db.session.commit()
+    report = adoption_report(Filters(world.org.id, world.now), {})
+    assert [(r.function, r.learners) for r in report.functions] == [("sales", 3), ("marketing", 2),
+                                                                      ("partnerships", 1)]
+    assert report.learners == 6

@@ -63,6 +63,10 @@ def by_function(f: Filters) -> list[FunctionRow]:
             .where(ActivityWeekly.organization_id == f.org_id, ActivityWeekly.week_start >= first_week,
                    ActivityWeekly.week_start <= f.end_date, ActivityWeekly.user_id.in_(learner_ids(f)))
             .group_by(User.job_function)).all())
-    functions = [fn for fn in ("sales", "marketing", "other") if fn in learners or fn in enrolments]
+    # Sales, marketing and other first; any other function a row holds after them, so the rows' learners add up
+    # to everyone the report covers (the adoption report's learner count is their sum).
+    known = ("sales", "marketing", "other")
+    functions = [fn for fn in known if fn in learners or fn in enrolments] + sorted(
+        fn for fn in {*learners, *enrolments} if fn not in known)
     return [FunctionRow(fn, learners.get(fn, 0), *enrolments.get(fn, (0, 0, 0)), active.get(fn, 0))
             for fn in functions]
