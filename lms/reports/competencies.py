@@ -199,12 +199,13 @@ def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: i
         ordered = sorted(users)
         for chunk in (set(ordered[k:k + BATCH]) for k in range(0, len(ordered), BATCH)):  # bound parameters
             if sign < 0:
-                _lock(conn, org_id, chunk)
+                lock_learners(conn, org_id, chunk)
             _add_to_totals(conn, org_id, chunk, sign=sign, counted=counted)
 
 
-def _lock(conn: Connection, org_id: int, users: set[int]) -> None:
-    """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time)."""
+def lock_learners(conn: Connection, org_id: int, users: set[int]) -> None:
+    """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time): whatever moves a learner's
+    figures between report groups takes this lock first, so two transactions moving one learner take turns."""
     conn.execute(
         select(Membership.id).where(Membership.organization_id == org_id, Membership.user_id.in_(sorted(users)))
         .order_by(Membership.user_id).with_for_update())

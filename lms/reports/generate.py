@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Invitation, Membership, Organization, User
 from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
 from lms.practice.models import ExerciseRun, Submission
-from lms.reports import competencies, synthetic
+from lms.reports import competencies, funnels, synthetic
 from lms.reports.rollup import CHUNK, add_loaded_statements, refresh_activity
 from lms.tracking.models import Statement
 
@@ -136,4 +136,5 @@ def generate(slug: str, learners: int, statements: int, seed: int = 1, password_
     add_loaded_statements(org.id)  # in one pass, so the pass below finds nothing of this organisation's
     refresh_activity(until=now)
     competencies.rebuild(org.id)  # the capability inputs went in by bulk insert, past the live roll-up
+    funnels.rebuild(org.id)  # so did the cohorts' members
     return Generated(org, learners, made, manager.email, time.perf_counter() - began)

@@ -9,7 +9,8 @@ counted twice.
 What changes who is in the capability report's groups (team, job function, covered at all): a learner joining or
 leaving a cohort, a cohort renamed or deleted, an enrolment made or withdrawn, a membership made, changed or ended,
 a job function changed. Those learners are taken out of the capability sums before the flush that moves them and
-added back after it.
+added back after it; the same moves keep the cohorts' adoption funnels (`funnels`), which a learner's activation
+moves too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lms.assessment.models import AssessmentAttempt, CoachRating
 from lms.identity.models import Cohort, CohortMember, Membership, User
 from lms.learning.models import Enrolment, QuestionAnswer
 from lms.practice.models import Submission
-from lms.reports import competencies, rollup
+from lms.reports import competencies, funnels, rollup
 from lms.tracking.models import Statement
 
 STATEMENTS = "reports.statements_added"
@@ -43,7 +44,7 @@ _GROUP_COLUMNS = {
     Membership: ("role", "user_id", "organization_id"),
     CohortMember: ("role", "user_id", "cohort_id"),
     Cohort: ("name", "organization_id"),
-    User: ("job_function",),
+    User: ("job_function", "activated_at"),  # activation: the adoption funnel's second step
 }
 
 
@@ -68,7 +69,8 @@ def _take_out_moving(session: Session, _flush_context, _instances) -> None:
     if rows:
         with session.no_autoflush:
             before = _learners_in(session, rows)
-        competencies.move_learners(session.connection(), before, sign=-1)
+        competencies.move_learners(session.connection(), before, sign=-1)  # locks their memberships first
+        funnels.move_learners(session.connection(), before, sign=-1)
     session.info[MOVING] = (rows, before)
 
 
@@ -77,7 +79,9 @@ def _add_back_moved(session: Session, _flush_context) -> None:
     learner new to the database was in none before)."""
     rows, before = session.info.pop(MOVING, ((), set()))
     if rows:
-        competencies.move_learners(session.connection(), before | _learners_in(session, rows), sign=1)
+        after = before | _learners_in(session, rows)
+        competencies.move_learners(session.connection(), after, sign=1)
+        funnels.move_learners(session.connection(), after, sign=1)
 
 
 def _moves(session: Session, row) -> bool:

@@ -121,7 +121,8 @@ class LearnerMilestone(db.Model):
 
     __tablename__ = "learner_milestones"
     __table_args__ = (UniqueConstraint("organization_id", "user_id"),
-                      Index("ix_learner_milestones_org_statements", "organization_id", "statements"))
+                      Index("ix_learner_milestones_org_statements", "organization_id", "statements"),
+                      Index("ix_learner_milestones_org_course", "organization_id", "first_course_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -132,6 +133,27 @@ class LearnerMilestone(db.Model):
     first_course_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_at: Mapped[datetime | None] = mapped_column(DateTime)  # the latest statement the roll-up has read
     statements: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # all the roll-up has counted
+    # Which first-time milestones the roll-up's last upsert of the row set (bits: lms.reports.funnels.STEPS): it
+    # returns them, and the cohorts' funnel counts add them.
+    added_first_steps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CohortFunnel(db.Model):
+    """The adoption funnel of one cohort's learners, kept current (lms.reports.funnels): how many there are, how
+    many were activated, and how many have reached each first-time milestone. The adoption report over a period
+    that runs to today reads these rows (with pending invitations and "active after completing" counted per view)."""
+
+    __tablename__ = "cohort_funnels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), unique=True)
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    activated: Mapped[int] = mapped_column(Integer, default=0)
+    first_module: Mapped[int] = mapped_column(Integer, default=0)
+    first_import: Mapped[int] = mapped_column(Integer, default=0)
+    first_run: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ToolUses(db.Model):

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Membership, User
-from lms.reports import adoption, competencies
+from lms.reports import adoption, competencies, funnels
 from lms.reports.dialect import as_date, month_start_of, upsert, week_start_of
 from lms.reports.models import (
     ActiveLearners,
@@ -84,6 +84,7 @@ def refresh_activity(until: datetime | None = None, *, rebuild: bool = False) ->
         counted = db.session.scalar(select(func.count()).select_from(Statement)) or 0
         _run(_passes([]), rebuild=True)  # the whole table: one set-based pass, no id lists
         db.session.execute(update(Statement).where(Statement.rolled_up == false()).values(rolled_up=True))
+        funnels.rebuild()
         competencies.rebuild()  # and every learner's capability figures (after a framework or exercise change)
     else:
         counted = add_new_statements(until)
@@ -164,7 +165,9 @@ def _run(passes: _Passes, params: dict | None = None, *, rebuild: bool = False) 
         conn.execute(passes.activity, params)
     conn.execute(passes.tool_weekly, params)
     _add_tool_totals(passes, conn.execute(passes.tools, params))
-    conn.execute(passes.milestones, params)
+    reached = conn.execute(passes.milestones, params).all()
+    if not rebuild:  # a rebuild recomputes the funnels whole afterwards
+        funnels.add_first_steps(conn, reached)
 
 
 def rolled_up_to() -> datetime | None:
@@ -340,20 +343,29 @@ def _latest(current, new):
 
 
 def _milestones_upsert(conditions: list) -> Executable:
+    """The upsert of learner_milestones from these statements. It records in `added_first_steps` which first-time
+    milestones it set (a new row: every one it has; an existing row: those it had not) and returns them, so the
+    cohorts' funnel counts add exactly those."""
     columns = milestone_columns()
-    new = (select(Statement.organization_id, Statement.actor_id,
-                  *(func.min(case((condition, Statement.timestamp))) for condition in columns.values()),
-                  func.max(Statement.timestamp), func.count())
+    firsts = {name: func.min(case((condition, Statement.timestamp))) for name, condition in columns.items()}
+    bits = {name: funnels.STEPS[name][1] for name in columns}
+    new = (select(Statement.organization_id, Statement.actor_id, *firsts.values(), func.max(Statement.timestamp),
+                  func.count(), sum(case((first.is_not(None), bits[name]), else_=0) for name, first in firsts.items()))
            .where(*conditions).group_by(Statement.organization_id, Statement.actor_id))
 
     def merge(excluded) -> dict:
         merged = {name: _earliest(getattr(LearnerMilestone, name), getattr(excluded, name)) for name in columns}
         merged["last_at"] = _latest(LearnerMilestone.last_at, excluded.last_at)
         merged["statements"] = LearnerMilestone.statements + excluded.statements
+        merged["added_first_steps"] = sum(
+            case((and_(getattr(LearnerMilestone, name).is_(None), getattr(excluded, name).is_not(None)), bit), else_=0)
+            for name, bit in bits.items())
         return merged
 
-    return _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at", "statements"],
-                   ["organization_id", "user_id"], new, merge)
+    return _upsert(LearnerMilestone, ["organization_id", "user_id", *columns, "last_at", "statements",
+                                      "added_first_steps"],
+                   ["organization_id", "user_id"], new, merge).returning(
+        LearnerMilestone.organization_id, LearnerMilestone.user_id, LearnerMilestone.added_first_steps)
 
 
 def milestone_columns() -> dict:

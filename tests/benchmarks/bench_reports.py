@@ -189,7 +189,13 @@ def test_bench_reports(backend, tmp_path):
     from lms.reports.dialect import week_start_of
     from lms.reports.filters import Filters
     from lms.reports.queries.a_players import a_players
-    from lms.reports.queries.adoption import active_series, adoption_report, funnel_counts
+    from lms.reports.queries.adoption import (
+        _computed_funnels,
+        _kept_funnels,
+        active_series,
+        adoption_report,
+        funnel_counts,
+    )
     from lms.reports.queries.by_function import by_function
     from lms.reports.queries.capability import _computed_sums, _kept_sums, capability_report
     from lms.reports.queries.completion import completion_counts, completion_report, laggards, learner_rows
@@ -215,6 +221,7 @@ def test_bench_reports(backend, tmp_path):
         assert _users_to_date(f, None) == _users_in_weeks(f, None), "tool users by last use differ from week bits"
         assert _statements_per_learner(org.id) == _summed_weeks(org.id), "kept statement counts differ from weeks"
         assert _last_use_counts(org.id) == _last_uses_counted(org.id), "kept last-use counts differ from the rows"
+        assert _kept_funnels(f) == _computed_funnels(f), "the kept cohort funnels differ from the members' counts"
         learner_id = db.session.scalar(select(Membership.user_id).where(
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))
         floor = _median_ms(lambda: db.session.execute(
@@ -231,6 +238,8 @@ def test_bench_reports(backend, tmp_path):
             "  laggards": lambda: laggards(f),
             "adoption report (12 months)": lambda: adoption_report(f, titles),
             "  funnel": lambda: funnel_counts(f),
+            "  funnel counted from every member (a period with a start)": lambda: funnel_counts(
+                Filters(org.id, now, start=(now - timedelta(days=3650)).date())),
             "  weekly active (roll-up)": lambda: active_series(f, "week"),
             "  monthly active (roll-up)": lambda: active_series(f, "month"),
             "  tool usage, 12 months (roll-up)": lambda: tool_usage(f, titles),

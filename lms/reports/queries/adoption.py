@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
@@ -15,7 +15,7 @@ from lms.identity.models import Cohort, CohortMember, Invitation, User
 from lms.reports import adoption, charts, completion
 from lms.reports.dialect import as_date, plus_days, sqlite_no_index
 from lms.reports.filters import Filters
-from lms.reports.models import ActiveLearners, ActivityWeekly, LearnerMilestone
+from lms.reports.models import ActiveLearners, ActivityWeekly, CohortFunnel, LearnerMilestone
 from lms.reports.queries.a_players import APlayer, a_players
 from lms.reports.queries.by_function import FunctionRow, by_function
 from lms.reports.queries.completion import LaggardRow, laggards
@@ -27,18 +27,54 @@ from lms.tracking.models import Statement
 
 
 def funnel_counts(f: Filters) -> dict[int, dict[str, int]]:
-    """Return {cohort id: {funnel step: people}} for the organisation's cohorts (two queries).
+    """Return {cohort id: {funnel step: people}} for the organisation's cohorts.
 
     Population: the cohort's learners who joined in the period, plus invitations to the cohort made in the period
     and neither accepted nor revoked. Steps count whenever they were reached, as far as the roll-up has read
-    (learner_milestones); "active after completing" reads the statements themselves.
+    (learner_milestones); "active after completing" reads the statements themselves. For a period that runs to
+    today, with no start and no function, the counts kept per cohort (cohort_funnels) answer, and only those who
+    completed are read (three queries); otherwise every member is (two queries).
     """
-    firsts = LearnerMilestone
+    out = _kept_funnels(f) if f.to_today and not f.start_at and not f.function else _computed_funnels(f)
+    for cid, pending in db.session.execute(_pending_invitations(f)):
+        out.setdefault(cid, dict.fromkeys(adoption.FUNNEL_LABELS, 0))["invited"] += pending
+    return out
+
+
+def _kept_funnels(f: Filters) -> dict[int, dict[str, int]]:
+    kept = select(CohortFunnel).where(CohortFunnel.organization_id == f.org_id, CohortFunnel.learners != 0)
+    completed = [LearnerMilestone.organization_id == f.org_id, LearnerMilestone.first_course_at.is_not(None),
+                 _active_after_completing(f, LearnerMilestone.user_id)]
+    if f.cohort_id:
+        kept = kept.where(CohortFunnel.cohort_id == f.cohort_id)
+        completed.append(CohortMember.cohort_id == f.cohort_id)
+    out = {row.cohort_id: {"invited": row.learners, "activated": row.activated, "first_module": row.first_module,
+                           "first_import": row.first_import, "first_run": row.first_run, "completed": row.completed,
+                           "retained": 0} for row in db.session.scalars(kept)}
+    for cid, n in db.session.execute(  # down the index of completions: only those who completed are read
+            select(CohortMember.cohort_id, func.count()).select_from(LearnerMilestone)
+            .join(CohortMember, and_(CohortMember.user_id == LearnerMilestone.user_id, CohortMember.role == "learner"))
+            .join(Cohort, and_(Cohort.id == CohortMember.cohort_id, Cohort.organization_id == f.org_id))
+            .where(*completed).group_by(CohortMember.cohort_id)):
+        if cid in out:
+            out[cid]["retained"] = n
+    return out
+
+
+def _active_after_completing(f: Filters, user_id) -> ColumnElement:
+    """Whether the learner `user_id` (a column) made a statement 1 to 30 days after their first course completion
+    (learner_milestones joined as LearnerMilestone)."""
     later = aliased(Statement)
-    retained = exists().where(
-        later.actor_id == CohortMember.user_id, sqlite_no_index(later.organization_id) == f.org_id,  # see by_actor
+    firsts = LearnerMilestone
+    return exists().where(
+        later.actor_id == user_id, sqlite_no_index(later.organization_id) == f.org_id,  # see scope.by_actor
         later.timestamp >= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_GRACE_DAYS))),
         later.timestamp <= plus_days(firsts.first_course_at, literal_column(str(adoption.ACTIVE_AFTER_DAYS))))
+
+
+def _computed_funnels(f: Filters) -> dict[int, dict[str, int]]:
+    firsts = LearnerMilestone
+    retained = _active_after_completing(f, CohortMember.user_id)
     # One pass over the members, each joined once to their user and their milestones.
     members = [CohortMember.cohort_id.in_(select(Cohort.id).where(Cohort.organization_id == f.org_id)),
                CohortMember.role == "learner", CohortMember.joined_at < f.end_before]
@@ -60,8 +96,6 @@ def funnel_counts(f: Filters) -> dict[int, dict[str, int]]:
     ):
         out[cid] = {"invited": n, "activated": activated, "first_module": module, "first_import": imported,
                     "first_run": run, "completed": course, "retained": kept}
-    for cid, pending in db.session.execute(_pending_invitations(f)):
-        out.setdefault(cid, dict.fromkeys(adoption.FUNNEL_LABELS, 0))["invited"] += pending
     return out
 
 
