@@ -43,19 +43,21 @@ def funnel_counts(f: Filters) -> dict[int, dict[str, int]]:
 
 def _kept_funnels(f: Filters) -> dict[int, dict[str, int]]:
     kept = select(CohortFunnel).where(CohortFunnel.organization_id == f.org_id, CohortFunnel.learners != 0)
-    completed = [LearnerMilestone.organization_id == f.org_id, LearnerMilestone.first_course_at.is_not(None),
-                 _active_after_completing(f, LearnerMilestone.user_id)]
+    # Those active after completing: found among those who completed (an IN list), then their cohorts; joined
+    # instead, SQLite walks every cohort member.
+    retained = select(LearnerMilestone.user_id).where(
+        LearnerMilestone.organization_id == f.org_id, LearnerMilestone.first_course_at.is_not(None),
+        _active_after_completing(f, LearnerMilestone.user_id))
+    members = [CohortMember.user_id.in_(retained), CohortMember.role == "learner",
+               CohortMember.cohort_id.in_(select(Cohort.id).where(Cohort.organization_id == f.org_id))]
     if f.cohort_id:
         kept = kept.where(CohortFunnel.cohort_id == f.cohort_id)
-        completed.append(CohortMember.cohort_id == f.cohort_id)
+        members.append(CohortMember.cohort_id == f.cohort_id)
     out = {row.cohort_id: {"invited": row.learners, "activated": row.activated, "first_module": row.first_module,
                            "first_import": row.first_import, "first_run": row.first_run, "completed": row.completed,
                            "retained": 0} for row in db.session.scalars(kept)}
-    for cid, n in db.session.execute(  # down the index of completions: only those who completed are read
-            select(CohortMember.cohort_id, func.count()).select_from(LearnerMilestone)
-            .join(CohortMember, and_(CohortMember.user_id == LearnerMilestone.user_id, CohortMember.role == "learner"))
-            .join(Cohort, and_(Cohort.id == CohortMember.cohort_id, Cohort.organization_id == f.org_id))
-            .where(*completed).group_by(CohortMember.cohort_id)):
+    for cid, n in db.session.execute(select(CohortMember.cohort_id, func.count()).where(*members)
+                                     .group_by(CohortMember.cohort_id)):
         if cid in out:
             out[cid]["retained"] = n
     return out
