@@ -73,7 +73,7 @@ class BenchError(RuntimeError):
     """The server did not start, or a measured page answered something other than 200."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -88,7 +88,7 @@ def served(database_url: str, *, workers: int = 2, worker_class: str = "sync",
     LMS_SQLALCHEMY_DATABASE_URI; `env` adds or overrides variables (e.g. {"LMS_RATELIMIT_ENABLED": "false"}).
     Waits until `/bench/bare` answers 200, and stops the server (and its workers) on exit.
     """
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("LMS_")}
     child_env.update({
