@@ -27,8 +27,8 @@ class RefusedURL(ValueError):
 def fetch(url: str, timeout: int = 10, ssl_context=None):
     """WeasyPrint URL fetcher: data: URLs and files below static/ only; raises RefusedURL for anything else.
 
-    Decodes data: URLs itself and answers with WeasyPrint's URLFetcherResponse where it has one (68+), as
-    WeasyPrint 69 deprecates both its default fetcher and dict answers.
+    Decodes data: URLs itself and answers with WeasyPrint's URLFetcherResponse (its default fetcher and dict
+    answers are deprecated since 69).
     """
     if url.startswith("data:"):
         mime, body = _data_url(url)
@@ -55,10 +55,8 @@ def _data_url(url: str) -> tuple[str, bytes]:
 
 
 def _response(url: str, body: bytes, mime: str):
-    try:
-        from weasyprint.urls import URLFetcherResponse
-    except ImportError:  # WeasyPrint before 68 wants a dict
-        return {"string": body, "mime_type": mime, "redirected_url": url}
+    from weasyprint.urls import URLFetcherResponse
+
     return URLFetcherResponse(url, body, headers={"Content-Type": mime})
 
 
