@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -136,3 +137,50 @@ def test_roi_csv_lists_the_assumptions(client, auth, world):
     assert rows["Attribution factor"][0] == "0.5" and rows["Win rate for open pipeline"][0] == "0.25"
     assert rows["ROI %"][0] == "100.0" and rows["Benefit-cost ratio"][0] == "2.0"
     assert rows["Compared with"][1].startswith("baseline period, ")
+
+
+def test_capability_pdf_prints_each_heatmap_once_as_its_table_in_the_charts_colours(client, auth, world,
+                                                                                     monkeypatch):
+    from lms.reports import charts, views
+
+    drawn = []
+    real = views.render_pdf
+
+    def keep_html(html, **kwargs):
+        drawn.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(views, "render_pdf", keep_html)
+    auth.login("manager@northwind.example")
+    text = pdf_text(pdf_of(client, "/reports/capability.pdf"))
+    html = drawn[0]
+    for title in ("Before the course (pre-assessment)", "After the course (post-assessment)"):
+        assert text.count(title) == 1, title  # once: not an SVG and a table of the same figures
+        table = re.search(rf'<table class="heat">\s*<caption>{re.escape(title)}</caption>.*?</table>', html, re.S)
+        assert table, title
+        cells = re.findall(r'<td style="background-color: (#[0-9a-f]{6}); color: (#[0-9a-f]{6})">([^<]*)</td>',
+                           table.group(0))
+        assert cells and all((fill, ink) == charts.heat_colour(None) for fill, ink, shown in cells if shown == "–")
+    assert "<rect" not in html.split("By competency")[0]  # the heatmaps drew no SVG cells
+
+
+def test_a_heatmap_in_a_pdf_is_its_table_coloured_as_the_chart(app):
+    from flask import render_template_string
+
+    from lms.reports import charts
+
+    chart = charts.heatmap("Before", "Average score by team", ["Team A", "Team B"], ["Targeting", "Messaging"],
+                           [[10, 90], [None, 55.5]], unit="%")
+    with app.test_request_context():
+        html = render_template_string('{% from "reports/_macros.html" import chart %}{{ chart(c, pdf) }}',
+                                      c=chart, pdf=True)
+        web = render_template_string('{% from "reports/_macros.html" import chart %}{{ chart(c, pdf) }}',
+                                     c=chart, pdf=False)
+    assert "<svg" not in html and "<svg" in web and 'class="heat"' not in web
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', html)
+    cells = {(team, value): (fill, ink) for team, tds in rows for fill, ink, value in re.findall(
+        r'<td style="background-color: (#[0-9a-f]{6}); color: (#[0-9a-f]{6})">([^<]*)</td>', tds)}
+    assert cells == {("Team A", "10%"): charts.heat_colour(10), ("Team A", "90%"): charts.heat_colour(90),
+                     ("Team B", "–"): charts.heat_colour(None), ("Team B", "55.5%"): charts.heat_colour(55.5)}
+    assert cells[("Team A", "90%")][1] == "#ffffff" and cells[("Team A", "10%")][1] != "#ffffff"  # legible ink
+    assert "Average score by team" in html  # the chart's description goes with the table
