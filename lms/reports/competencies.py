@@ -133,12 +133,16 @@ def qualifying(org_id: int, user_id, *, since: datetime | None = None, before: d
     [since, before) when given."""
     # Aliases: the caller's query may have these tables in its FROM, which a plain EXISTS would correlate to.
     member, enrolment, cohort_member, user = (aliased(m) for m in (Membership, Enrolment, CohortMember, User))
+    # Down the learner's own enrolments: "+ 0" keeps the organisation's index out of it. SQLite without statistics
+    # (no ANALYZE since a bulk load) chose that index, reading every enrolment of the organisation per learner:
+    # assigning a course to a cohort of 10,000 spent 15 s moving them in the capability sums.
+    enrolled = exists().where(enrolment.user_id == user_id, enrolment.organization_id + 0 == org_id,
+                              enrolment.withdrawn_at.is_(None),
+                              *([enrolment.enrolled_at >= since] if since else []),
+                              *([enrolment.enrolled_at < before] if before else []))
     conditions = [
         exists().where(member.user_id == user_id, member.organization_id == org_id, member.role == "learner"),
-        exists().where(enrolment.user_id == user_id, enrolment.organization_id == org_id,
-                       enrolment.withdrawn_at.is_(None),
-                       *([enrolment.enrolled_at >= since] if since else []),
-                       *([enrolment.enrolled_at < before] if before else [])),
+        enrolled,
     ]
     if cohort_id:
         conditions.append(exists().where(cohort_member.user_id == user_id, cohort_member.cohort_id == cohort_id))

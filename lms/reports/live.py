@@ -63,8 +63,10 @@ def _noted(session: Session, _flush_context) -> None:
 def _take_out_moving(session: Session, _flush_context, _instances) -> None:
     """Before each flush: take the learners whose capability group the flush changes out of the capability sums,
     while the database still holds their old groups; `_add_back_moved` adds them to their new groups after it."""
-    rows = [row for row in (*session.new, *session.dirty, *session.deleted)
-            if type(row) in _GROUP_COLUMNS and _moves(session, row)]
+    # session.new and .deleted build a new set on each access: read them once (a flush of 30,000 new rows asked
+    # once per row took 17 s).
+    new, deleted = session.new, session.deleted
+    rows = [row for row in (*new, *session.dirty, *deleted) if type(row) in _GROUP_COLUMNS and _moves(row, new, deleted)]
     before: set[tuple[int, int]] = set()
     if rows:
         with session.no_autoflush:
@@ -84,11 +86,12 @@ def _add_back_moved(session: Session, _flush_context) -> None:
         funnels.move_learners(session.connection(), after, sign=1)
 
 
-def _moves(session: Session, row) -> bool:
-    """Whether the row, added, deleted or changed in a column that matters, can move a learner between groups."""
-    if row in session.new:
+def _moves(row, new, deleted) -> bool:
+    """Whether the row, added (in `new`), deleted (in `deleted`) or changed in a column that matters, can move a
+    learner between groups."""
+    if row in new:
         return type(row) not in (User, Cohort)  # no learner is in a new cohort, or is a new user, until a row says
-    if row in session.deleted:
+    if row in deleted:
         return True
     state = inspect(row)
     return any(state.attrs[name].history.has_changes() for name in _GROUP_COLUMNS[type(row)])

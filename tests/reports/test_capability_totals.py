@@ -3,10 +3,11 @@ they give exactly what the sums computed over the learners' rows give, and the d
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from lms.extensions import db
 from lms.identity.models import CohortMember, Membership
@@ -286,3 +287,41 @@ def test_many_learners_moved_at_once(scored, monkeypatch):
     db.session.commit()
     _assert_kept_sums_are_right(scored)
     assert capability_report(Filters(scored.org.id, scored.now)).learners == 6
+
+
+def test_moving_learners_reads_each_ones_enrolments_down_their_own_index(scored):
+    """Whatever SQLite's statistics say (none, as after a bulk load, or ones making the organisation's index look
+    selective), each learner's "has an enrolment" test reads their own enrolments: down the organisation's index
+    it read every enrolment of the organisation per learner, and assigning a course to a cohort of 10,000 spent
+    15 s moving them in the capability sums."""
+    from lms.reports import competencies
+
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("SQLite's query planner: PostgreSQL keeps its own statistics")
+    ran = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        savepoint = db.session.begin_nested()  # the statement as a flush runs it, then undone
+        connection.execute(competencies._moving("sqlite"), {"org": scored.org.id, "users": [1, 2, 3], "sign": 1})
+        savepoint.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    statement, parameters = next((s, p) for s, p in ran if s.startswith("INSERT INTO capability_totals"))
+    try:
+        connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'enrolments'")
+        connection.exec_driver_sql(  # the organisation's index made to look as selective as can be
+            "INSERT INTO sqlite_stat1 VALUES ('enrolments', 'ix_enrolments_org_course', '100000 1 1'), "
+            "('enrolments', 'ix_enrolments_user_id', '100000 50')")
+        connection.exec_driver_sql("ANALYZE sqlite_schema")  # reload the statistics
+        plan = " | ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                                       parameters))
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
+        connection.exec_driver_sql("ANALYZE sqlite_schema")
+    assert re.search(r"SEARCH enrolments_1 USING (COVERING )?INDEX \S+ \(user_id=\?", plan), plan
