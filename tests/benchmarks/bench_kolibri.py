@@ -28,8 +28,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -46,6 +44,7 @@ from tests.benchmarks.serving import (
     interleaved_runs,
     login_cookie,
     median_ratio,
+    running,
     served,
     throughput,
 )
@@ -122,37 +121,11 @@ def kolibri_served(bin_folder: Path) -> Iterator[str]:
     """Kolibri's WSGI application under gunicorn sync x2 on a free loopback port; yield its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="kolibri-bench-") as folder:
-        log = Path(folder) / "gunicorn.log"
-        with open(log, "w") as log_file:
-            process = subprocess.Popen(  # noqa: S603
-                [str(bin_folder / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                 "--worker-class", "sync", "--log-level", "warning", "--timeout", "120",
-                 "kolibri.deployment.default.wsgi:application"],
-                env=_kolibri_env(), stdout=log_file, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if process.poll() is not None:
-                    raise BenchError(f"Kolibri's gunicorn exited with {process.returncode}:\n{log.read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{base}/en/learn/", timeout=10) as response:
-                        if response.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    raise BenchError(f"Kolibri did not answer within {START_TIMEOUT:.0f} s:\n{log.read_text()}")
-                time.sleep(0.5)
-            print(f"\nserving Kolibri ({KOLIBRI}) on {base}: gunicorn sync x2")
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    command = [str(bin_folder / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class",
+               "sync", "--log-level", "warning", "--timeout", "120", "kolibri.deployment.default.wsgi:application"]
+    with running(command, _kolibri_env(), f"{base}/en/learn/", timeout=START_TIMEOUT):
+        print(f"\nserving Kolibri ({KOLIBRI}) on {base}: gunicorn sync x2")
+        yield base
 
 
 def kolibri_cookie(base: str, facility_id: str) -> str:

@@ -97,26 +97,33 @@ def served(database_url: str, *, workers: int = 2, worker_class: str = "sync",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
     child_env.update(env or {})
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--worker-class", worker_class,
+        "--chdir", str(ROOT),
+        "--pythonpath", str(HERE),
+        "--log-level", "warning",
+        "--timeout", "120",
+        "bench_wsgi:application",
+    ]
+    with running(command, child_env, f"{base}/bench/bare"):
+        print(f"\nserving {database_url.split('@')[-1]} on {base}: gunicorn {worker_class} x{workers}")
+        yield base
+
+
+@contextmanager
+def running(command: list[str], env: dict, probe: str, timeout: float = START_TIMEOUT) -> Iterator[None]:
+    """Run a server (`command`, its output to a log), wait until `probe` answers 200, and stop it (and its
+    workers) on exit; raise BenchError with the log if it exits or does not answer within `timeout` seconds."""
     with tempfile.TemporaryDirectory(prefix="lms-bench-") as folder:
-        log = Path(folder) / "gunicorn.log"
-        command = [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--worker-class", worker_class,
-            "--chdir", str(ROOT),
-            "--pythonpath", str(HERE),
-            "--error-logfile", str(log),
-            "--log-level", "warning",
-            "--timeout", "120",
-            "bench_wsgi:application",
-        ]
+        log = Path(folder) / "server.log"
         with open(log, "w") as log_file:
-            process = subprocess.Popen(command, env=child_env, stdout=log_file, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)  # noqa: S603
         try:
-            _wait_until_up(base, process, log)
-            print(f"\nserving {database_url.split('@')[-1]} on {base}: gunicorn {worker_class} x{workers}")
-            yield base
+            _wait_until_up(probe, process, log, timeout)
+            yield
         finally:
             process.terminate()  # gunicorn stops its workers on SIGTERM
             try:
@@ -126,19 +133,19 @@ def served(database_url: str, *, workers: int = 2, worker_class: str = "sync",
                 process.wait()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def _wait_until_up(probe: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise BenchError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+            raise BenchError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{base}/bench/bare", timeout=2) as response:
+            with urllib.request.urlopen(probe, timeout=10) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer on {base} within {START_TIMEOUT:.0f} s:\n{log.read_text()}")
+    raise BenchError(f"{probe} did not answer within {timeout:.0f} s:\n{log.read_text()}")
 
 
 def throughput(url: str, *, cookie: str | None = None, seconds: float = 5.0, connections: int = 16) -> float:
