@@ -289,7 +289,7 @@ def _move_last_uses(last: dict[tuple[int, int, str], tuple[str, date]]) -> None:
                     continue
                 moved[(o, t, was_fn, was_week)] -= 1
             moved[(o, t, fn, week)] += 1
-    _in_chunks(_last_use_counts_upsert(), [
+    _in_chunks(_last_use_counts_upsert(conn.dialect.name), [
         {"organization_id": o, "tool": t, "job_function": f, "last_week": w, "users": n}
         for (o, t, f, w), n in sorted(moved.items()) if n])
 
@@ -308,7 +308,9 @@ def _last_use_upsert(dialect: str) -> Executable:
                    ToolLastUse.job_function, ToolLastUse.last_week))
 
 
-def _last_use_counts_upsert() -> Executable:
+@cache
+def _last_use_counts_upsert(dialect: str) -> Executable:
+    """The upsert adding to tool_last_use_counts (`dialect`: the cache key, as for `_last_use_upsert`)."""
     stmt = upsert(ToolLastUseCount)
     return stmt.on_conflict_do_update(index_elements=["organization_id", "tool", "job_function", "last_week"],
                                       set_={"users": ToolLastUseCount.users + stmt.excluded.users})
