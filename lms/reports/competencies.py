@@ -11,7 +11,7 @@ recomputes everything. Flushes, never commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
 
@@ -197,30 +197,43 @@ def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: i
     `refresh_learners` moves their figures around recomputing them. Taking out locks the learners' memberships
     first (PostgreSQL), so a second transaction moving the same learners waits, then takes out what the first put
     in."""
+    for org_id, chunk in learner_chunks(pairs):
+        if sign < 0:
+            lock_learners(conn, org_id, chunk)
+        _add_to_totals(conn, org_id, chunk, sign=sign, counted=counted)
+
+
+def learner_chunks(pairs: Iterable[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:
+    """Yield (organisation id, up to BATCH of its user ids) for these (organisation id, user id) pairs, each once,
+    in order: the statements that move learners take their ids as bound parameters, and lock them in one order."""
     by_org: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in pairs:
         by_org[org_id].add(user_id)
     for org_id, users in sorted(by_org.items()):
         ordered = sorted(users)
-        for chunk in (set(ordered[k:k + BATCH]) for k in range(0, len(ordered), BATCH)):  # bound parameters
-            if sign < 0:
-                lock_learners(conn, org_id, chunk)
-            _add_to_totals(conn, org_id, chunk, sign=sign, counted=counted)
+        for k in range(0, len(ordered), BATCH):
+            yield org_id, ordered[k:k + BATCH]
 
 
-def lock_learners(conn: Connection, org_id: int, users: set[int]) -> None:
+def lock_learners(conn: Connection, org_id: int, users: list[int]) -> None:
     """Lock the learners' memberships (PostgreSQL; SQLite has one writer at a time): whatever moves a learner's
     figures between report groups takes this lock first, so two transactions moving one learner take turns."""
-    conn.execute(
-        select(Membership.id).where(Membership.organization_id == org_id, Membership.user_id.in_(sorted(users)))
-        .order_by(Membership.user_id).with_for_update())
+    conn.execute(_locking(), {"org": org_id, "users": users})
 
 
-def _add_to_totals(conn: Connection, org_id: int, users: set[int], *, sign: int, counted: bool) -> None:
+@cache
+def _locking():
+    """The learners' memberships, locked in user order (built once: every commit that moves learners runs it)."""
+    return (select(Membership.id).where(Membership.organization_id == bindparam("org", type_=Integer),
+                                         Membership.user_id.in_(bindparam("users", expanding=True)))
+            .order_by(Membership.user_id).with_for_update())
+
+
+def _add_to_totals(conn: Connection, org_id: int, users: list[int], *, sign: int, counted: bool) -> None:
     """Add (sign 1) or take away (sign -1) these learners' current figures (and, if `counted`, the learners
     themselves) to or from the organisation's sums."""
     # On a connection: parameters given to an ORM INSERT would make it a bulk insert of them.
-    params = {"org": org_id, "users": sorted(users), "sign": sign}
+    params = {"org": org_id, "users": users, "sign": sign}
     conn.execute(_moving(conn.dialect.name), params)
     if counted:
         conn.execute(_moving(conn.dialect.name, counted=True), params)

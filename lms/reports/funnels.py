@@ -42,7 +42,6 @@ from lms.reports.models import CohortFunnel, LearnerMilestone
 STEPS = {"first_module_at": ("first_module", 1), "first_import_at": ("first_import", 2),
          "first_run_at": ("first_run", 4), "first_course_at": ("completed", 8)}
 COUNTS = ["learners", "activated", *(name for name, _ in STEPS.values())]
-BATCH = 2_000
 
 
 def _members(org_id) -> Select:
@@ -73,12 +72,8 @@ def move_learners(conn: Connection, pairs: Iterable[tuple[int, int]], *, sign: i
     """Add (sign 1) or take away (sign -1) these (organisation id, user id) learners to or from the funnel counts
     of the cohorts the database now puts them in. `lms.reports.live` calls it beside the capability sums' move,
     whose taking out has locked the learners' memberships."""
-    by_org: dict[int, list[int]] = defaultdict(list)
-    for org_id, user_id in sorted(set(pairs)):
-        by_org[org_id].append(user_id)
-    for org_id, users in by_org.items():
-        for k in range(0, len(users), BATCH):
-            conn.execute(_moving(conn.dialect.name), {"org": org_id, "users": users[k:k + BATCH], "sign": sign})
+    for org_id, users in competencies.learner_chunks(pairs):
+        conn.execute(_moving(conn.dialect.name), {"org": org_id, "users": users, "sign": sign})
 
 
 @cache
@@ -108,12 +103,10 @@ def add_first_steps(conn: Connection, reached: Iterable[tuple[int, int, int]]) -
         if bits:
             by_step[(org_id, bits)].append(user_id)
     for (org_id, bits), users in sorted(by_step.items()):
-        for k in range(0, len(users), BATCH):
-            chunk = users[k:k + BATCH]
-            competencies.lock_learners(conn, org_id, set(chunk))
+        for _, chunk in competencies.learner_chunks((org_id, user_id) for user_id in users):
+            competencies.lock_learners(conn, org_id, chunk)
             conn.execute(_stepping(conn.dialect.name), {
-                "org": org_id, "users": chunk,
-                **{name: int(bool(bits & bit)) for name, bit in STEPS.values()}})
+                "org": org_id, "users": chunk, **{name: int(bool(bits & bit)) for name, bit in STEPS.values()}})
 
 
 @cache
