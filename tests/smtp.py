@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from tests.ports import free_port
 
 
 class _Collect:
@@ -35,16 +36,10 @@ class SMTPServer:
         self.controller.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_smtp() -> SMTPServer:
     """Start the server and return it; call .stop() when done."""
     handler = _Collect()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return SMTPServer(controller, handler, port)

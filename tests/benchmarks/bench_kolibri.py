@@ -40,7 +40,6 @@ import pytest
 from tests.benchmarks import bench_pages
 from tests.benchmarks.serving import (
     BenchError,
-    free_port,
     interleaved_runs,
     login_cookie,
     median_ratio,
@@ -49,6 +48,7 @@ from tests.benchmarks.serving import (
     throughput,
 )
 from tests.databases import BENCH_FOLDER
+from tests.ports import free_port
 
 KOLIBRI = "kolibri==0.19.5"
 GUNICORN = "gunicorn>=23,<24"

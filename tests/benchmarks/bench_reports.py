@@ -154,23 +154,6 @@ def _summed_weeks(org_id: int) -> dict[int, int]:
         ActivityWeekly.organization_id == org_id).group_by(ActivityWeekly.user_id)).all())
 
 
-def _last_use_counts(org_id: int) -> dict[tuple, int]:
-    from lms.reports.models import ToolLastUseCount
-
-    c = ToolLastUseCount
-    return {(t, fn, w): n for t, fn, w, n in db.session.execute(select(c.tool, c.job_function, c.last_week, c.users)
-                                                               .where(c.organization_id == org_id)) if n}
-
-
-def _last_uses_counted(org_id: int) -> dict[tuple, int]:
-    from lms.reports.models import ToolLastUse
-
-    u = ToolLastUse
-    return {(t, fn, w): n for t, fn, w, n in db.session.execute(
-        select(u.tool, u.job_function, u.last_week, func.count()).where(u.organization_id == org_id)
-        .group_by(u.tool, u.job_function, u.last_week))}
-
-
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
     fn()  # warm caches (and the exercise registry)
     times = []
@@ -203,6 +186,7 @@ def test_bench_reports(backend, tmp_path):
     from lms.reports.queries.roi import roi_report
     from lms.reports.queries.tools import _users_in_weeks, _users_to_date, exercise_titles, tool_usage
     from lms.reports.rollup import refresh_activity, tool_expression
+    from tests.reports.test_tools import last_use_counts
 
     url = _sqlite_url() if backend == "sqlite" else _postgres_url()
     if url is None:
@@ -220,7 +204,8 @@ def test_bench_reports(backend, tmp_path):
         assert _kept_sums(f) == _computed_sums(f), "the kept capability sums differ from the learners' rows"
         assert _users_to_date(f, None) == _users_in_weeks(f, None), "tool users by last use differ from week bits"
         assert _statements_per_learner(org.id) == _summed_weeks(org.id), "kept statement counts differ from weeks"
-        assert _last_use_counts(org.id) == _last_uses_counted(org.id), "kept last-use counts differ from the rows"
+        kept_uses, counted_uses = last_use_counts(org.id)
+        assert kept_uses == counted_uses, "kept last-use counts differ from the rows"
         assert _kept_funnels(f) == _computed_funnels(f), "the kept cohort funnels differ from the members' counts"
         learner_id = db.session.scalar(select(Membership.user_id).where(
             Membership.organization_id == org.id, Membership.role == "learner").order_by(Membership.id).limit(1))

@@ -4,7 +4,6 @@ saved, emailed to the provider and acknowledged, errors keeping what was typed, 
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from lms.content.models import Course
 from lms.extensions import db
 from lms.workshops.models import Enquiry
 from tests.factories import make_org, make_user
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -69,9 +69,7 @@ def test_an_enquiry_is_saved_emailed_to_the_provider_and_acknowledged(app, clien
 
 
 def test_when_the_email_fails_the_enquiry_is_kept_and_the_page_says_so(app, client, programme) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = free_port()  # nothing listens there
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2,
                       ENQUIRIES_EMAIL="sales@abm-academy.example")
     page = client.post("/in-house", data=_valid()).get_data(as_text=True)

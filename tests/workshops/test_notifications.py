@@ -4,7 +4,6 @@ attachment parsed with the icalendar library. A mail server that fails never los
 from __future__ import annotations
 
 import logging
-import socket
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from lms.extensions import db
 from lms.workshops import notifications, services
 from lms.workshops.models import Enquiry
 from tests.factories import make_user
+from tests.ports import free_port
 from tests.smtp import body_of as raw_body
 from tests.workshops.fixtures import BOOKED, START, plan
 
@@ -219,9 +219,7 @@ def test_enquiries_go_to_the_sender_address_when_no_enquiries_address_is_set(app
 
 def test_a_mail_server_that_refuses_returns_false_and_logs_without_raising(app, session_at, people, caplog
                                                                           ) -> None:
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = free_port()  # nothing listens there
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
     booking = _book(session_at(), people[0])
     with caplog.at_level(logging.ERROR):

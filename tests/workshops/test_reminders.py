@@ -3,7 +3,6 @@ whatever the number of runs, never to those without a seat, with the pre-work st
 
 from __future__ import annotations
 
-import socket
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from lms.learning.models import ModuleProgress
 from lms.workshops import services
 from lms.workshops.models import Booking
 from tests.factories import make_user
+from tests.ports import free_port
 from tests.smtp import body_of
 from tests.workshops.fixtures import BOOKED, START
 
@@ -140,9 +140,7 @@ def test_a_dry_run_lists_the_reminders_and_sends_nothing(runner, mail, session_a
 
 def test_a_reminder_the_mail_server_refused_is_sent_on_the_next_run(app, runner, mail, session_at) -> None:
     booking = _book(session_at(), _person("Ada"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = free_port()  # nothing listens there
     app.config.update(MAIL_PORT=closed_port, MAIL_TIMEOUT=2)
     failed = remind(runner, WEEK_BEFORE)
     assert failed.exit_code == 1
