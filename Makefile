@@ -23,12 +23,14 @@ run: $(STAMP)
 	$(BIN)/flask lms rollup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## serve: the production server: gunicorn with threaded workers (gthread: in bench_pages.py's worker-class
-## comparison it served the module page 28% faster than sync workers), LMS_WORKERS processes (default 2 per
-## core) of 4 threads on LMS_BIND (default 127.0.0.1:8000), behind a TLS-terminating proxy
+## serve: the production server: gunicorn sync workers (bench_pages.py's worker-class comparison, 2 cores, four
+## runs: the module page at 751-770 req/s against gthread's 650-761 on SQLite, 459-460 against 375-413 on
+## PostgreSQL; an earlier machine had favoured gthread), LMS_WORKERS
+## processes (default 2 per core) on LMS_BIND (default 127.0.0.1:8000), behind a TLS-terminating proxy that
+## buffers requests and responses (a sync worker serves one client at a time)
 serve: $(STAMP)
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --worker-class gthread --threads 4 --workers $${LMS_WORKERS:-$$(( 2 * $$(nproc) ))} \
+	$(BIN)/gunicorn --worker-class sync --workers $${LMS_WORKERS:-$$(( 2 * $$(nproc) ))} \
 	  --bind $${LMS_BIND:-127.0.0.1:8000} --max-requests 2000 --max-requests-jitter 200 \
 	  --access-logfile - 'lms:create_app()'
 

@@ -145,10 +145,13 @@ WORKER_CLASSES = {"sync x2": {"worker_class": "sync"},
                   "gthread x2, 4 threads": {"worker_class": "gthread", "env": {"GUNICORN_CMD_ARGS": "--threads 4"}}}
 
 
-def test_bench_worker_classes():
-    """The measurement behind `make serve`'s worker class: the module page on SQLite under each class, as a share
-    of the same server's bare route."""
-    url = _sqlite_url()
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bench_worker_classes(backend):
+    """The measurement behind `make serve`'s worker class: the module page under each class (its requests a second
+    decide; the share of the same server's bare route is printed too)."""
+    url = _sqlite_url() if backend == "sqlite" else _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server reachable (set LMS_BENCH_PAGES_URL)")
     email, course, module = _prepare(url)
     print()
     for label, options in WORKER_CLASSES.items():
@@ -159,6 +162,6 @@ def test_bench_worker_classes():
                 "module page": lambda base=base, cookie=cookie: throughput(
                     f"{base}/courses/{course}/{module}", cookie=cookie, seconds=SECONDS),
             }, rounds=ROUNDS)
-        print(f"gunicorn {label}: bare {statistics.median(runs['bare']):,.0f} req/s, module page "
+        print(f"{backend}, gunicorn {label}: bare {statistics.median(runs['bare']):,.0f} req/s, module page "
               f"{statistics.median(runs['module page']):,.0f} req/s = "
               f"{100 * median_ratio(runs, 'module page', 'bare'):.1f}% of bare")
