@@ -39,6 +39,7 @@ import pytest
 
 from tests.benchmarks import bench_pages
 from tests.benchmarks.serving import (
+    USER_AGENT,
     BenchError,
     interleaved_runs,
     login_cookie,
@@ -133,8 +134,9 @@ def kolibri_cookie(base: str, facility_id: str) -> str:
     learner's."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]  # as the measured requests say, like ours
     opener.open(f"{base}/en/learn/", timeout=30).read()
-    headers = {"Content-Type": "application/json", "Referer": f"{base}/en/learn/"}
+    headers = {"Content-Type": "application/json", "Referer": f"{base}/en/learn/", "User-Agent": USER_AGENT}
     csrf = next((c.value for c in jar if c.name.endswith("csrftoken")), None)
     if csrf is not None:  # Kolibri 0.19 sets its CSRF cookie at sign-in, and its session API takes none before
         headers["X-CSRFToken"] = csrf

@@ -41,6 +41,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BENCH_SECRET_KEY = "bench-only-secret-key"  # noqa: S105 - a throwaway key for a local benchmark server
 START_TIMEOUT = 60.0
+# Every request the benchmarks make, signing in included, says the same User-Agent, as one browser does. The
+# session's protection (Flask-Login, "basic") ties the session to the address and User-Agent it signed in from;
+# a load generator whose User-Agent differed from the sign-in's had every response re-sign the session cookie, a
+# cost no learner's browser pays.
+USER_AGENT = "abm-academy-bench"
 
 # Counts non-200 responses across wrk's threads and prints them after the run (wrk's own "Non-2xx or 3xx" line
 # lets redirects through).
@@ -52,20 +57,24 @@ end
 function init(args)
   bad = 0
   first_bad = 0
+  cookies = 0
 end
 function response(status, headers, body)
   if status ~= 200 then
     bad = bad + 1
     if first_bad == 0 then first_bad = status end
   end
+  if headers["Set-Cookie"] then cookies = cookies + 1 end
 end
 function done(summary, latency, requests)
-  local total, first = 0, 0
+  local total, first, set = 0, 0, 0
   for _, thread in ipairs(threads) do
     total = total + thread:get("bad")
     if first == 0 then first = thread:get("first_bad") end
+    set = set + thread:get("cookies")
   end
   io.write(string.format("BENCH_BAD_STATUS %d %d\\n", total, first))
+  io.write(string.format("BENCH_SET_COOKIE %d\\n", set))
 end
 """
 
@@ -157,7 +166,8 @@ def _wrk(url: str, cookie: str | None, seconds: float, connections: int) -> floa
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_WRK_SCRIPT)
     try:
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name]
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", script.name,
+                   "-H", f"User-Agent: {USER_AGENT}"]
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
         result = subprocess.run([*command, url], capture_output=True, text=True, check=True,  # noqa: S603
@@ -173,6 +183,9 @@ def _wrk(url: str, cookie: str | None, seconds: float, connections: int) -> floa
         raise BenchError(f"{url}: {bad.group(1)} responses were not 200 (first: {bad.group(2)})")
     errors = re.search(r"Socket errors: (.*)", out)
     note = f"; socket errors: {errors.group(1)}" if errors else ""
+    cookies = re.search(r"BENCH_SET_COOKIE (\d+)", out)
+    if cookies and int(cookies.group(1)):
+        note += f"; {int(cookies.group(1)):,} responses set a cookie"
     value = float(rate.group(1))
     print(f"  wrk -c{connections} {urllib.parse.urlsplit(url).path}: {value:,.0f} req/s{note}")
     return value
@@ -181,7 +194,7 @@ def _wrk(url: str, cookie: str | None, seconds: float, connections: int) -> floa
 def _python_driver(url: str, cookie: str | None, seconds: float, connections: int) -> float:
     parts = urllib.parse.urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
     counts = [0] * connections
     failures: list[str] = []
     start = threading.Event()
@@ -258,6 +271,7 @@ def login_cookie(base: str, email: str, password: str) -> str:
     """Sign in through the real login form (with its CSRF token) and return the Cookie header value to send."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(f"{base}/login", timeout=30) as response:
         page = response.read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
