@@ -79,12 +79,13 @@ def _secret_key(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Initialise the extensions created in lms.extensions."""
-    from lms import security
+    from lms import database, security
     from lms.extensions import csrf, db, limiter, login_manager, migrate
     from lms.models import load_all
 
     load_all()
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    database.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -95,9 +96,6 @@ def register_extensions(app: Flask) -> None:
     from lms import templating
 
     templating.init_app(app)
-
-    from lms import database
-
     database.init_app(app)
 
 

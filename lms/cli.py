@@ -7,8 +7,9 @@ from collections.abc import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import make_url
 
-from lms import jobs
+from lms import database, jobs
 from lms.extensions import db
 
 
@@ -285,6 +286,7 @@ def generate(learners: int, statements: int, org_slug: str, seed: int, password:
     db.session.commit()
     click.echo(f"Generated {made.organization.name}: {made.learners} learners, {made.statements} statements in "
                f"{made.seconds:.1f} s. Sign in as {made.manager_email} (password: {password}).")
+    click.echo(database.refresh_statistics())
 
 
 # --- background jobs ---------------------------------------------------------------------------------------
@@ -324,20 +326,30 @@ def forward_job(run: jobs.JobRun) -> str:
     return summary
 
 
+def statistics_job(run: jobs.JobRun) -> str:
+    """Job: refresh the database's query statistics (SQLite; PostgreSQL keeps its own); returns what it did."""
+    return database.refresh_statistics()
+
+
 def recurring_tasks(config) -> dict[str, jobs.Recurring]:
     """The recurring work by name: reminders daily (LMS_REMINDER_CRON), statements to the LRS every
-    LMS_LRS_FORWARD_SECONDS, finished jobs and their files deleted nightly."""
+    LMS_LRS_FORWARD_SECONDS, finished jobs and their files deleted nightly, SQLite's query statistics refreshed
+    nightly."""
     tasks = [jobs.Recurring("remind", remind_job, "Reminders", cron=config["REMINDER_CRON"], timeout=30 * 60),
              jobs.Recurring("xapi-forward", forward_job, "Forward statements to the LRS",
                             interval=int(config["LRS_FORWARD_SECONDS"]), timeout=10 * 60),
-             jobs.Recurring("purge-jobs", jobs.purge_job, "Delete old job files", cron="30 3 * * *")]
+             jobs.Recurring("purge-jobs", jobs.purge_job, "Delete old job files", cron="30 3 * * *"),
+             jobs.Recurring("statistics", statistics_job, "Refresh the database's query statistics",
+                            cron="45 3 * * *")]
     return {task.kind: task for task in tasks}
 
 
 def worker_schedule(config) -> list[jobs.Recurring]:
-    """What `worker --with-scheduler` queues: the recurring work, forwarding only when an LRS is configured."""
+    """What `worker --with-scheduler` queues: the recurring work, forwarding only when an LRS is configured and
+    statistics only on SQLite."""
+    sqlite = make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite"
     return [task for kind, task in recurring_tasks(config).items()
-            if kind != "xapi-forward" or config["LRS_ENDPOINT"]]
+            if (kind != "xapi-forward" or config["LRS_ENDPOINT"]) and (kind != "statistics" or sqlite)]
 
 
 @lms_group.command("worker")
@@ -362,7 +374,7 @@ def worker(queues: tuple[str, ...], burst: bool, with_scheduler: bool) -> None:
 
 
 @lms_group.command("enqueue")
-@click.argument("task", type=click.Choice(["remind", "xapi-forward", "purge-jobs"]))
+@click.argument("task", type=click.Choice(["remind", "xapi-forward", "purge-jobs", "statistics"]))
 @with_appcontext
 def enqueue(task: str) -> None:
     """Queue one piece of recurring work now, for cron without `worker --with-scheduler` (e.g. `0 7 * * *

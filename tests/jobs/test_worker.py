@@ -94,12 +94,19 @@ class TestTheWorkerCommand:
 
 
 def test_the_schedule_sends_reminders_daily_and_forwards_statements_only_to_a_configured_lrs(app):
-    app.config.update(REMINDER_CRON="15 6 * * *", LRS_FORWARD_SECONDS=30)
+    app.config.update(REMINDER_CRON="15 6 * * *", LRS_FORWARD_SECONDS=30,
+                      SQLALCHEMY_DATABASE_URI="sqlite:///lms.sqlite")
     assert {t.kind: (t.cron, t.interval) for t in worker_schedule(app.config)} == {
-        "remind": ("15 6 * * *", None), "purge-jobs": ("30 3 * * *", None)}
+        "remind": ("15 6 * * *", None), "purge-jobs": ("30 3 * * *", None), "statistics": ("45 3 * * *", None)}
     app.config["LRS_ENDPOINT"] = "https://lrs.example/xapi/"
     assert {t.kind: (t.cron, t.interval) for t in worker_schedule(app.config)}["xapi-forward"] == (None, 30)
-    assert set(recurring_tasks(app.config)) == {"remind", "xapi-forward", "purge-jobs"}
+    assert set(recurring_tasks(app.config)) == {"remind", "xapi-forward", "purge-jobs", "statistics"}
+
+
+def test_the_schedule_refreshes_query_statistics_only_on_sqlite(app):
+    """PostgreSQL's autovacuum analyses its tables itself; SQLite has no statistics unless something runs ANALYZE."""
+    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://lms@db.internal/lms"
+    assert "statistics" not in {t.kind for t in worker_schedule(app.config)}
 
 
 class TestForwardingOnTheClock:
