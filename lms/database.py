@@ -25,11 +25,10 @@ def utcnow() -> datetime:
 
 def engine_options(config: MutableMapping) -> None:
     """Before the engine is made: replace a file SQLite database's pooled connections hourly (see
-    SQLITE_RECYCLE_SECONDS), unless SQLALCHEMY_ENGINE_OPTIONS says otherwise. An in-memory database lives in its one
-    connection, so it is never replaced."""
+    SQLITE_RECYCLE_SECONDS), unless SQLALCHEMY_ENGINE_OPTIONS says otherwise. An in-memory database (Flask-SQLAlchemy
+    keeps it in one connection, StaticPool) is never replaced: replacing it would empty it."""
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and "mode=memory" not in str(url) and not url.database.startswith("file::memory:"):
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_recycle": SQLITE_RECYCLE_SECONDS,
                                                **config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
@@ -39,8 +38,8 @@ def refresh_statistics() -> str:
 
     SQLite has none until ANALYZE runs, and without them it can choose an index that reads a whole organisation's
     rows for each learner (assigning a course to 10,000 learners once took 40 s that way). This runs ANALYZE with
-    SQLITE_ANALYSIS_LIMIT, then `PRAGMA optimize`; the nightly job and `flask lms generate` call it. PostgreSQL's
-    autovacuum keeps its own statistics: nothing to do there."""
+    SQLITE_ANALYSIS_LIMIT; the nightly job, `flask lms generate` and the benchmarks call it. PostgreSQL's autovacuum
+    keeps its own statistics: nothing to do there."""
     from lms.extensions import db
 
     engine = db.engine
@@ -49,7 +48,6 @@ def refresh_statistics() -> str:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
         conn.exec_driver_sql("ANALYZE")
-        conn.exec_driver_sql("PRAGMA optimize")
         tables = conn.exec_driver_sql("SELECT count(DISTINCT tbl) FROM sqlite_stat1").scalar_one()
     return f"Refreshed the query statistics of {tables} tables."
 
