@@ -22,6 +22,23 @@ def ensure_postgres(url: str) -> str | None:
     return url
 
 
+def analyse() -> None:
+    """After a benchmark's bulk load, give the query planner statistics as a production database has them: on SQLite
+    the academy's own refresh (`lms.database.refresh_statistics`, its nightly job); on PostgreSQL VACUUM ANALYZE now
+    rather than whenever autovacuum gets to it. Needs an app context."""
+    from sqlalchemy import text
+
+    from lms.database import refresh_statistics
+    from lms.extensions import db
+
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        refresh_statistics()
+
+
 def bench_sqlite_url(name: str) -> str:
     """The URL of a benchmark's SQLite file instance/bench/<name>.sqlite, kept between runs."""
     BENCH_FOLDER.mkdir(parents=True, exist_ok=True)

@@ -16,14 +16,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
 from lms.learning.forms import MAX_CHOSEN
 from lms.learning.models import Assignment
-from tests.databases import bench_sqlite_url
+from tests.databases import analyse, bench_sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
@@ -96,9 +96,7 @@ def _prepare() -> tuple[Organization, int]:
     for k in range(NAMED_ASSIGNMENTS):
         assign(org, courses[0], utcnow().replace(microsecond=0) + _days(30 + k), manager,
                people=people[k * 3:k * 3 + 3])
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    analyse()
     return org, whole.assignment.id
 
 

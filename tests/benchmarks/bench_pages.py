@@ -24,7 +24,7 @@ from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning.models import Enrolment, ModuleProgress
 from tests.benchmarks.serving import interleaved_runs, login_cookie, median_ratio, served, throughput
-from tests.databases import bench_sqlite_url, ensure_postgres
+from tests.databases import analyse, bench_sqlite_url, ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_PAGES_LEARNERS", "300"))
@@ -62,13 +62,7 @@ def _prepare(url: str) -> tuple[str, str, str]:
             sync_content(ROOT / "courses", exercise_registry())
             db.session.commit()
             made = generate(SLUG, LEARNERS, STATEMENTS, seed=2026, password_hash=hash_password(PASSWORD))
-            db.session.commit()
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("VACUUM ANALYZE"))
-            else:
-                db.session.execute(text("ANALYZE"))
-                db.session.commit()
+            analyse()
             print(f"\ngenerated {made.learners:,} learners, {made.statements:,} statements ({db.engine.dialect.name})")
         org_id = db.session.scalar(select(Organization.id).where(Organization.slug == SLUG))
         # A learner part-way through: enrolled, not finished, the most modules started.

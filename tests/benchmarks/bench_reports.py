@@ -24,7 +24,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.identity.models import Cohort, Membership, Organization
 from lms.tracking.models import Statement
-from tests.databases import bench_sqlite_url, ensure_postgres
+from tests.databases import analyse, bench_sqlite_url, ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
@@ -88,7 +88,7 @@ def _prepare(app) -> Organization:
     rollup = refresh_activity(rebuild=True, until=utcnow())  # timed on its own: a full rebuild from scratch
     db.session.commit()
     print(f"full roll-up rebuild of {rollup.statements:,} statements: {rollup.seconds:.1f} s")
-    _analyze()
+    analyse()
     print(f"\ngenerated {LEARNERS:,} learners and {made.statements:,} statements in "
           f"{time.perf_counter() - began:.0f} s ({db.engine.dialect.name})")
     return made.organization
@@ -116,16 +116,6 @@ def _stale_schema() -> bool:
         if table.name not in tables or {c.name for c in table.c} - {c["name"] for c in found.get_columns(table.name)}:
             return True
     return False
-
-
-def _analyze() -> None:
-    """Give the query planner statistics, as a production database has."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
 
 
 def _record_one(user_id: int, org_id: int) -> None:
