@@ -6,18 +6,27 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask.ctx import _AppCtxGlobals
 
 from lms.config import ROOT, Defaults
 
 
 class TenantGlobals(_AppCtxGlobals):
-    """`g` with the tenant known to be absent until lms.tenancy.load_tenant sets it: pages rendered before it runs
-    (a CSRF failure, an error in another before-request hook) and work outside a request read g.org as None."""
+    """`g` whose tenant (g.org, g.roles) is read when something first asks for it (lms.tenancy.load_tenant), not
+    before every request: a request that never asks, such as a stylesheet or an Open Badges document, costs no
+    query for the signed-in user. Outside a request there is no tenant: g.org is None, g.roles empty."""
 
-    org = None
-    roles: frozenset[str] = frozenset()
+    def __getattr__(self, name: str):
+        if name not in ("org", "roles"):
+            return super().__getattr__(name)
+        if has_request_context():
+            from lms.tenancy import load_tenant
+
+            load_tenant()  # sets both
+        else:
+            self.org, self.roles = None, frozenset()
+        return self.__dict__[name]
 
 
 def create_app(config: Mapping | None = None) -> Flask:

@@ -19,7 +19,9 @@ T = TypeVar("T")
 
 
 def load_tenant() -> None:
-    """Set g.org and g.roles from the session's organization and the user's memberships (no query)."""
+    """Set g.org and g.roles from the session's organization and the signed-in user's memberships (the user
+    loader's query, when the request has not loaded the user yet). `g` calls it when a request first reads either
+    (lms.TenantGlobals); a job acting for someone calls it after signing them in."""
     g.org, g.roles = None, frozenset()
     if not current_user.is_authenticated:
         return

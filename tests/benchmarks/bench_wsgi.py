@@ -2,10 +2,14 @@
 
 The app is built as in production, from the environment (`LMS_*` settings, the database in
 `LMS_SQLALCHEMY_DATABASE_URI`), plus a bare route `/bench/bare` answering "ok": the framework floor every page's
-throughput is measured against.
+throughput is measured against; and `/bench/signed-in`, the floor of a signed-in page (the session, the user
+loader's query, the tenant), which no signed-in page can pass.
 """
 
 from __future__ import annotations
+
+from flask import g
+from flask_login import login_required
 
 from lms import create_app
 
@@ -15,6 +19,12 @@ application = create_app()
 @application.route("/bench/bare")
 def bench_bare() -> str:
     return "ok"
+
+
+@application.route("/bench/signed-in")
+@login_required
+def bench_signed_in() -> str:
+    return "ok" if g.org is not None else "no organisation"
 
 
 app = application

@@ -1,16 +1,14 @@
-"""The identity blueprint: every request loads its tenant here; identity answers the learning record's
-questions about people."""
+"""The identity blueprint; identity answers the learning record's questions about people. (The tenant is read
+when a request first asks for g.org or g.roles: lms.TenantGlobals.)"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 from lms.identity.directory import IdentityDirectory
-from lms.tenancy import load_tenant
 from lms.tracking.directory import use_directory
 
 bp = Blueprint("identity", __name__)
-bp.before_app_request(load_tenant)
 
 
 @bp.record_once
