@@ -88,7 +88,7 @@ def _secret_key(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Initialise the extensions created in lms.extensions."""
-    from lms import database, security
+    from lms import database, security, static_files
     from lms.extensions import csrf, db, limiter, login_manager, migrate
     from lms.models import load_all
 
@@ -101,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
 
     from lms import templating
 

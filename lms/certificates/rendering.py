@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 
 from flask import current_app, render_template
 
@@ -14,6 +12,7 @@ from lms.certificates import qr, validity
 from lms.certificates.batch import Printable, render
 from lms.certificates.cards import card
 from lms.certificates.models import Certificate
+from lms.files import file_digest
 from lms.identity.models import Organization
 
 FONT_DIR = pdf.static_path("fonts")
@@ -51,17 +50,6 @@ def pdf_context(certificate: Certificate) -> dict:
     }
 
 
-_digests: dict[tuple[str, int, int], str] = {}
-
-
-def _file_digest(path: str) -> str:
-    stat = os.stat(path)
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    if key not in _digests:
-        _digests[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return _digests[key]
-
-
 def design_digest() -> str:
     """Return a SHA-256 of the PDF's design, its template and its stylesheet, each file re-read only when it
     changes (one stat per file and call): stored PDFs are keyed by it, so a new design renders them again."""
@@ -70,8 +58,8 @@ def design_digest() -> str:
         env = current_app.jinja_env
         source = hashlib.sha256(env.loader.get_source(env, PDF_TEMPLATE)[0].encode()).hexdigest()
     else:
-        source = _file_digest(template.filename)
-    return hashlib.sha256((source + _file_digest(str(pdf.static_path(STYLESHEET)))).encode()).hexdigest()
+        source = file_digest(template.filename)
+    return hashlib.sha256((source + file_digest(str(pdf.static_path(STYLESHEET)))).encode()).hexdigest()
 
 
 def printable(certificate: Certificate, context: dict | None = None) -> Printable:

@@ -118,18 +118,21 @@ def test_bench_learner_pages(backend):
         cookie = login_cookie(base, email, PASSWORD)
         measures = {
             "bare": lambda: throughput(f"{base}/bench/bare", seconds=SECONDS),
-            # The same route signed in: the session cookie, the user loader's query, the tenant. Every learner
-            # page pays this before its own work, so it bounds what any of them can reach.
-            "bare, signed in": lambda: throughput(f"{base}/bench/bare", cookie=cookie, seconds=SECONDS),
+            # A bare route signed in: the session cookie, the user loader's query, the tenant. Every learner page
+            # pays this before its own work, so it bounds what any of them can reach.
+            "bare, signed in": lambda: throughput(f"{base}/bench/signed-in", cookie=cookie, seconds=SECONDS),
         }
         for name, path in pages.items():
             measures[name] = lambda path=path: throughput(f"{base}{path}", cookie=cookie, seconds=SECONDS)
+        # What a signed-in browser's request for a stylesheet costs (a page's other requests): it reads no user.
+        measures["stylesheet, signed in"] = lambda: throughput(f"{base}/static/css/app.css", cookie=cookie,
+                                                               seconds=SECONDS)
         # bare, signed in, module, course, dashboard; then again: the machine's drift weighs on all alike.
         runs = interleaved_runs(measures, rounds=ROUNDS)
     bare = statistics.median(runs["bare"])
     print(f"\n{backend}: bare route {bare:,.0f} req/s (gunicorn sync x2, wrk -c16, {ROUNDS} interleaved rounds of "
           f"{SECONDS:.0f} s; medians; each share is the median of the rounds' page/bare; {LEARNERS} learners)")
-    for name in ("bare, signed in", *pages):
+    for name in ("bare, signed in", *pages, "stylesheet, signed in"):
         share = 100 * median_ratio(runs, name, "bare")
         target = f" (target >= {TARGETS[backend]}%)" if name == "module page" else ""
         print(f"{name}: {statistics.median(runs[name]):,.0f} req/s = {share:.1f}% of bare{target}")
