@@ -1,13 +1,20 @@
-"""Database plumbing: SQLite pragmas (WAL, foreign keys), its query statistics, and the UTC clock the models use."""
+"""Database plumbing: SQLite pragmas (WAL, foreign keys), its query statistics, the UTC clock the models use, and
+a second try for a request that met another request's new row."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Flask
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SQLITE_MMAP_BYTES = 1 << 30  # address space, not memory: the pages are the OS's cache
 # ANALYZE reads at most about this many rows of each index: approximate statistics in a fraction of a second, where
@@ -16,6 +23,26 @@ SQLITE_ANALYSIS_LIMIT = 1000
 # A pooled SQLite connection keeps the statistics it read when it opened (SQLite reloads them only with the schema),
 # so connections are replaced after this many seconds: statistics refreshed at night are in use within the hour.
 SQLITE_RECYCLE_SECONDS = 60 * 60
+
+
+def once_more_after_a_clash(view: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for a view that reads what exists, then adds a row with a unique key (a learner's progress on a
+    module, their answer to a question, an enrolment) and commits. A double click or two tabs send two such requests
+    at once; each reads that the row is missing and adds it, and the second to write meets the first's row
+    (IntegrityError). That request is rolled back and run once more: it now finds the row and carries on from it, as
+    if the clicks had come one after the other. A second clash is an error."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        from lms.extensions import db
+
+        try:
+            return view(*args, **kwargs)
+        except IntegrityError:
+            db.session.rollback()
+            return view(*args, **kwargs)
+
+    return wrapped
 
 
 def utcnow() -> datetime:

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms.database import utcnow
+from lms.database import once_more_after_a_clash, utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.learning import (
@@ -64,6 +64,7 @@ def course_show(course: str):
 
 @bp.post("/courses/<course>/enrol")
 @login_required
+@once_more_after_a_clash
 def course_enrol(course: str):
     """Enrol yourself on a public course."""
     row = services.course_or_404(course, _org())
@@ -87,6 +88,7 @@ def _enrolled_view(course: str, module: str | None = None):
 
 @bp.get("/courses/<course>/<module>")
 @login_required
+@once_more_after_a_clash
 def module_show(course: str, module: str):
     """A module: the lesson, its knowledge check, and previous/next. A plain re-read writes nothing."""
     view = _enrolled_view(course, module)
@@ -99,6 +101,7 @@ def module_show(course: str, module: str):
 
 @bp.post("/courses/<course>/<module>/questions/<question_id>")
 @login_required
+@once_more_after_a_clash
 def module_answer(course: str, module: str, question_id: str):
     """Check an answer on the server and show feedback for the options chosen and the explanation."""
     view = _enrolled_view(course)
@@ -115,6 +118,7 @@ def module_answer(course: str, module: str, question_id: str):
 
 @bp.post("/courses/<course>/<module>/complete")
 @login_required
+@once_more_after_a_clash
 def module_complete(course: str, module: str):
     """Mark the module complete and go to the next one."""
     view = _enrolled_view(course)
