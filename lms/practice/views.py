@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from lms.abm.vocabulary import BUYING_ROLES, ROLE_LABELS, SIGNAL_TYPES
 from lms.accounts.workspaces import workspace_for
+from lms.database import once_more_after_a_clash
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.pdf import render_pdf
@@ -133,6 +134,7 @@ def exercise_show(slug: str):
 
 @bp.post("/exercises/<slug>/run")
 @login_required
+@once_more_after_a_clash
 def exercise_run(slug: str):
     """Save your answer and check your workspace (or, for "add more rows", save it and show more rows)."""
     exercise = exercise_or_404(slug)
@@ -169,6 +171,7 @@ def _run_message(run, exercise) -> str:
 
 @bp.post("/exercises/<slug>/submit")
 @login_required
+@once_more_after_a_clash
 def exercise_submit(slug: str):
     """Hand in your best run for credit and review."""
     exercise = exercise_or_404(slug)

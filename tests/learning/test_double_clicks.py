@@ -2,19 +2,17 @@
 answer, no enrolment yet, and each make one: the second to commit must not meet the first's row as an error page.
 On SQLite and on PostgreSQL (CI runs this file on both: it uses the database).
 
-The two requests run in their own threads, app contexts, sessions and connections, as in two gunicorn workers; a
-barrier holds both just after they have read what exists, so both read before either writes, every time."""
+The two requests run as two gunicorn workers would (tests/races.py); both are held just after they have read what
+exists, so both read before either writes, every time."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from lms.content.models import Module
 from lms.content.sync import sync_content
@@ -22,19 +20,17 @@ from lms.extensions import db
 from lms.learning import services
 from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
 from lms.tracking.models import Statement
-from tests.conftest import TEST_DATABASE_URL
-from tests.factories import DEFAULT_PASSWORD, make_org, make_user
+from tests.factories import make_org, make_user
+from tests.races import held_before_adding, hold_first_two, own_connections, signed_in, twice
 
 COURSE = "/courses/tiny-course"
 MODULE = f"{COURSE}/mapping-the-buying-group"
+EMAIL = "double@example.com"
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    if not TEST_DATABASE_URL:
-        # An in-memory SQLite database is one shared connection; a file gives each thread its own, as in production.
-        app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'clicks.db'}"
-    return app_config
+    return own_connections(app_config, tmp_path)
 
 
 @pytest.fixture
@@ -43,47 +39,9 @@ def learner(app, tmp_path):
     shutil.copytree(Path(app.config["COURSES_DIR"]), root)
     sync_content(root, {})
     org = make_org("Public courses", kind="public")
-    user = make_user(org, ("learner",), email="double@example.com", name="Dee Click")
+    user = make_user(org, ("learner",), email=EMAIL, name="Dee Click")
     db.session.commit()
     return user
-
-
-def _signed_in(app):
-    client = app.test_client()
-    assert client.post("/login", data={"email": "double@example.com", "password": DEFAULT_PASSWORD}).status_code == 302
-    return client
-
-
-def _together(monkeypatch, name: str) -> None:
-    """Make services.`name` hold each of the two requests, the first time it has read, until both have."""
-    barrier = threading.Barrier(2)
-    original = getattr(services, name)
-    calls = iter(range(2))
-
-    def held(*args, **kwargs):
-        result = original(*args, **kwargs)
-        if next(calls, None) is not None:
-            barrier.wait(timeout=10)
-        return result
-
-    monkeypatch.setattr(services, name, held)
-
-
-def _twice(app, send) -> list[int]:
-    """Send the same request from two signed-in browsers at once; return the two status codes."""
-    clients = [_signed_in(app) for _ in range(2)]
-    statuses: list[int] = []
-
-    def click(client):
-        with client.application.app_context():
-            statuses.append(send(client).status_code)
-
-    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
 
 
 def _count(model, *where) -> int:
@@ -91,26 +49,22 @@ def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def _csrf(client, url: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
-
-
 def test_opening_a_module_in_two_tabs_at_once_shows_it_in_both(app, learner, monkeypatch):
-    client = _signed_in(app)
+    client = signed_in(app, EMAIL)
     client.post(f"{COURSE}/enrol")
-    _together(monkeypatch, "course_view")
-    assert _twice(app, lambda c: c.get(MODULE)) == [200, 200]
+    monkeypatch.setattr(services, "course_view", hold_first_two(services.course_view))
+    assert twice(app, EMAIL, lambda c: c.get(MODULE)) == [200, 200]
     assert _count(ModuleProgress) == 1
     assert _count(Statement, Statement.verb == "launched") == 1
 
 
 def test_a_double_click_on_check_answer_answers_once_and_shows_the_feedback(app, learner, monkeypatch):
-    client = _signed_in(app)
+    client = signed_in(app, EMAIL)
     client.post(f"{COURSE}/enrol")
     page = client.get(MODULE).get_data(as_text=True)
     question = re.search(r'action="[^"]*/questions/([^"#]+)#', page).group(1)
-    _together(monkeypatch, "answers_for")
-    statuses = _twice(app, lambda c: c.post(f"{MODULE}/questions/{question}", data={"option": "0"}))
+    monkeypatch.setattr(services, "answers_for", hold_first_two(services.answers_for))
+    statuses = twice(app, EMAIL, lambda c: c.post(f"{MODULE}/questions/{question}", data={"option": "0"}))
     assert statuses == [200, 200]
     assert _count(QuestionAnswer) == 1
     attempts = db.session.scalar(select(QuestionAnswer.attempts))
@@ -119,19 +73,8 @@ def test_a_double_click_on_check_answer_answers_once_and_shows_the_feedback(app,
 
 
 def test_a_double_click_on_enrol_enrols_once(app, learner):
-    """Held when each is about to write its new enrolment: both have read that there is none."""
-    barrier = threading.Barrier(2)
-    calls = iter(range(2))
-
-    def held(session, _context, _instances):
-        if any(isinstance(row, Enrolment) for row in session.new) and next(calls, None) is not None:
-            barrier.wait(timeout=10)
-
-    event.listen(Session, "before_flush", held, insert=True)  # before the roll-ups' own listener writes
-    try:
-        statuses = _twice(app, lambda c: c.post(f"{COURSE}/enrol"))
-    finally:
-        event.remove(Session, "before_flush", held)
+    with held_before_adding(Enrolment):
+        statuses = twice(app, EMAIL, lambda c: c.post(f"{COURSE}/enrol"))
     assert statuses == [302, 302]
     assert _count(Enrolment) == 1
     assert _count(Statement, Statement.verb == "enrolled") == 1
@@ -151,7 +94,7 @@ def _completed(kind: str) -> int:
 
 @pytest.mark.parametrize("last", [False, True], ids=["a module", "the last module"])
 def test_a_double_click_on_mark_complete_completes_once(app, learner, monkeypatch, last):
-    client = _signed_in(app)
+    client = signed_in(app, EMAIL)
     client.post(f"{COURSE}/enrol")
     first = f"{COURSE}/choosing-target-accounts"
     _answer_every_question(client, first)
@@ -159,8 +102,9 @@ def test_a_double_click_on_mark_complete_completes_once(app, learner, monkeypatc
         assert client.post(f"{first}/complete").status_code == 302
     module = MODULE if last else first
     _answer_every_question(client, module)
-    _together(monkeypatch, "answers_for")  # both have read the module and the course as not completed
-    assert _twice(app, lambda c: c.post(f"{module}/complete")) == [302, 302]
+    # Both have read the module and the course as not completed.
+    monkeypatch.setattr(services, "answers_for", hold_first_two(services.answers_for))
+    assert twice(app, EMAIL, lambda c: c.post(f"{module}/complete")) == [302, 302]
     assert _completed("module") == (2 if last else 1)
     assert _completed("course") == (1 if last else 0)
     assert _count(Enrolment, Enrolment.completed_at.is_not(None)) == (1 if last else 0)

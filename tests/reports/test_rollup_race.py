@@ -22,16 +22,14 @@ from lms.reports.models import ActiveLearners, ActivityWeekly
 from lms.tracking.services import record
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_org, make_user
+from tests.races import own_connections
 
 MONDAY = datetime(2026, 3, 2, 9)  # the week of 2 March 2026, the month of March
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    if not TEST_DATABASE_URL:
-        # An in-memory SQLite database is one shared connection; a file gives each thread its own, as in production.
-        app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'race.db'}"
-    return app_config
+    return own_connections(app_config, tmp_path)
 
 
 def _waiting_on_a_lock() -> bool:
