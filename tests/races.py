@@ -40,12 +40,17 @@ def twice(app, email: str, send: Callable) -> list[int]:
         with client.application.app_context():
             statuses.append(send(client).status_code)
 
-    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    in_threads(click, clients)
+    return statuses
+
+
+def in_threads(work: Callable, items, timeout: float = 60) -> None:
+    """Run work(item) for each item, each in a thread of its own, and wait for them all."""
+    threads = [threading.Thread(target=work, args=(item,)) for item in items]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
-    return statuses
+        thread.join(timeout=timeout)
 
 
 def hold_first_two(original: Callable) -> Callable:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.workshops import services
 from lms.workshops.models import Booking, WorkshopSession
-from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_user
+from tests.races import in_threads, own_connections
 
 RACERS = 8
 SEATS = 3
@@ -21,10 +21,7 @@ SEATS = 3
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    if not TEST_DATABASE_URL:
-        # An in-memory SQLite database is one shared connection; a file gives each thread its own, as in production.
-        app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'race.db'}"
-    return app_config
+    return own_connections(app_config, tmp_path)
 
 
 def _race(app, work, ids) -> list[BaseException]:
@@ -44,11 +41,7 @@ def _race(app, work, ids) -> list[BaseException]:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    in_threads(run, ids)
     return errors
 
 
