@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -296,9 +297,9 @@ def test_the_script_upload_gets_json_with_the_preview_address_or_the_messages(cl
 
 def test_the_upload_page_loads_the_progress_script_from_a_file(client, team):
     page = client.get("/workspace/import").get_data(as_text=True)
-    assert '<script src="/static/js/import.js"></script>' in page
+    src = re.search(r'<script src="(/static/js/import\.js\?v=[0-9a-f]{12})"></script>', page).group(1)
     assert 'id="upload-form"' in page and 'data-max-bytes="10485760"' in page
-    with client.get("/static/js/import.js") as script:
+    with client.get(src) as script:
         assert script.status_code == 200 and b"XMLHttpRequest" in script.data
 
 

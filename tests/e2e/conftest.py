@@ -137,9 +137,18 @@ class Page:
 
     @property
     def text(self) -> str:
+        """The page's visible text; read again when the page was replaced while being read (a progress page that
+        reloads itself), which Chromium reports as a stale node or as one that "does not belong to the document"."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.common.by import By
 
-        return self.driver.find_element(By.TAG_NAME, "body").text
+        for attempt in range(3):
+            try:
+                return self.driver.find_element(By.TAG_NAME, "body").text
+            except (StaleElementReferenceException, WebDriverException):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     @property
     def path(self) -> str:
