@@ -101,11 +101,10 @@ def add_new_statements(until: datetime | None = None) -> int:
     Claiming first (UPDATE ... RETURNING) means two transactions never count one statement twice: on PostgreSQL
     the second waits for the first's row locks, then finds the rows already claimed.
 
-    Then, on PostgreSQL, the statements' actors' memberships are locked before anything is counted, so two
-    transactions counting one learner take turns: otherwise both could find no earlier activity of that learner in
-    a week (neither sees the other's uncommitted row) and count them as two active learners. It is the lock every
-    move of a learner between report groups takes first (`competencies.lock_learners`), in the same order.
-    (SQLite has one writer at a time: the second transaction waits before it writes anything.)
+    Then the statements' actors' memberships are locked before anything is counted (`competencies.lock_learners`,
+    the lock every move of a learner between report groups takes first, in the same order), so two transactions
+    counting one learner take turns: otherwise both could find no earlier activity of that learner in a week
+    (neither sees the other's uncommitted row) and count them as two active learners.
     """
     claim = [Statement.rolled_up == false()]
     if until is not None:
@@ -113,12 +112,10 @@ def add_new_statements(until: datetime | None = None) -> int:
     claimed = db.session.execute(update(Statement).where(*claim).values(rolled_up=True)
                                  .returning(Statement.id, Statement.organization_id, Statement.actor_id)).all()
     ids = [row.id for row in claimed]
-    if db.engine.dialect.name == "postgresql":
-        conn = db.session.connection()
-        for org_id, users in competencies.learner_chunks(
-                (row.organization_id, row.actor_id) for row in claimed
-                if row.organization_id is not None and row.actor_id is not None):
-            competencies.lock_learners(conn, org_id, users)
+    conn = db.session.connection()
+    for org_id, users in competencies.learner_chunks((row.organization_id, row.actor_id) for row in claimed
+                                                     if row.organization_id is not None and row.actor_id is not None):
+        competencies.lock_learners(conn, org_id, users)
     passes = _claimed_passes(db.engine.dialect.name)
     for k in range(0, len(ids), CLAIM_CHUNK):
         _run(passes, {"ids": ids[k:k + CLAIM_CHUNK]})
