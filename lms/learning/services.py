@@ -314,7 +314,7 @@ def complete_module(user: User, org: Organization, view: CourseView, module: Mod
         raise QuestionsUnanswered(unanswered)
     row = _progress_row(user, org, module, view)
     db.session.flush()  # a new row is inserted: a second request making it at the same moment clashes here
-    if _first_to_set(ModuleProgress, row.id):
+    if _first_to_complete(row):
         record(user, "completed", ("module", f"{view.course.slug}/{module.slug}", module.title),
                {"completion": True, "score": row.best_score, "version": module.version}, organization_id=org.id,
                course_slug=view.course.slug, cohort_id=view.enrolment.cohort_id if view.enrolment else None)
@@ -323,17 +323,16 @@ def complete_module(user: User, org: Organization, view: CourseView, module: Mod
     return refresh_completion(user, org, view)
 
 
-def _first_to_set(model, row_id: int) -> bool:
+def _first_to_complete(row: ModuleProgress | Enrolment) -> bool:
     """Set the row's completed_at to now unless it is set already, in the database itself, and return whether this
     request set it. Two requests completing the same thing at once (a double click) both read it as not completed;
     only one of them finds it still unset when it writes (the other waits for its row lock on PostgreSQL, for the
-    one writer on SQLite), so the completion is recorded once. The row in the session is given the stored value."""
-    done = db.session.execute(update(model).where(model.id == row_id, model.completed_at.is_(None))
+    one writer on SQLite), so the completion is recorded once. `row` then holds the stored value."""
+    model = type(row)
+    done = db.session.execute(update(model).where(model.id == row.id, model.completed_at.is_(None))
                               .values(completed_at=utcnow()), execution_options={"synchronize_session": False})
-    first = done.rowcount == 1
-    row = db.session.get(model, row_id)
     db.session.refresh(row, ["completed_at"])
-    return first
+    return done.rowcount == 1
 
 
 def passed_exercises(user_id: int, org_id: int) -> set[str]:
@@ -351,7 +350,7 @@ def refresh_completion(user: User, org: Organization, view: CourseView) -> bool:
     check = progress.completion([_state(m, view.progress.get(m.id)) for m in view.modules], view.course.pass_mark,
                                 view.course.required_exercises, passed_exercises(user.id, org.id),
                                 enrolment.attendance if view.course.attendance_required else None)
-    if not check.complete or not _first_to_set(Enrolment, enrolment.id):
+    if not check.complete or not _first_to_complete(enrolment):
         return False
     record(user, "completed", ("course", view.course.slug, view.course.title), {"completion": True},
            organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=view.course.slug)
