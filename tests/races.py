@@ -8,9 +8,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from lms.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -53,15 +54,25 @@ def in_threads(work: Callable, items, timeout: float = 60) -> None:
         thread.join(timeout=timeout)
 
 
-def hold_first_two(original: Callable) -> Callable:
-    """`original`, made to hold each of its first two callers, once it has returned, until both have."""
+def _first_two_meet() -> Callable[[], None]:
+    """A call that holds each of its first two callers until both have come (later calls pass straight on)."""
     barrier = threading.Barrier(2)
     calls = iter(range(2))
 
-    def held(*args, **kwargs):
-        result = original(*args, **kwargs)
+    def meet() -> None:
         if next(calls, None) is not None:
             barrier.wait(timeout=10)
+
+    return meet
+
+
+def hold_first_two(original: Callable) -> Callable:
+    """`original`, made to hold each of its first two callers, once it has returned, until both have."""
+    meet = _first_two_meet()
+
+    def held(*args, **kwargs):
+        result = original(*args, **kwargs)
+        meet()
         return result
 
     return held
@@ -71,15 +82,20 @@ def hold_first_two(original: Callable) -> Callable:
 def held_before_adding(model) -> Iterator[None]:
     """Hold the first two flushes that add a `model` row until both have come: each request has read that there is
     none. Before any other flush listener (the roll-ups write as a flush begins)."""
-    barrier = threading.Barrier(2)
-    calls = iter(range(2))
+    meet = _first_two_meet()
 
     def held(session, _context, _instances):
-        if any(isinstance(row, model) for row in session.new) and next(calls, None) is not None:
-            barrier.wait(timeout=10)
+        if any(isinstance(row, model) for row in session.new):
+            meet()
 
     event.listen(Session, "before_flush", held, insert=True)
     try:
         yield
     finally:
         event.remove(Session, "before_flush", held)
+
+
+def rows(model, *where) -> int:
+    """How many `model` rows the database holds (meeting `where`), read afresh after the requests' own sessions."""
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))

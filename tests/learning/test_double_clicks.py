@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.content.models import Module
 from lms.content.sync import sync_content
@@ -21,7 +21,7 @@ from lms.learning import services
 from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
 from lms.tracking.models import Statement
 from tests.factories import make_org, make_user
-from tests.races import held_before_adding, hold_first_two, own_connections, signed_in, twice
+from tests.races import held_before_adding, hold_first_two, own_connections, rows, signed_in, twice
 
 COURSE = "/courses/tiny-course"
 MODULE = f"{COURSE}/mapping-the-buying-group"
@@ -44,18 +44,13 @@ def learner(app, tmp_path):
     return user
 
 
-def _count(model, *where) -> int:
-    db.session.remove()
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 def test_opening_a_module_in_two_tabs_at_once_shows_it_in_both(app, learner, monkeypatch):
     client = signed_in(app, EMAIL)
     client.post(f"{COURSE}/enrol")
     monkeypatch.setattr(services, "course_view", hold_first_two(services.course_view))
     assert twice(app, EMAIL, lambda c: c.get(MODULE)) == [200, 200]
-    assert _count(ModuleProgress) == 1
-    assert _count(Statement, Statement.verb == "launched") == 1
+    assert rows(ModuleProgress) == 1
+    assert rows(Statement, Statement.verb == "launched") == 1
 
 
 def test_a_double_click_on_check_answer_answers_once_and_shows_the_feedback(app, learner, monkeypatch):
@@ -66,18 +61,18 @@ def test_a_double_click_on_check_answer_answers_once_and_shows_the_feedback(app,
     monkeypatch.setattr(services, "answers_for", hold_first_two(services.answers_for))
     statuses = twice(app, EMAIL, lambda c: c.post(f"{MODULE}/questions/{question}", data={"option": "0"}))
     assert statuses == [200, 200]
-    assert _count(QuestionAnswer) == 1
+    assert rows(QuestionAnswer) == 1
     attempts = db.session.scalar(select(QuestionAnswer.attempts))
     assert attempts == 2  # both clicks were answers: the second is a second attempt, not lost
-    assert _count(Statement, Statement.verb == "answered") == 2
+    assert rows(Statement, Statement.verb == "answered") == 2
 
 
 def test_a_double_click_on_enrol_enrols_once(app, learner):
     with held_before_adding(Enrolment):
         statuses = twice(app, EMAIL, lambda c: c.post(f"{COURSE}/enrol"))
     assert statuses == [302, 302]
-    assert _count(Enrolment) == 1
-    assert _count(Statement, Statement.verb == "enrolled") == 1
+    assert rows(Enrolment) == 1
+    assert rows(Statement, Statement.verb == "enrolled") == 1
 
 
 def _answer_every_question(client, module_url: str) -> None:
@@ -89,7 +84,7 @@ def _answer_every_question(client, module_url: str) -> None:
 
 
 def _completed(kind: str) -> int:
-    return _count(Statement, Statement.verb == "completed", Statement.object_type == kind)
+    return rows(Statement, Statement.verb == "completed", Statement.object_type == kind)
 
 
 @pytest.mark.parametrize("last", [False, True], ids=["a module", "the last module"])
@@ -107,8 +102,8 @@ def test_a_double_click_on_mark_complete_completes_once(app, learner, monkeypatc
     assert twice(app, EMAIL, lambda c: c.post(f"{module}/complete")) == [302, 302]
     assert _completed("module") == (2 if last else 1)
     assert _completed("course") == (1 if last else 0)
-    assert _count(Enrolment, Enrolment.completed_at.is_not(None)) == (1 if last else 0)
+    assert rows(Enrolment, Enrolment.completed_at.is_not(None)) == (1 if last else 0)
     if last:
         from lms.certificates.models import Certificate
 
-        assert _count(Certificate) == 1
+        assert rows(Certificate) == 1

@@ -5,13 +5,12 @@ is made once. On SQLite and on PostgreSQL (CI runs this file on both: it uses th
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.learning.models import ExerciseCredit
 from lms.practice.models import ExerciseRun, SavedAnswer, Submission
 from tests.practice.web_helpers import add_account, add_contact, learner_with_workspace
-from tests.races import held_before_adding, own_connections, signed_in, twice
+from tests.races import held_before_adding, own_connections, rows, signed_in, twice
 
 BCM = "buying-committee-map"
 
@@ -31,21 +30,16 @@ def learner(app):
     return user.email
 
 
-def _count(model) -> int:
-    db.session.remove()
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 def test_a_double_click_on_the_first_check_checks_twice_and_keeps_one_draft(app, learner):
     with held_before_adding(SavedAnswer):
         assert twice(app, learner, lambda c: c.post(f"/exercises/{BCM}/run")) == [302, 302]
-    assert _count(SavedAnswer) == 1
-    assert _count(ExerciseRun) == 2  # two clicks, two checks of the workspace
+    assert rows(SavedAnswer) == 1
+    assert rows(ExerciseRun) == 2  # two clicks, two checks of the workspace
 
 
 def test_a_double_click_on_hand_in_hands_in_once(app, learner):
     assert signed_in(app, learner).post(f"/exercises/{BCM}/run").status_code == 302
     with held_before_adding(Submission):
         assert twice(app, learner, lambda c: c.post(f"/exercises/{BCM}/submit")) == [302, 302]
-    assert _count(Submission) == 1
-    assert _count(ExerciseCredit) == 1
+    assert rows(Submission) == 1
+    assert rows(ExerciseCredit) == 1
