@@ -179,11 +179,13 @@ class AccountReview(db.Model):
     """One reviewer's verdict on one proposed target account: agreed or not, with a reason, by whom and when.
 
     A sales member or a coach reviews as a user (reviewer_id); an invited sales colleague has no login, so their
-    review keeps their name and email and the invitation it came through.
+    review keeps their name and email and the invitation it came through. One verdict per account from each: per
+    reviewer for users, per invitation for guests (whose reviewer_id is empty, so the first key cannot hold them).
     """
 
     __tablename__ = "account_reviews"
-    __table_args__ = (UniqueConstraint("account_id", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("account_id", "reviewer_id"),
+                      UniqueConstraint("account_id", "invitation_id", name="uq_account_reviews_guest_verdict"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

@@ -35,6 +35,7 @@ from lms.accounts.signoff import (
 )
 from lms.accounts.views.blueprint import bp, workspace, workspace_required
 from lms.accounts.workspaces import in_workspace_or_404
+from lms.database import once_more_after_a_clash
 from lms.extensions import db, limiter
 from lms.forms import EmptyForm
 from lms.identity.models import User
@@ -78,6 +79,7 @@ def _signoff_page(ws: Workspace, forms: dict[int, SignoffForm] | None = None,
 
 @bp.route("/signoff", methods=["GET", "POST"])
 @workspace_required
+@once_more_after_a_clash
 def signoff():
     """Joint sign-off: marketing proposes the target list, a sales member agrees or disagrees per account."""
     forms: dict[int, SignoffForm] = {}
@@ -146,6 +148,7 @@ def signoff_revoke(invitation_id: int):
 
 @bp.route("/review/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_limit)
+@once_more_after_a_clash
 def guest_review(token: str):
     """An invited sales colleague's review of one workspace's target accounts (no login; 404 unless open)."""
     invitation = open_invitation(token)
@@ -190,6 +193,7 @@ def coach_signoff_list():
 
 @bp.route("/coach/signoff/<int:workspace_id>", methods=["GET", "POST"])
 @role_required("coach")
+@once_more_after_a_clash
 def coach_signoff(workspace_id: int):
     """A coached learner's target list: record agreement on their behalf when no sales colleague is available."""
     ws = coached_workspace_or_none(current_user, g.org, workspace_id)
