@@ -10,7 +10,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import event, make_url
+from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -49,19 +49,20 @@ def once_more_after_a_clash(view: Callable[P, R]) -> Callable[P, R]:
 def side_by_side(*readers: Callable[[], R]) -> list[R]:
     """Run independent reads at the same time and return their results in order.
 
-    On PostgreSQL every reader but the first runs in a thread of its own, in an application context of its own (so
-    its own session and pooled connection); the first runs here, in the caller's session. The server then works on
-    them on several cores, and a report waits for its slowest part instead of the sum of them all (bench_reports: the
-    adoption report at 10,000 learners). That is a gain in waiting, not in work: on a server whose cores are all busy
-    it saves nothing, and it holds a connection per reader while it runs.
+    Every reader but the first runs in a thread of its own, in an application context of its own (so its own session
+    and pooled connection); the first runs here, in the caller's session. The database then works on them on several
+    cores (PostgreSQL's server processes; SQLite's library, which lets other Python threads run while it reads), and
+    a report waits for its slowest part instead of the sum of them all (bench_reports: the adoption report at 10,000
+    learners). That is a gain in waiting, not in work: on a server whose cores are all busy it saves nothing, and it
+    holds a connection per reader while it runs.
 
     The readers must only read, see committed data only (another connection cannot see the caller's uncommitted
     changes: call this from a page that reads), and return plain values, not rows of a session that closes when they
-    end. On SQLite they run one after another in the caller's session: its file is read by the one process that
-    asks, and a test's in-memory database lives in a single connection."""
+    end. An in-memory SQLite database (the tests') lives in one connection, so there they run one after another in
+    the caller's session."""
     from lms.extensions import db
 
-    if len(readers) < 2 or is_sqlite(db.engine):
+    if len(readers) < 2 or in_memory(db.engine.url):
         return [read() for read in readers]
     app = current_app._get_current_object()
 
@@ -75,6 +76,12 @@ def side_by_side(*readers: Callable[[], R]) -> list[R]:
         return [first, *(other.result() for other in others)]
 
 
+def in_memory(url: URL) -> bool:
+    """Return True for an in-memory SQLite database: one connection holds it (Flask-SQLAlchemy's StaticPool), and a
+    second connection would open an empty database of its own."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def utcnow() -> datetime:
     """Return the current time as a naive UTC datetime (stored as UTC everywhere; shown in local time)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -85,7 +92,7 @@ def engine_options(config: MutableMapping) -> None:
     SQLITE_RECYCLE_SECONDS), unless SQLALCHEMY_ENGINE_OPTIONS says otherwise. An in-memory database (Flask-SQLAlchemy
     keeps it in one connection, StaticPool) is never replaced: replacing it would empty it."""
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    if url.get_backend_name() == "sqlite" and not in_memory(url):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_recycle": SQLITE_RECYCLE_SECONDS,
                                                **config["SQLALCHEMY_ENGINE_OPTIONS"]}
 
