@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select
 
 from lms.content.models import Course
+from lms.database import side_by_side
 from lms.extensions import db
 from lms.identity.models import Cohort, User
 from lms.learning.models import Enrolment
@@ -152,10 +153,11 @@ class CompletionReport:
 
 def completion_report(f: Filters, *, full: bool = False) -> CompletionReport:
     """Return the completion report: counts per organisation, cohort and course, a page of learners (every
-    learner when `full`, for exports) and the laggards."""
-    summary = completion.summarise(completion_counts(f))
-    rows, total = learner_rows(f, everything=full)
-    lag, lag_total = laggards(f, limit=None if full else 100)
+    learner when `full`, for exports) and the laggards: three reads at once (lms.database.side_by_side)."""
+    counts, (rows, total), (lag, lag_total) = side_by_side(
+        lambda: completion_counts(f), lambda: learner_rows(f, everything=full),
+        lambda: laggards(f, limit=None if full else 100))
+    summary = completion.summarise(counts)
     t = summary.total
     report = CompletionReport(f, summary, rows, total, lag, lag_total, completion.next_actions(t, lag_total))
     report.charts = [
