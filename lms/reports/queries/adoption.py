@@ -172,8 +172,9 @@ def adoption_report(f: Filters, exercise_titles: dict[str, str], *, full: bool =
     """Return the adoption report: funnel per cohort, weekly and monthly active learners, tool usage, sales vs
     marketing, laggards (all of them when `full`), A-players and practice use in people's own tools (a fixed number
     of queries)."""
-    # The three org-wide passes (sales vs marketing, laggards, A-players) each read every learner: on PostgreSQL they
-    # run beside the rest (lms.database.side_by_side), and the page waits for the slowest instead of their sum.
+    # The three org-wide passes (sales vs marketing, laggards, A-players) each read every learner: they run beside the
+    # rest, each on a connection of its own (lms.database.side_by_side), and the page waits for the slowest part
+    # instead of their sum.
     rest, functions, (lag, lag_total), players = side_by_side(
         lambda: _the_rest(f, exercise_titles, full), lambda: by_function(f),
         lambda: laggards(f, limit=None if full else 100), lambda: a_players(f))
