@@ -25,12 +25,26 @@ def _empty_database_url(tmp_path) -> str:
     return TEST_DATABASE_URL
 
 
-@pytest.mark.db
-def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on an empty database (a schema of its own on PostgreSQL, dropped afterwards)."""
     url = _empty_database_url(tmp_path)
     options = {"connect_args": {"options": "-csearch_path=migration_check"}} if TEST_DATABASE_URL else {}
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    yield app
     with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA migration_check CASCADE"))
+        engine.dispose()
+
+
+@pytest.mark.db
+def test_upgrade_on_an_empty_database_matches_the_models(empty_app):
+    with empty_app.app_context():
         upgrade()
         with db.engine.connect() as conn:
             tables = set(db.inspect(conn).get_table_names()) if hasattr(db, "inspect") else None
@@ -38,9 +52,40 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"migrations and models differ: {diff}"
         assert tables is None or {"users", "statements", "organizations"} <= tables
-        db.engine.dispose()
-    if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA migration_check CASCADE"))
-        engine.dispose()
+
+
+@pytest.mark.db
+def test_the_guest_verdict_key_keeps_the_latest_of_two_verdicts_stored_at_once(empty_app):
+    """f9a0b1c2d3e4: where a double click had stored two verdicts through one review link, the upgrade keeps the
+    latest (the one the account shows) and then holds one per account and link."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.accounts.models import AccountReview
+    from lms.accounts.records import create_account
+    from lms.accounts.signoff import invite_reviewer
+    from lms.accounts.workspaces import workspace_for
+    from tests.factories import make_org, make_user
+
+    with empty_app.app_context():
+        upgrade(revision="e8f9a0b1c2d3")
+        org = make_org("Public courses", kind="public")
+        learner = make_user(org, ("learner",), email="pat@attendee.example")
+        ws = workspace_for(learner, org)
+        account = create_account(ws, learner, {"name": "Larkspur Devices", "tier": "1:1", "is_target": True,
+                                               "why_selected": "Opened a tender"})
+        invitation, _ = invite_reviewer(ws, learner, "Dana Whitlock", "dana@northwind.example")
+        for agreed in (True, False):
+            db.session.add(AccountReview(organization_id=org.id, account_id=account.id, invitation_id=invitation.id,
+                                         reviewer_name="Dana Whitlock", agreed=agreed, reason="Too small"))
+            db.session.flush()
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert [r.agreed for r in db.session.scalars(select(AccountReview))] == [False]
+        db.session.add(AccountReview(organization_id=org.id, account_id=account.id, invitation_id=invitation.id,
+                                     reviewer_name="Dana Whitlock", agreed=True))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
