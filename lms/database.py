@@ -1,5 +1,6 @@
 """Database plumbing: SQLite pragmas (WAL, foreign keys), its query statistics, the UTC clock the models use, a
-second try for a request that met another request's new row, and independent reads run at the same time."""
+second try for a request that met another request's new row, a value set once however many requests race to set it,
+and independent reads run at the same time."""
 
 from __future__ import annotations
 
@@ -44,6 +45,23 @@ def once_more_after_a_clash(view: Callable[P, R]) -> Callable[P, R]:
             return view(*args, **kwargs)
 
     return wrapped
+
+
+def set_once(row, column, value) -> bool:
+    """Set `row`'s `column` (a mapped attribute, e.g. Enrolment.completed_at) to `value` in the database itself unless
+    it is set already, and return whether this request set it. Two requests finishing the same thing at once (a
+    double click on "complete" or "hand in") both read it as not finished; only one finds it still unset when it
+    writes (the other waits for its row lock on PostgreSQL, for the one writer on SQLite), so what follows, a
+    "completed" statement or a certificate, happens once. `row` then holds the stored value."""
+    from sqlalchemy import update
+
+    from lms.extensions import db
+
+    model = type(row)
+    done = db.session.execute(update(model).where(model.id == row.id, column.is_(None)).values({column: value}),
+                              execution_options={"synchronize_session": False})
+    db.session.refresh(row, [column.key])
+    return done.rowcount == 1
 
 
 def side_by_side(*readers: Callable[[], R]) -> list[R]:

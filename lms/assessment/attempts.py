@@ -16,6 +16,7 @@ from lms.assessment import papers
 from lms.assessment.models import KIND_LABELS, AssessmentAnswer, AssessmentAttempt
 from lms.assessment.question_bank import bank, questions_for
 from lms.content.models import Competency, Course
+from lms.database import set_once
 from lms.extensions import db
 from lms.identity.models import Organization, User
 from lms.learning import services as learning
@@ -205,10 +206,13 @@ def close(user: User, attempt: AssessmentAttempt, now: datetime, late_answers: i
     if attempt.is_closed:
         return
     timed_out = papers.is_late(attempt.deadline_at, now)
+    # Closed in the database where still open: of two requests closing it at once (a double click on "finish", or
+    # the time limit noticed by two pages), one scores it and records "completed"; the other changes nothing.
+    if not set_once(attempt, AssessmentAttempt.closed_at, attempt.deadline_at if timed_out else now):
+        return
     correct = set(db.session.scalars(select(AssessmentAnswer.question_key).where(
         AssessmentAnswer.attempt_id == attempt.id, AssessmentAnswer.is_correct.is_(True))))
     result = papers.score_paper([papers.PaperItem(**item) for item in attempt.paper], correct)
-    attempt.closed_at = attempt.deadline_at if timed_out else now
     attempt.closed_by = "time_limit" if timed_out else "learner"
     attempt.score = result.overall.percent
     attempt.scores = result.as_json()

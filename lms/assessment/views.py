@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessment import attempts, coaching, item_stats, profiles, question_bank
 
@@ -24,7 +23,7 @@ from lms.assessment import attempts, coaching, item_stats, profiles, question_ba
 from lms.assessment import sync as _sync  # noqa: F401
 from lms.assessment.forms import RatingForm
 from lms.assessment.models import KIND_LABELS, KINDS
-from lms.database import utcnow
+from lms.database import once_more_after_a_clash, utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.identity import services as identity
@@ -120,6 +119,7 @@ def overview(course: str, kind: str):
 
 @bp.post("/assessments/<course>/<kind>/start")
 @login_required
+@once_more_after_a_clash
 def start(course: str, kind: str):
     """Start (or resume) the assessment: a paper drawn from the question bank for this attempt."""
     ctx = attempts.course_context(current_user, _org(), course)
@@ -132,9 +132,6 @@ def start(course: str, kind: str):
     except attempts.AssessmentUnavailable as exc:
         flash(exc.reason, "warning")
         return redirect(url_for("assessment.overview", course=course, kind=kind))
-    except IntegrityError:  # a second click started it at the same moment: carry on with that attempt
-        db.session.rollback()
-        attempt = attempts.course_context(current_user, g.org, course).attempts[kind]
     return redirect(url_for("assessment.attempt_show", attempt_id=attempt.id))
 
 
@@ -152,6 +149,7 @@ def attempt_show(attempt_id: int):
 
 @bp.post("/assessments/attempts/<int:attempt_id>/questions/<int:number>")
 @login_required
+@once_more_after_a_clash
 def attempt_answer(attempt_id: int, number: int):
     """Save your answer to one question of your open attempt (checked on the server, shown when you finish)."""
     attempt = attempts.attempt_or_404(attempt_id, current_user, _org())

@@ -7,12 +7,12 @@ from datetime import datetime
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from lms.content.models import Course, Module
 from lms.content.outline import ModuleOutline, course_outline, course_outlines
-from lms.database import utcnow
+from lms.database import set_once, utcnow
 from lms.extensions import db
 from lms.identity.models import Invitation, Organization, User
 from lms.learning import progress
@@ -314,25 +314,13 @@ def complete_module(user: User, org: Organization, view: CourseView, module: Mod
         raise QuestionsUnanswered(unanswered)
     row = _progress_row(user, org, module, view)
     db.session.flush()  # a new row is inserted: a second request making it at the same moment clashes here
-    if _first_to_complete(row):
+    if set_once(row, ModuleProgress.completed_at, utcnow()):
         record(user, "completed", ("module", f"{view.course.slug}/{module.slug}", module.title),
                {"completion": True, "score": row.best_score, "version": module.version}, organization_id=org.id,
                course_slug=view.course.slug, cohort_id=view.enrolment.cohort_id if view.enrolment else None)
     row.completed_version = module.version
     db.session.flush()
     return refresh_completion(user, org, view)
-
-
-def _first_to_complete(row: ModuleProgress | Enrolment) -> bool:
-    """Set the row's completed_at to now unless it is set already, in the database itself, and return whether this
-    request set it. Two requests completing the same thing at once (a double click) both read it as not completed;
-    only one of them finds it still unset when it writes (the other waits for its row lock on PostgreSQL, for the
-    one writer on SQLite), so the completion is recorded once. `row` then holds the stored value."""
-    model = type(row)
-    done = db.session.execute(update(model).where(model.id == row.id, model.completed_at.is_(None))
-                              .values(completed_at=utcnow()), execution_options={"synchronize_session": False})
-    db.session.refresh(row, ["completed_at"])
-    return done.rowcount == 1
 
 
 def passed_exercises(user_id: int, org_id: int) -> set[str]:
@@ -350,7 +338,7 @@ def refresh_completion(user: User, org: Organization, view: CourseView) -> bool:
     check = progress.completion([_state(m, view.progress.get(m.id)) for m in view.modules], view.course.pass_mark,
                                 view.course.required_exercises, passed_exercises(user.id, org.id),
                                 enrolment.attendance if view.course.attendance_required else None)
-    if not check.complete or not _first_to_complete(enrolment):
+    if not check.complete or not set_once(enrolment, Enrolment.completed_at, utcnow()):
         return False
     record(user, "completed", ("course", view.course.slug, view.course.title), {"completion": True},
            organization_id=org.id, cohort_id=enrolment.cohort_id, course_slug=view.course.slug)
