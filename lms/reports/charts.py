@@ -235,11 +235,36 @@ def heat_colour(value: float | None, low: float = 0, high: float = 100) -> tuple
     return "#{:02x}{:02x}{:02x}".format(*rgb), ("#ffffff" if t > 0.5 else INK)
 
 
+@dataclass(frozen=True)
+class _Cell:
+    """A heatmap cell as drawn: its fill and text colours, its value as written, and that text escaped."""
+
+    fill: str
+    ink: str
+    shown: str
+    markup: str
+
+
+def _cells(values: Sequence[Sequence[float | None]], low: float, high: float, unit: str) -> list[list[_Cell]]:
+    """Each value's colours and text, worked out once: the grid, the phone layout, the table and the PDF's colours
+    all show them (at a thousand cells, doing it for each cost more than the report's queries)."""
+    out = []
+    for row in values:
+        cells = []
+        for value in row:
+            shown = _num(value, unit)
+            cells.append(_Cell(*heat_colour(value, low, high), shown, escape(shown)))
+        out.append(cells)
+    return out
+
+
 def heatmap(title: str, desc: str, row_labels: Sequence[str], col_labels: Sequence[str],
             values: Sequence[Sequence[float | None]], *, low: float = 0, high: float = 100, unit: str = "",
             ident: str | None = None) -> Chart:
     """Return a heatmap: rows x columns of cells coloured by value (None: grey "–"), the value written inside."""
     ident = ident or _slug(title)
+    cells = _cells(values, low, high, unit)
+    rows_shown, cols_shown = [escape(r) for r in row_labels], [escape(c) for c in col_labels]
     label_w = min(210, max(70, int(max((len(r) for r in row_labels), default=4) * CHAR_W) + 16))
     cell_w, cell_h, head_h = 64, 30, 90
     width = label_w + cell_w * max(len(col_labels), 1) + 10
@@ -253,50 +278,49 @@ def heatmap(title: str, desc: str, row_labels: Sequence[str], col_labels: Sequen
         y = head_h + i * cell_h
         parts.append(f'<text x="{label_w - 8}" y="{y + cell_h * 0.65:.1f}" text-anchor="end" fill="{INK}">'
                      f'{escape(_short(row, 30))}</text>')
-        for j, col in enumerate(col_labels):
-            value = values[i][j]
-            fill, text = heat_colour(value, low, high)
+        text_y = f"{y + cell_h * 0.62:.1f}"
+        for j, cell in enumerate(cells[i][:len(col_labels)]):
             x0 = label_w + j * cell_w
-            parts.append(f'<rect x="{x0}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}">'
-                         f'<title>{escape(row)}, {escape(col)}: {escape(_num(value, unit))}</title></rect>')
-            parts.append(f'<text x="{x0 + cell_w / 2 - 1:.1f}" y="{y + cell_h * 0.62:.1f}" text-anchor="middle" '
-                         f'fill="{text}">{escape(_num(value, unit))}</text>')
+            parts.append(f'<rect x="{x0}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{cell.fill}">'
+                         f'<title>{rows_shown[i]}, {cols_shown[j]}: {cell.markup}</title></rect>')
+            parts.append(f'<text x="{x0 + cell_w / 2 - 1:.1f}" y="{text_y}" text-anchor="middle" '
+                         f'fill="{cell.ink}">{cell.markup}</text>')
     if not row_labels or not col_labels:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
     parts.append("</svg>")
-    rows = tuple((row, *(_num(v, unit) for v in values[i])) for i, row in enumerate(row_labels))
-    phone = _phone_heatmap(title, desc, f"{ident}-phone", row_labels, col_labels, values, low, high, unit)
-    colours = tuple(tuple(heat_colour(v, low, high) for v in row) for row in values)
+    rows = tuple((row, *(cell.shown for cell in cells[i])) for i, row in enumerate(row_labels))
+    phone = _phone_heatmap(title, desc, f"{ident}-phone", row_labels, col_labels, cells, rows_shown, cols_shown)
+    colours = tuple(tuple((cell.fill, cell.ink) for cell in row) for row in cells)
     return Chart("".join(parts), Table(title, ("", *col_labels), rows), title, desc, phone, colours)
 
 
 def _phone_heatmap(title: str, desc: str, ident: str, row_labels: Sequence[str], col_labels: Sequence[str],
-                   values: Sequence[Sequence[float | None]], low: float, high: float, unit: str) -> str:
+                   cells: list[list[_Cell]], rows_shown: list[str], cols_shown: list[str]) -> str:
     """Return the phone layout of a heatmap: a list per row (a team, a learner), one line per column with
     its name (up to two lines) and the coloured cell holding the value, instead of a grid whose text would
     shrink to 4 px."""
     line_h, text_h, head_h, gap, top, cell_w = 26, 15, 22, 12, 4, 64
     names = [_wrap(col, 34) for col in col_labels]
     heights = [max(line_h, text_h * len(lines) + 10) for lines in names]
+    names_shown = [[escape(line) for line in lines] for lines in names]
     block_h = head_h + sum(heights) + gap
     height = top * 2 + (len(row_labels) * block_h if row_labels and col_labels else 60)
     parts = _open(PHONE_W, height, title, desc, ident)
     if not row_labels or not col_labels:
         parts.append(f'<text x="{PHONE_W / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">No data</text>')
+    x0 = PHONE_W - cell_w
     for i, row in enumerate(row_labels if col_labels else ()):
         y = top + i * block_h
         parts.append(f'<text x="0" y="{y + 15}" fill="{INK}" font-weight="bold">{escape(_short(row, 40))}</text>')
         cy = y + head_h
-        for j, col in enumerate(col_labels):
-            value = values[i][j]
-            fill, text = heat_colour(value, low, high)
-            x0, h = PHONE_W - cell_w, heights[j]
-            for k, line in enumerate(names[j]):
-                parts.append(f'<text x="0" y="{cy + 17 + k * text_h}" fill="{INK}">{escape(line)}</text>')
-            parts.append(f'<rect x="{x0}" y="{cy}" width="{cell_w}" height="{h - 2}" fill="{fill}">'
-                         f'<title>{escape(row)}, {escape(col)}: {escape(_num(value, unit))}</title></rect>')
+        for j, cell in enumerate(cells[i][:len(col_labels)]):
+            h = heights[j]
+            for k, line in enumerate(names_shown[j]):
+                parts.append(f'<text x="0" y="{cy + 17 + k * text_h}" fill="{INK}">{line}</text>')
+            parts.append(f'<rect x="{x0}" y="{cy}" width="{cell_w}" height="{h - 2}" fill="{cell.fill}">'
+                         f'<title>{rows_shown[i]}, {cols_shown[j]}: {cell.markup}</title></rect>')
             parts.append(f'<text x="{x0 + cell_w / 2:.1f}" y="{cy + h / 2 + 3:.1f}" text-anchor="middle" '
-                         f'fill="{text}">{escape(_num(value, unit))}</text>')
+                         f'fill="{cell.ink}">{cell.markup}</text>')
             cy += h
     parts.append("</svg>")
     return "".join(parts)
