@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 
+from lms.database import side_by_side
 from lms.extensions import db
 from lms.identity.models import User
 from lms.reports import capability, charts, competencies
@@ -91,13 +92,12 @@ def _summary(f: Filters, slugs: list[str], gaps: int = 10) -> tuple[capability.S
     of learners: from the kept sums (`capability_totals`) when the filters are the ones they are kept for (no
     cohort, a period open at the start and ending today), else from sums and counts the database computes over
     the filtered learners' rows."""
-    if f.cohort_id is None and f.start is None and f.to_today:
-        teams, sums = _kept_sums(f)
-    else:
-        teams, sums = _computed_sums(f)
+    sums_for = _kept_sums if f.cohort_id is None and f.start is None and f.to_today else _computed_sums
+    # The sums and the largest gaps read at once, each on a connection of its own (lms.database.side_by_side).
+    (teams, sums), largest = side_by_side(lambda: sums_for(f), lambda: _largest_gaps(f, gaps))
     ordered = sorted(teams)
     learners = sum(teams.values())
-    return capability.summary_from_sums(sums, ordered, slugs, learners, _largest_gaps(f, gaps)), ordered, learners
+    return capability.summary_from_sums(sums, ordered, slugs, learners, largest), ordered, learners
 
 
 Sums = dict[tuple[str, str], dict[str, tuple[int, int]]]  # {(team, competency): {figure: (sum, count)}}
