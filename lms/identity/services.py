@@ -275,9 +275,14 @@ def invite(
     return invitation, token
 
 
+def invitation_by_token(token: str) -> Invitation | None:
+    """Return the invitation for `token` whatever its state, or None if the token is unknown."""
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
 def invitation_for(token: str) -> Invitation | None:
     """Return the pending invitation for `token`, or None if unknown, used, revoked or expired."""
-    row = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    row = invitation_by_token(token)
     if row is None or row.state != "pending":
         return None
     return row

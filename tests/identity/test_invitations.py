@@ -42,7 +42,8 @@ def test_admin_invites_by_email_and_a_new_user_joins_the_cohort(app, client, aut
     sam = db.session.scalar(select(User).where(User.email == "sam@northwind.example"))
     assert sam.job_function == "sales"
     assert db.session.scalar(select(CohortMember).where(CohortMember.user_id == sam.id)).cohort_id == cohort.id
-    assert client.get(path).status_code == 404  # used
+    again = client.get(path, follow_redirects=True).get_data(as_text=True)  # used: sign in, no new account
+    assert "already accepted this invitation to Northwind. Sign in to continue." in again
     verbs = set(db.session.scalars(select(Statement.verb)))
     assert {"invited", "joined", "logged-in"} <= verbs
 

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from lms.database import once_more_after_a_clash
 from lms.extensions import db, limiter
 from lms.forms import EmptyForm
 from lms.identity import services, sessions
@@ -214,10 +215,17 @@ def password_reset(token: str):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@once_more_after_a_clash
 def invitation_accept(token: str):
     """Accept an invitation: set a password (new users) and join the organisation and cohort."""
-    invitation = services.invitation_for(token)
-    if invitation is None:
+    invitation = services.invitation_by_token(token)
+    if invitation is not None and invitation.state == "accepted":
+        # Opened again later, or the second request of a double click on "Join", run once more after the account the
+        # first one made clashed with its own: either way the person has joined and only needs to sign in.
+        flash(f"You've already accepted this invitation to {invitation.organization.name}. Sign in to continue.",
+              "info")
+        return redirect(url_for("identity.login"))
+    if invitation is None or invitation.state != "pending":
         return render_template("identity/token_invalid.html", what="invitation link"), 404
     existing = services.user_by_email(invitation.email)
     form = AcceptInvitationForm(name=invitation.name) if existing is None else EmptyForm()
