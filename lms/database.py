@@ -11,7 +11,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import URL, event, make_url
+from sqlalchemy import URL, event, make_url, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -53,8 +53,6 @@ def set_once(row, column, value) -> bool:
     double click on "complete" or "hand in") both read it as not finished; only one finds it still unset when it
     writes (the other waits for its row lock on PostgreSQL, for the one writer on SQLite), so what follows, a
     "completed" statement or a certificate, happens once. `row` then holds the stored value."""
-    from sqlalchemy import update
-
     from lms.extensions import db
 
     model = type(row)

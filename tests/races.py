@@ -34,15 +34,20 @@ def signed_in(app, email: str):
 
 def twice(app, email: str, send: Callable) -> list[int]:
     """Send the same request from two browsers signed in as `email`, at once; return the two status codes."""
-    clients = [signed_in(app, email) for _ in range(2)]
-    statuses: list[int] = []
+    return at_once([signed_in(app, email) for _ in range(2)], lambda client: send(client).status_code)
+
+
+def at_once(clients, send: Callable) -> list:
+    """Run send(client) for each browser (test client) at once, each in its own thread and app context; return
+    what each returned (a status code, say), in the order they finished."""
+    answers: list = []
 
     def click(client):
         with client.application.app_context():
-            statuses.append(send(client).status_code)
+            answers.append(send(client))
 
     in_threads(click, clients)
-    return statuses
+    return answers
 
 
 def in_threads(work: Callable, items, timeout: float = 60) -> None:

@@ -279,7 +279,7 @@ def heatmap(title: str, desc: str, row_labels: Sequence[str], col_labels: Sequen
         parts.append(f'<text x="{label_w - 8}" y="{y + cell_h * 0.65:.1f}" text-anchor="end" fill="{INK}">'
                      f'{escape(_short(row, 30))}</text>')
         text_y = f"{y + cell_h * 0.62:.1f}"
-        for j, cell in enumerate(cells[i][:len(col_labels)]):
+        for j, cell in enumerate(cells[i]):
             x0 = label_w + j * cell_w
             parts.append(f'<rect x="{x0}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{cell.fill}">'
                          f'<title>{rows_shown[i]}, {cols_shown[j]}: {cell.markup}</title></rect>')
@@ -313,7 +313,7 @@ def _phone_heatmap(title: str, desc: str, ident: str, row_labels: Sequence[str],
         y = top + i * block_h
         parts.append(f'<text x="0" y="{y + 15}" fill="{INK}" font-weight="bold">{escape(_short(row, 40))}</text>')
         cy = y + head_h
-        for j, cell in enumerate(cells[i][:len(col_labels)]):
+        for j, cell in enumerate(cells[i]):
             h = heights[j]
             for k, line in enumerate(names_shown[j]):
                 parts.append(f'<text x="0" y="{cy + 17 + k * text_h}" fill="{INK}">{line}</text>')

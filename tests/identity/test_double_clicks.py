@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.identity import services
 from lms.identity.models import Membership, User
 from tests.factories import make_org
-from tests.races import held_before_adding, in_threads, own_connections, rows
+from tests.races import at_once, held_before_adding, own_connections, rows
 
 EMAIL = "new.joiner@northwind.example"
 
@@ -26,15 +26,13 @@ def test_a_double_click_on_join_makes_one_account_and_sends_the_second_click_to_
     _, token = services.invite(org, email=EMAIL, name="Nia Joiner")
     db.session.commit()
     form = {"name": "Nia Joiner", "password": "a long enough password", "confirm": "a long enough password"}
-    answers: list[tuple[int, str]] = []
 
-    def join(client):  # a browser with no account yet
-        with client.application.app_context():
-            response = client.post(f"/invitations/{token}", data=form)
-            answers.append((response.status_code, response.headers.get("Location", "")))
+    def join(client) -> tuple[int, str]:  # a browser with no account yet
+        response = client.post(f"/invitations/{token}", data=form)
+        return response.status_code, response.headers.get("Location", "")
 
     with held_before_adding(User):
-        in_threads(join, [app.test_client() for _ in range(2)])
+        answers = at_once([app.test_client() for _ in range(2)], join)
     assert sorted(answers) == [(302, "/dashboard"), (302, "/login")]
     assert rows(User, User.email == EMAIL) == 1
     assert rows(Membership) == 1
