@@ -1,11 +1,12 @@
-"""Form plumbing shared by every package: select choices, a checkbox-list field and the empty CSRF form."""
+"""Form plumbing shared by every package: select choices, a checkbox-list field, the empty CSRF form and the lenient
+GET form of a list's search and pages."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import Form, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,3 +31,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons (sign out, revoke, switch organisation)."""
+
+
+class LenientForm(Form):
+    """A GET form of a list's search, filters and page, read from the address. `settle()` (once its choices are set)
+    puts each field that fails its validators, or was not sent, back to its default: an edited or stale link still
+    shows the list rather than an error."""
+
+    def settle(self) -> None:
+        """Validate, then put every invalid or missing field back to its default."""
+        self.validate()
+        for f in self:
+            if f.errors or f.data in (None, ""):
+                f.data = f.default

@@ -24,7 +24,7 @@ from lms.certificates.models import Certificate
 from lms.certificates.revocation import revoke
 from lms.extensions import db
 from lms.forms import EmptyForm
-from lms.identity import audit, services
+from lms.identity import audit, people, services
 from lms.identity.models import CohortMember, Invitation, Membership, User, UserSession
 from lms.identity.sessions import end_all_sessions
 from lms.learning.models import Enrolment, ExerciseCredit, ModuleProgress, QuestionAnswer
@@ -156,7 +156,7 @@ def delete_request():
         abort(400)
     audit.log("deletion-requested", actor=current_user, organization_id=g.org.id, subject_id=current_user.id,
               subject_name=current_user.name)
-    admins = [u for u, roles in services.members_of(g.org.id) if "org_admin" in roles and u.is_active_user]
+    admins = people.active_admins(g.org.id)
     db.session.commit()
     for admin in admins:
         send_template(admin.email, f"{current_user.name} asked for their personal data to be deleted",

@@ -18,6 +18,7 @@ from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -25,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.forms import MultiCheckboxField, choices, strip
+from lms.forms import LenientForm, MultiCheckboxField, choices, strip
 from lms.identity.models import FUNCTION_LABELS, ROLE_LABELS
 from lms.identity.passwords import MIN_LENGTH, password_problem
 
@@ -121,8 +122,35 @@ class CohortForm(FlaskForm):
 
 
 class CohortMemberForm(FlaskForm):
-    user_id = SelectField("Person", coerce=int, choices=[])
+    """Add a person found on the cohort's page: which one (a member of the organisation, checked by the view) and in
+    which role, from the button pressed."""
+
+    user_id = IntegerField("Person", validators=[InputRequired()])
     role = SelectField("As", choices=choices([("learner", "Learner"), ("coach", "Coach")]), default="learner")
+
+
+class MemberSearch(LenientForm):
+    """The people page's search, from the address: words of a name or email, a role, the page."""
+
+    q = StringField("Name or email", filters=[strip], default="", validators=[Length(max=100)])
+    role = SelectField("Role", default="", choices=choices([("", "Any role"), *ROLE_LABELS.items()]))
+    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
+
+    def __init__(self, formdata) -> None:
+        super().__init__(formdata)
+        self.settle()
+
+
+class CohortPeopleSearch(LenientForm):
+    """A cohort's page, from the address: the page of its members, and the people found to add with their page."""
+
+    q = StringField("Name or email", filters=[strip], default="", validators=[Length(max=100)])
+    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])  # the members
+    people_page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])  # the people found
+
+    def __init__(self, formdata) -> None:
+        super().__init__(formdata)
+        self.settle()
 
 
 class OrganizationForm(FlaskForm):

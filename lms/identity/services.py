@@ -308,20 +308,6 @@ def accept_invitation(invitation: Invitation, user: User | None, *, name: str = 
     return user
 
 
-def members_of(org_id: int) -> list[tuple[User, list[str]]]:
-    """Return the organization's users with their roles, sorted by name (two queries)."""
-    rows = db.session.execute(
-        select(User, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == org_id)
-        .order_by(func.lower(User.name), User.id)
-    ).all()
-    people: dict[int, tuple[User, list[str]]] = {}
-    for user, role in rows:
-        people.setdefault(user.id, (user, []))[1].append(role)
-    return list(people.values())
-
-
 def set_roles(user: User, org_id: int, roles: set[str]) -> None:
     """Replace `user`'s roles in the organization with `roles` (at least one)."""
     current = {m.role: m for m in user.memberships if m.organization_id == org_id}

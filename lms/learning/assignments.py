@@ -15,6 +15,7 @@ from lms.content.models import Course
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
+from lms.identity.people import holding_words
 from lms.identity.signals import cohort_joined
 from lms.learning.models import Assignment, Enrolment
 from lms.learning.services import visible_courses_clause
@@ -42,11 +43,7 @@ def search_people(org_id: int, query: str, page: int, cohort_id: int | None = No
     """Return one page (PEOPLE_PER_PAGE) of the organisation's learners whose name or email holds every word of
     `query` (any case; an empty query finds everyone), optionally only the learners of one of its cohorts, by
     name. Rows are (id, name, email). Two queries (one when nobody matches)."""
-    stmt = _learners_of(org_id)
-    for word in query.lower().split():
-        # Emails are stored lower-case, and tried first: a match there spares lowering the name.
-        stmt = stmt.where(or_(User.email.contains(word, autoescape=True),
-                              func.lower(User.name).contains(word, autoescape=True)))
+    stmt = holding_words(_learners_of(org_id), query)
     if cohort_id:
         stmt = stmt.where(User.id.in_(
             select(CohortMember.user_id).join(Cohort, Cohort.id == CohortMember.cohort_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, tzinfo
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from lms.database import utcnow
-from lms.forms import strip
+from lms.forms import LenientForm, strip
 from lms.learning import deadlines
 
 # Named people chosen at once. The choice travels in the page's address (a server's request line holds about 4 KB)
@@ -72,7 +72,7 @@ class AssignForm(DueDateForm):
                 if f.raw_data and f.raw_data[0]}
 
 
-class PeopleSearch(Form):
+class PeopleSearch(LenientForm):
     """The GET form that finds the organisation's people and changes who is chosen; invalid values fall back to
     the defaults rather than failing the page."""
 
@@ -88,10 +88,7 @@ class PeopleSearch(Form):
     def __init__(self, formdata, cohorts: list[tuple[int, str]]) -> None:
         super().__init__(formdata)
         self.in_cohort.choices = [(0, "Any cohort"), *cohorts]
-        self.validate()
-        for f in self:
-            if f.errors or f.data in (None, ""):
-                f.data = f.default
+        self.settle()
         self.active = bool(self.q.raw_data)  # the search was run (the form always sends `q`, maybe empty)
 
     @property

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
 
 from lms.content.models import Course
 from lms.content.sync import sync_content
@@ -49,9 +48,12 @@ def test_someone_added_to_a_cohort_late_finds_its_course_assigned(live_app, page
         db.session.remove()
     page.sign_in("olivia@northwind.example")
     page.go(f"/admin/cohorts/{cohort_id}")
-    Select(page.driver.find_element(By.ID, "add-user_id")).select_by_visible_text("Lee Late <lee@northwind.example>")
-    page.click("Add to cohort")
-    assert "Lee Late added." in page.text
+    page.fill("Find people by name or email", "lee")
+    page.click("Find")
+    assert "1 person in Northwind Analytics is not in this cohort and matches “lee”." in page.text
+    page.press(page.driver.find_element(
+        By.XPATH, "//li[contains(., 'lee@northwind.example')]//button[starts-with(normalize-space(), 'Add as learner')]"))
+    assert "Lee Late added as learner." in page.text
     page.sign_out()
     page.sign_in("lee@northwind.example")
     assert "ABM in Ten Minutes" in page.text and "Choose your first course" not in page.text

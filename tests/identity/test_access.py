@@ -71,7 +71,7 @@ def test_another_organizations_objects_answer_404(client, auth, app):
     assert client.post(f"/admin/cohorts/{their_cohort.id}", data={"name": "Hijacked"}).status_code == 404
     assert client.get(f"/admin/members/{outsider.id}").status_code == 404
     assert client.post(f"/admin/invitations/{invitation.id}/revoke").status_code == 404
-    assert client.post(f"/admin/cohorts/{their_cohort.id}/members", data={"add-user_id": outsider.id}).status_code == 404
+    assert client.post(f"/admin/cohorts/{their_cohort.id}/members", data={"user_id": outsider.id}).status_code == 404
     db.session.refresh(their_cohort)
     assert their_cohort.name == "Their cohort"
     assert db.session.get(type(invitation), invitation.id).state == "pending"
@@ -84,7 +84,7 @@ def test_org_admin_cannot_add_someone_from_another_organization_to_a_cohort(clie
     outsider = make_user(theirs, ("learner",), email="someone@theirs.example")
     db.session.commit()
     auth.login("admin@ours.example")
-    client.post(f"/admin/cohorts/{cohort.id}/members", data={"add-user_id": outsider.id, "add-role": "learner"})
+    client.post(f"/admin/cohorts/{cohort.id}/members", data={"user_id": outsider.id, "role": "learner"})
     db.session.refresh(cohort)
     assert cohort.members == []
 

@@ -9,20 +9,23 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
 
 from lms.extensions import db
 from lms.forms import EmptyForm, choices
-from lms.identity import audit, services
+from lms.identity import audit, people, services
 from lms.identity.bulk import parse_invitations
 from lms.identity.forms import (
     BulkInviteForm,
     CohortForm,
     CohortMemberForm,
+    CohortPeopleSearch,
     InviteForm,
     MemberRolesForm,
+    MemberSearch,
     OrganizationEditForm,
     OrganizationForm,
 )
@@ -35,8 +38,10 @@ from lms.tenancy import get_or_404, platform_admin_required, role_required
 @bp.get("/admin/members")
 @role_required("org_admin")
 def members():
-    """The organisation's people and their roles."""
-    return render_template("identity/admin/members.html", people=services.members_of(g.org.id))
+    """The organisation's people and their roles, a page at a time, found by name, email and role."""
+    search = MemberSearch(request.args)
+    found = people.members_page(g.org.id, search.q.data, search.role.data, search.page.data)
+    return render_template("identity/admin/members.html", search=search, found=found)
 
 
 @bp.route("/admin/members/<int:user_id>", methods=["GET", "POST"])
@@ -191,14 +196,15 @@ def cohort_edit(cohort_id: int):
     """Edit a cohort and its members."""
     cohort = get_or_404(Cohort, cohort_id)
     form = CohortForm(obj=cohort)
-    add = CohortMemberForm(prefix="add")
-    add.user_id.choices = choices((u.id, f"{u.name} <{u.email}>") for u, _ in services.members_of(g.org.id))
     if form.validate_on_submit():
         form.populate_obj(cohort)
         db.session.commit()
         flash("Cohort saved.", "success")
         return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id))
-    return render_template("identity/admin/cohort_form.html", form=form, cohort=cohort, add=add)
+    search = CohortPeopleSearch(request.args)
+    return render_template("identity/admin/cohort_form.html", form=form, cohort=cohort, search=search,
+                           members=people.cohort_members_page(cohort, search.page.data),
+                           found=people.cohort_candidates(cohort, search.q.data, search.people_page.data))
 
 
 @bp.post("/admin/cohorts/<int:cohort_id>/members")
@@ -206,16 +212,23 @@ def cohort_edit(cohort_id: int):
 def cohort_member_add(cohort_id: int):
     """Add a member of the organisation to the cohort."""
     cohort = get_or_404(Cohort, cohort_id)
-    add = CohortMemberForm(prefix="add")
-    add.user_id.choices = choices((u.id, u.name) for u, _ in services.members_of(g.org.id))
+    add = CohortMemberForm()
     if add.validate_on_submit():
         person = services.member_or_404(g.org.id, add.user_id.data)
         services.join_cohort(person, cohort, add.role.data)
         db.session.commit()
-        flash(f"{person.name} added.", "success")
+        flash(f"{person.name} added as {add.role.data}.", "success")
     else:
         flash("Choose a member of your organisation to add.", "error")
-    return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id))
+    # Back to the same search and page, to add the next person found.
+    return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id, **_search_args()) + "#add")
+
+
+def _search_args() -> dict[str, object]:
+    """The cohort page's search and pages that this request's address carries (the add and remove forms post to
+    addresses that keep them), without the defaults."""
+    search = CohortPeopleSearch(request.args)
+    return {f.name: f.data for f in search if f.data != f.default}
 
 
 @bp.post("/admin/cohorts/<int:cohort_id>/members/<int:member_id>/remove")
@@ -230,7 +243,7 @@ def cohort_member_remove(cohort_id: int, member_id: int):
         db.session.delete(member)
         db.session.commit()
         flash("Removed from the cohort.", "info")
-    return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id))
+    return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id, **_search_args()) + "#members")
 
 
 # --- Platform admin -----------------------------------------------------------------------------
