@@ -17,6 +17,8 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    literal,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,10 +26,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.database import utcnow
 from lms.extensions import db
 
+EXTERNAL_SOURCES = ("lrs", "csv")  # statements other tools sent, or uploaded from a CRM activity export
+# ix_statements_external's condition. SQLite uses a partial index only for a query that states its condition the
+# same way, values inline: from_other_tools() writes it so.
+_FROM_OTHER_TOOLS = f"source IN ({', '.join(repr(source) for source in EXTERNAL_SOURCES)})"
+
 
 class Statement(db.Model):
     __tablename__ = "statements"
     __table_args__ = (
+        # Other tools' statements, latest first (the connected tools page) and for their practice use: those rows
+        # only, so the academy's own statements (nearly all of them) neither pay for it nor are walked to find none.
+        Index("ix_statements_external", "organization_id", "stored", "id",
+              sqlite_where=text(_FROM_OTHER_TOOLS), postgresql_where=text(_FROM_OTHER_TOOLS)),
         # Per-learner timelines and "last activity" (laggards) read this index only.
         Index("ix_statements_actor_time", "actor_id", "timestamp", "verb", "object_type"),
         Index("ix_statements_org_time", "organization_id", "timestamp"),
@@ -77,6 +88,12 @@ class Statement(db.Model):
     # transaction that stores them (lms.reports.live), so reports are current without a cron job; the flag makes
     # that idempotent (a statement is claimed once) and lets `flask lms rollup --rebuild` count everything again.
     rolled_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+
+def from_other_tools():
+    """The condition for statements from other tools (EXTERNAL_SOURCES), written as ix_statements_external's own
+    condition (values inline), which SQLite needs to use that index."""
+    return Statement.source.in_([literal(source, literal_execute=True) for source in EXTERNAL_SOURCES])
 
 
 class OutboxEntry(db.Model):

@@ -6,15 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from lms.abm.vocabulary import PRACTICE_LABELS
 from lms.extensions import db
-from lms.tracking.models import Statement, ToolMapping
+from lms.tracking.models import Statement, ToolMapping, from_other_tools
 from lms.tracking.services import record
 from lms.tracking.tools import VOIDED, Facts, Rule, activity_type_of, practices_of
-
-EXTERNAL_SOURCES = ("lrs", "csv")  # statements other tools sent, or uploaded from a CRM activity export
 
 
 def mappings_of(org_id: int) -> list[ToolMapping]:
@@ -58,7 +56,7 @@ def activity_type_column() -> ColumnElement:
 
 def external_statements(org_id: int) -> ColumnElement:
     """The condition for the organisation's statements from other tools that may count as practice use."""
-    return and_(Statement.organization_id == org_id, Statement.source.in_(EXTERNAL_SOURCES),
+    return and_(Statement.organization_id == org_id, from_other_tools(),
                 Statement.voided.is_(False), Statement.verb_iri.is_distinct_from(VOIDED))
 
 
@@ -93,14 +91,19 @@ class Received:
     practices: list[str]  # what it counts as under the current mappings
 
 
+def latest_from_other_tools(org_id: int, limit: int) -> Select:
+    """The query for the organisation's `limit` latest statements from other tools, down ix_statements_external:
+    however many of the academy's own statements the organisation has, they are not read."""
+    return (select(Statement.id, Statement.stored, Statement.timestamp, Statement.source, Statement.credential_id,
+                   Statement.actor_email, Statement.actor_ifi, Statement.verb_iri, Statement.activity_iri,
+                   Statement.document)
+            .where(Statement.organization_id == org_id, from_other_tools())
+            .order_by(Statement.stored.desc(), Statement.id.desc()).limit(limit))
+
+
 def recent_statements(org_id: int, rules: list[Rule], limit: int = 20) -> list[Received]:
     """The organisation's latest statements from other tools (one query), with the practices each counts as."""
-    rows = db.session.execute(
-        select(Statement.id, Statement.stored, Statement.timestamp, Statement.source, Statement.credential_id,
-               Statement.actor_email, Statement.actor_ifi, Statement.verb_iri, Statement.activity_iri,
-               Statement.document)
-        .where(Statement.organization_id == org_id, Statement.source.in_(EXTERNAL_SOURCES))
-        .order_by(Statement.stored.desc(), Statement.id.desc()).limit(limit))
+    rows = db.session.execute(latest_from_other_tools(org_id, limit))
     out = []
     for sid, stored, when, source, credential_id, email, ifi, verb_iri, activity_iri, document in rows:
         kind = activity_type_of(document)
