@@ -1,8 +1,9 @@
-"""Assignments benchmark (issue 16, item 6): the managers' assignments pages in an organisation of 10,000 learners
+"""Assignments benchmark (issue 16, item 6): the pages that pick people in an organisation of 10,000 learners
 (`flask lms generate`'s people, no statements needed) on SQLite (a file, WAL). Times, through the Flask test
 client, the GET of /manage/assignments, a people search, a search carrying a selection, and an assignment's page
-for a cohort of 10,000; prints each as the median server time in ms with the page's size, and as a ratio to a
-bare Flask route measured in the same run.
+for a cohort of 10,000; the admins' people page (a page, a search, a late page) and a cohort's page (its 10,000
+members a page at a time; an empty cohort offering all 10,000 to add, a page at a time); prints each as the median
+server time in ms with the page's size, and as a ratio to a bare Flask route measured in the same run.
 
 Run with `make bench` (or `.venv/bin/pytest -q -s tests/benchmarks/bench_assignments.py -o addopts=""`).
 Size: LMS_BENCH_LEARNERS (10000). The generated database is kept under instance/bench/ and reused.
@@ -30,6 +31,7 @@ LEARNERS = int(os.environ.get("LMS_BENCH_LEARNERS", "10000"))
 SLUG = f"bench-assign-{LEARNERS}"
 PASSWORD = "bench-password-2026"
 EVERYONE = "Everyone (benchmark)"
+NOBODY = "Nobody yet (benchmark)"  # an empty cohort: everyone is someone to add
 NAMED_ASSIGNMENTS = 45  # assignments to a few named people each, so the list below the form runs to pages
 REPEAT = 9
 BARE_REPEAT = 200
@@ -100,6 +102,23 @@ def _prepare() -> tuple[Organization, int]:
     return org, whole.assignment.id
 
 
+def _admin_pages(org: Organization, manager_email: str) -> tuple[int, int]:
+    """Make the manager an org admin too (the people and cohort pages are theirs) and add the empty cohort, unless a
+    previous run did; return the ids of the cohort of everyone and of the empty one."""
+    manager = db.session.scalar(select(User).where(User.email == manager_email))
+    if not db.session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.user_id == manager.id, Membership.organization_id == org.id, Membership.role == "org_admin")):
+        db.session.add(Membership(user_id=manager.id, organization_id=org.id, role="org_admin"))
+    cohorts = dict(db.session.execute(select(Cohort.name, Cohort.id).where(Cohort.organization_id == org.id)).all())
+    if NOBODY not in cohorts:
+        nobody = Cohort(organization_id=org.id, name=NOBODY)
+        db.session.add(nobody)
+        db.session.flush()
+        cohorts[NOBODY] = nobody.id
+    db.session.commit()
+    return cohorts[EVERYONE], cohorts[NOBODY]
+
+
 def _days(n: int):
     from datetime import timedelta
 
@@ -126,6 +145,7 @@ def test_bench_assignments(tmp_path):
             Membership.organization_id == org.id, Membership.role == "learner")
             .order_by(Membership.user_id.desc()).limit(MAX_CHOSEN)))
         manager = f"manager@{SLUG}.example"
+        everyone_id, nobody_id = _admin_pages(org, manager)
         db.session.remove()
     client = app.test_client()
     assert client.post("/login", data={"email": manager, "password": PASSWORD}).status_code == 302
@@ -148,6 +168,13 @@ def test_bench_assignments(tmp_path):
             f"/manage/assignments?q=learner&page=3{chosen(MAX_CHOSEN)}",
         f"assignment's page, a cohort of {learners:,}": f"/manage/assignments/{assignment_id}",
         f"assignment's page, a cohort of {learners:,}, page 40": f"/manage/assignments/{assignment_id}?page=40",
+        "people page (GET /admin/members, 50 a page)": "/admin/members",
+        "people page, search 'learner 004'": "/admin/members?q=learner+004",
+        "people page, page 150": "/admin/members?page=150",
+        f"cohort's page, {learners:,} members (50 a page)": f"/admin/cohorts/{everyone_id}",
+        f"cohort's page, {learners:,} members, page 150": f"/admin/cohorts/{everyone_id}?page=150",
+        f"empty cohort's page, {learners:,} to add (20 a page)": f"/admin/cohorts/{nobody_id}",
+        "empty cohort's page, search 'learner 00' to add": f"/admin/cohorts/{nobody_id}?q=learner+00",
     }
     floor = _median_ms(get("/bench/bare"), repeat=BARE_REPEAT)
     print(f"\nsqlite: {learners:,} learners; floor: a bare Flask route through the test client {floor:.2f} ms")
