@@ -129,11 +129,10 @@ class CohortMemberForm(FlaskForm):
     role = SelectField("As", choices=choices([("learner", "Learner"), ("coach", "Coach")]), default="learner")
 
 
-class MemberSearch(LenientForm):
-    """The people page's search, from the address: words of a name or email, a role, the page."""
+class WordSearch(LenientForm):
+    """A list's search from the address: words of a name or email, and the page."""
 
     q = StringField("Name or email", filters=[strip], default="", validators=[Length(max=100)])
-    role = SelectField("Role", default="", choices=choices([("", "Any role"), *ROLE_LABELS.items()]))
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, formdata) -> None:
@@ -141,16 +140,16 @@ class MemberSearch(LenientForm):
         self.settle()
 
 
-class CohortPeopleSearch(LenientForm):
-    """A cohort's page, from the address: the page of its members, and the people found to add with their page."""
+class MemberSearch(WordSearch):
+    """The people page's search: words of a name or email, a role, the page."""
 
-    q = StringField("Name or email", filters=[strip], default="", validators=[Length(max=100)])
-    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])  # the members
-    people_page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])  # the people found
+    role = SelectField("Role", default="", choices=choices([("", "Any role"), *ROLE_LABELS.items()]))
 
-    def __init__(self, formdata) -> None:
-        super().__init__(formdata)
-        self.settle()
+
+class CohortPeopleSearch(WordSearch):
+    """A cohort's page: the page of its members (`page`), and the people found to add with their page."""
+
+    people_page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
 
 
 class OrganizationForm(FlaskForm):

@@ -1,25 +1,25 @@
-"""The organisation's people and a cohort's members, a page at a time and found by name or email: an organisation of
-10,000 learners is never listed whole (the people page, a cohort's members, the people to add to a cohort)."""
+"""The organisation's people, a cohort's members and the invitations, a page at a time and found by name or email:
+an organisation of 10,000 learners is never listed whole (the people page, a cohort's members, the people to add to
+a cohort, the invitations)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
 
 from lms.extensions import db
-from lms.identity.models import Cohort, CohortMember, Membership, User
+from lms.identity.models import Cohort, CohortMember, Invitation, Membership, User
 from lms.paging import Page, paginate
 
-PEOPLE_PER_PAGE = 50  # the people page and a cohort's members
+PEOPLE_PER_PAGE = 50  # the people page, a cohort's members, the invitations
 CANDIDATES_PER_PAGE = 20  # people found to add to a cohort
 
 
-def holding_words(stmt: Select, query: str) -> Select:
-    """Return `stmt` narrowed to the people (User joined in) whose name or email holds every word of `query`, in any
-    case; an empty query narrows nothing."""
+def holding_words(stmt: Select, query: str, name=User.name, email=User.email) -> Select:
+    """Return `stmt` narrowed to the rows whose `name` or `email` column (the user's, by default) holds every word
+    of `query`, in any case; an empty query narrows nothing."""
     for word in query.lower().split():
         # Emails are stored lower-case, and tried first: a match there spares lowering the name.
-        stmt = stmt.where(or_(User.email.contains(word, autoescape=True),
-                              func.lower(User.name).contains(word, autoescape=True)))
+        stmt = stmt.where(or_(email.contains(word, autoescape=True), func.lower(name).contains(word, autoescape=True)))
     return stmt
 
 
@@ -62,3 +62,12 @@ def active_admins(org_id: int) -> list[User]:
     """Return the organisation's admins who can sign in, by name (one query, and one for their memberships)."""
     return list(db.session.scalars(_by_name(select(User).join(Membership, Membership.user_id == User.id).where(
         Membership.organization_id == org_id, Membership.role == "org_admin", User.is_active_user.is_(True)))))
+
+
+def invitations_page(org_id: int, query: str = "", page: int = 1) -> Page:
+    """Return one page (PEOPLE_PER_PAGE) of the organisation's invitations, newest first, those whose name or email
+    holds every word of `query`. Two queries (their cohorts joined)."""
+    stmt = holding_words(select(Invitation).where(Invitation.organization_id == org_id), query,
+                         name=Invitation.name, email=Invitation.email)
+    return paginate(stmt.order_by(Invitation.created_at.desc(), Invitation.id.desc()), page, PEOPLE_PER_PAGE,
+                    scalars=True)

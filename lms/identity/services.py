@@ -356,18 +356,6 @@ def cohorts_with_counts(org_id: int) -> list[tuple[Cohort, int, int]]:
     ]
 
 
-def invitations_of(org_id: int, limit: int = 200) -> list[Invitation]:
-    """Return the organization's most recent invitations."""
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.organization_id == org_id)
-            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[tuple[Invitation, str]]:
     """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return (invitation, token) pairs."""
     by_name = {c.name.lower(): c for c in cohorts}

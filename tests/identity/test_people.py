@@ -163,3 +163,29 @@ def test_a_cohorts_page_takes_the_same_queries_whatever_its_size(client, auth, o
     with queries:
         page = client.get(f"/admin/cohorts/{cohort.id}").get_data(as_text=True)
     assert queries.count == few and len(_candidates(page)) == CANDIDATES_PER_PAGE
+
+
+def _invited(page: str) -> list[str]:
+    """The invitations listed (their emails), in order."""
+    part = page[page.index('id="list"'):]
+    return re.findall(r"<td>([^<]+@[^<]+)</td>", part)
+
+
+def test_every_invitation_can_be_found_not_only_the_latest_two_hundred(client, auth, org):
+    from lms.identity import services
+
+    for i in range(260):
+        services.invite(org, email=f"guest{i:03d}@northwind.example", name=f"Guest {i:03d}", days=14)
+    db.session.commit()
+    auth.login("olivia@northwind.example")
+    page = client.get("/admin/invitations").get_data(as_text=True)
+    assert _invited(page)[:2] == ["guest259@northwind.example", "guest258@northwind.example"]  # newest first
+    assert len(_invited(page)) == PEOPLE_PER_PAGE and "260 invitations in all, newest first: page 1 of 6." in page
+    assert 'href="/admin/invitations?page=2#list"' in page
+    last = client.get("/admin/invitations?page=6").get_data(as_text=True)
+    assert _invited(last)[-1] == "guest000@northwind.example"  # the first ever, beyond the latest 200
+    found = client.get("/admin/invitations?q=GUEST+007").get_data(as_text=True)
+    assert _invited(found) == ["guest007@northwind.example"] and "1 invitation matches." in found
+    assert "Send again" in found[found.index('id="list"'):]  # and it can be sent again from there
+    none = client.get("/admin/invitations?q=nobody").get_data(as_text=True)
+    assert _invited(none) == [] and "No invitation matches." in none

@@ -28,6 +28,7 @@ from lms.identity.forms import (
     MemberSearch,
     OrganizationEditForm,
     OrganizationForm,
+    WordSearch,
 )
 from lms.identity.models import Cohort, CohortMember, Invitation, Organization
 from lms.identity.views.blueprint import bp
@@ -90,10 +91,7 @@ def invitations():
             _send_invitation(invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("identity.invitations"))
-    pending = services.invitations_of(g.org.id)
-    return render_template(
-        "identity/admin/invitations.html", form=form, bulk=bulk, pending=pending, errors=[], invited=[]
-    )
+    return _invitations_page(form, bulk, errors=[], invited=[])
 
 
 @bp.post("/admin/invitations/bulk")
@@ -122,11 +120,15 @@ def invitations_bulk():
         elif errors:
             flash("Nobody was invited: fix the rows below and upload the file again, "
                   "or tick \u201cinvite the valid rows\u201d.", "error")
-    pending = services.invitations_of(g.org.id)
-    return render_template(
-        "identity/admin/invitations.html", form=form, bulk=bulk, pending=pending, errors=errors,
-        invited=[i for i, _ in invited],
-    ), (400 if errors and not invited else 200)
+    return _invitations_page(form, bulk, errors=errors, invited=[i for i, _ in invited]), (
+        400 if errors and not invited else 200)
+
+
+def _invitations_page(form: InviteForm, bulk: BulkInviteForm, **context) -> str:
+    """The invitations page: the forms, and a page of the invitations found by the address's search."""
+    search = WordSearch(request.args)
+    return render_template("identity/admin/invitations.html", form=form, bulk=bulk, search=search,
+                           found=people.invitations_page(g.org.id, search.q.data, search.page.data), **context)
 
 
 @bp.post("/admin/invitations/<int:invitation_id>/revoke")
