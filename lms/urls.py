@@ -32,5 +32,10 @@ def external_url(endpoint: str, **values) -> str:
     cfg = current_app.config
     if not cfg.get("SITE_URL") and (has_request_context() or cfg.get("SERVER_NAME")):
         return url_for(endpoint, _external=True, **values)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return site_url() + path
+    return url_at(site_url(), endpoint, **values)
+
+
+def url_at(site: str, endpoint: str, **values) -> str:
+    """Return the absolute URL of `endpoint` on the site whose base URL is `site` (as site_url gives it, kept by
+    work that runs later, elsewhere: a job on a worker has no request to take it from)."""
+    return site + current_app.url_map.bind("localhost").build(endpoint, values)

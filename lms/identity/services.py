@@ -275,6 +275,13 @@ def invite(
     return invitation, token
 
 
+def renew_token(invitation: Invitation) -> str:
+    """Give the invitation a new token and return it (to email): the earlier one no longer works."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    return token
+
+
 def invitation_by_token(token: str) -> Invitation | None:
     """Return the invitation for `token` whatever its state, or None if the token is unknown."""
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))

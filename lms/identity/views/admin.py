@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from lms.extensions import db
 from lms.forms import EmptyForm, choices
-from lms.identity import audit, people, services
+from lms.identity import audit, invitation_mail, people, services
 from lms.identity.bulk import parse_invitations
 from lms.identity.forms import (
     BulkInviteForm,
@@ -32,7 +32,6 @@ from lms.identity.forms import (
 )
 from lms.identity.models import Cohort, CohortMember, Invitation, Organization
 from lms.identity.views.blueprint import bp
-from lms.mail import send_template
 from lms.tenancy import get_or_404, platform_admin_required, role_required
 
 
@@ -88,10 +87,10 @@ def invitations():
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            _send_invitation(invitation, token)
+            invitation_mail.send_invitation(invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("identity.invitations"))
-    return _invitations_page(form, bulk, errors=[], invited=[])
+    return _invitations_page(form, bulk, errors=[], invited=[], job=None)
 
 
 @bp.post("/admin/invitations/bulk")
@@ -99,7 +98,7 @@ def invitations():
 def invitations_bulk():
     """Invite everyone in a CSV; all-or-nothing unless "invite the valid rows" is ticked."""
     cohorts, form, bulk = _invite_forms()
-    errors, invited = [], []
+    errors, invited, job = [], [], None
     if bulk.validate_on_submit():
         rows, errors = parse_invitations(bulk.file.data.read(), {c.name for c in cohorts})
         if rows and (not errors or bulk.import_valid.data):
@@ -112,15 +111,13 @@ def invitations_bulk():
                 flash(f"Nobody was invited. {exc}", "error")
                 return redirect(url_for("identity.invitations"))
             db.session.commit()
-            for invitation, token in invited:
-                _send_invitation(invitation, token)
-            flash(f"{len(invited)} invitation(s) sent.", "success")
+            job = invitation_mail.send_later([invitation for invitation, _ in invited], current_user)
             if not errors:
-                return redirect(url_for("identity.invitations"))
+                return redirect(url_for("jobs.show", job_id=job.id))
         elif errors:
             flash("Nobody was invited: fix the rows below and upload the file again, "
                   "or tick \u201cinvite the valid rows\u201d.", "error")
-    return _invitations_page(form, bulk, errors=errors, invited=[i for i, _ in invited]), (
+    return _invitations_page(form, bulk, errors=errors, invited=[i for i, _ in invited], job=job), (
         400 if errors and not invited else 200)
 
 
@@ -155,19 +152,11 @@ def invitation_resend(invitation_id: int):
                                         job_function=old.job_function, role=old.role, cohort=old.cohort,
                                         invited_by=current_user, days=current_app.config["INVITATION_DAYS"])
     db.session.commit()
-    _send_invitation(invitation, token)
+    invitation_mail.send_invitation(invitation, token)
     link = url_for("identity.invitation_accept", token=token, _external=True)
     flash(f"Invitation sent again to {invitation.email}. If it doesn't arrive, send them this link yourself (the "
           f"earlier one no longer works): {link}", "success")
     return redirect(url_for("identity.invitations"))
-
-
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    send_template(
-        invitation.email, f"You're invited to {invitation.organization.name} on ABM Academy",
-        "identity/email/invitation", invitation=invitation,
-        url=url_for("identity.invitation_accept", token=token, _external=True),
-    )
 
 
 @bp.get("/admin/cohorts")
@@ -267,7 +256,7 @@ def organizations():
         else:
             db.session.commit()
             if token:
-                _send_invitation(services.invitation_for(token), token)
+                invitation_mail.send_invitation(services.invitation_for(token), token)
             flash(f"Organisation \u201c{org.name}\u201d created.", "success")
             return redirect(url_for("identity.organizations"))
     return render_template(
