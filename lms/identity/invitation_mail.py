@@ -55,8 +55,8 @@ def send_job(run: jobs.JobRun) -> str:
         except (smtplib.SMTPException, OSError) as exc:
             raise jobs.JobFailed(
                 f"The mail server failed on the email to {invitation.email} ({exc}), after {sent:,} of "
-                f"{len(waiting):,} were sent. The invitations are all made: on the Invitations page, use Send again "
-                "for those who have not had theirs.") from exc
+                f"{len(waiting):,} were sent. The invitations themselves are saved: on the Invitations page, use Send "
+                "again for anyone who has not had theirs.") from exc
         if (sent + 1) % PROGRESS_EVERY == 0:
             run.progress(sent + 1, len(waiting), f"Sent {sent + 1:,} of {len(waiting):,} emails")
     skipped = len(run.args["invitation_ids"]) - len(waiting)
