@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app
-from sqlalchemy import exists, func, literal, select, union, update
+from sqlalchemy import Select, exists, func, literal, select, union, update
 
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User
 from lms.learning.reminders import WaitingReview
 from lms.mail import send_template
+from lms.paging import Page, paginate
 from lms.practice.errors import PracticeError
 from lms.practice.exercises import exercise_registry, exercise_title
 from lms.practice.models import (
@@ -31,6 +32,7 @@ from lms.tracking.services import record
 from lms.urls import external_url
 
 REVIEW_DECISIONS = ("accepted", "changes_requested")
+REVIEWS_PER_PAGE = 50  # a coach's review queue
 
 
 def _coached_learners(coach: User, org: Organization):
@@ -69,16 +71,31 @@ class ReviewRow:
     title: str
 
 
-def coach_submissions(coach: User, org: Organization, status: str | None = None, limit: int | None = 200
-                      ) -> list[ReviewRow]:
-    """Return the submissions of the learners `coach` coaches, newest first, optionally of one status
-    (one query, whatever the number; `limit` None for all of them)."""
+def _review_queue(coach: User, org: Organization, status: str | None) -> Select:
+    """The submissions of the learners `coach` coaches, newest first, optionally of one status."""
     query = (select(Submission, User.name, User.email).join(User, User.id == Submission.user_id)
              .where(Submission.organization_id == org.id, Submission.user_id.in_(_coached_learners(coach, org))))
     if status in REVIEW_STATUS_LABELS:
         query = query.where(Submission.status == status)
-    rows = db.session.execute(query.order_by(Submission.submitted_at.desc(), Submission.id.desc()).limit(limit))
-    return [ReviewRow(s, name, email, exercise_title(s.exercise_slug)) for s, name, email in rows.all()]
+    return query.order_by(Submission.submitted_at.desc(), Submission.id.desc())
+
+
+def _review_row(submission: Submission, name: str, email: str) -> ReviewRow:
+    return ReviewRow(submission, name, email, exercise_title(submission.exercise_slug))
+
+
+def coach_submissions(coach: User, org: Organization, status: str | None = None) -> list[ReviewRow]:
+    """Return every submission of the learners `coach` coaches, newest first, optionally of one status (one
+    query, whatever the number)."""
+    return [_review_row(*row) for row in db.session.execute(_review_queue(coach, org, status)).all()]
+
+
+def review_queue_page(coach: User, org: Organization, status: str | None, page: int) -> Page:
+    """Return one page (REVIEWS_PER_PAGE) of the coach's review queue as coach_submissions orders it: every
+    submission can be reached, the oldest waiting too (two queries)."""
+    found = paginate(_review_queue(coach, org, status), page, REVIEWS_PER_PAGE)
+    found.items = [_review_row(*row) for row in found.items]
+    return found
 
 
 def coach_counts(coach: User, org: Organization) -> dict[str, int]:
@@ -106,7 +123,7 @@ def awaiting_review_for_coach(coach: User) -> list[WaitingReview]:
     return [WaitingReview(organization=org.name, exercise=row.title, learner=row.learner_name,
                           submitted_at=row.submission.submitted_at,
                           url=external_url("practice.review_show", submission_id=row.submission.id))
-            for org in orgs for row in coach_submissions(coach, org, "awaiting", limit=None)]
+            for org in orgs for row in coach_submissions(coach, org, "awaiting")]
 
 
 def reviews_work_of(coach: User, org: Organization, learner_id: int) -> bool:

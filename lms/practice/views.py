@@ -43,11 +43,11 @@ from lms.practice.models import REVIEW_STATUS_LABELS
 from lms.practice.pages import exercise_overview, exercise_page, next_exercise, review_page, run_page
 from lms.practice.reviews import (
     coach_counts,
-    coach_submissions,
     email_review,
     recent_reviews,
     review,
     review_or_404,
+    review_queue_page,
 )
 from lms.practice.runs import run_exercise, run_or_404, save_answer
 from lms.practice.submissions import counts_as_passed, needs_coach, submit_best
@@ -211,8 +211,9 @@ def reviews():
     """Submissions from the learners in the cohorts you coach, newest first."""
     status = request.args.get("status", "awaiting")
     status = status if status in REVIEW_STATUS_LABELS else "all"
-    rows = coach_submissions(current_user, g.org, None if status == "all" else status)
-    return render_template("practice/reviews.html", rows=rows, status=status,
+    found = review_queue_page(current_user, g.org, None if status == "all" else status,
+                              request.args.get("page", 1, type=int))
+    return render_template("practice/reviews.html", found=found, status=status,
                            counts=coach_counts(current_user, g.org))
 
 

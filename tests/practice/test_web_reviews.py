@@ -59,6 +59,27 @@ def test_the_coach_sees_their_cohorts_hand_ins_newest_first_and_filters_awaiting
     assert client.get("/reviews?status=nonsense").status_code == 200
 
 
+def test_every_hand_in_can_be_reached_the_oldest_waiting_too(client, auth, app, monkeypatch):
+    # The list once showed the newest 200 only: after a busy week the longest waiting were out of sight while
+    # the tab counted them. Three pages of one here stand for any number of pages of fifty.
+    from lms.practice import reviews
+
+    monkeypatch.setattr(reviews, "REVIEWS_PER_PAGE", 1)
+    org, ann, _ = learner_with_gaps(name="Ann Learner")
+    _, bob, _ = learner_with_gaps(org, name="Bob Learner")
+    _, cat, _ = learner_with_gaps(org, name="Cat Learner")
+    coach = coach_for(org, ann, bob, cat)
+    for learner in (ann, bob, cat):
+        hand_in(client, auth, learner)
+    auth.login(coach.email)
+    first = client.get("/reviews").get_data(as_text=True)
+    assert "Awaiting review (3)" in first and "Cat Learner" in first and "Ann Learner" not in first
+    assert "Page 1 of 3" in first and 'href="/reviews?status=awaiting&amp;page=2"' in first
+    oldest = client.get("/reviews?status=awaiting&page=3").get_data(as_text=True)
+    assert "Ann Learner" in oldest and "Page 3 of 3" in oldest and "Next</a>" not in oldest
+    assert "Ann Learner" in client.get("/reviews?page=99").get_data(as_text=True)  # past the end: the last page
+
+
 def test_the_review_list_runs_a_fixed_number_of_queries(client, auth, app, queries):
     org, ann, _ = learner_with_gaps()
     coach = coach_for(org, ann)
