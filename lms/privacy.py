@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -193,20 +192,21 @@ def erase_member(user_id: int):
                            requested=audit.deletion_requested(person.id, g.org.id))
 
 
-def _audit_page(entries: Iterable, scope: str):
-    return render_template("privacy/audit.html", entries=list(entries), labels=audit.ACTION_LABELS, scope=scope)
+def _audit_page(organization_id: int | None, scope: str):
+    found = audit.entries_page(organization_id, request.args.get("page", 1, type=int))
+    return render_template("privacy/audit.html", found=found, labels=audit.ACTION_LABELS, scope=scope)
 
 
 @bp.get("/admin/audit")
 @role_required("org_admin")
 def org_audit():
     """The organisation's audit log."""
-    return _audit_page(audit.entries(g.org.id), g.org.name)
+    return _audit_page(g.org.id, g.org.name)
 
 
 @bp.get("/platform/audit")
 @platform_admin_required
 def platform_audit():
     """The whole platform's audit log."""
-    return _audit_page(audit.entries(None), "the whole platform")
+    return _audit_page(None, "the whole platform")
 

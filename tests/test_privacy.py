@@ -133,3 +133,25 @@ def test_someone_in_two_organisations_is_not_erased_by_one_of_them(app, client, 
     client.post(f"/admin/members/{ada.id}/erase", data={"confirm_email": "ada@northwind.example"})
     db.session.expire_all()
     assert db.session.get(User, ada.id).name == "Ada Lovelace"
+
+
+def test_the_audit_log_reaches_every_entry_however_old(client, auth, monkeypatch):
+    # It once showed the newest 500 only: an erasure from last year fell out of sight of the admins who must
+    # answer for it. Pages of two stand for pages of a hundred.
+    from lms.identity import audit
+
+    monkeypatch.setattr(audit, "ENTRIES_PER_PAGE", 2)
+    org = make_org("Northwind")
+    make_user(org, ("org_admin",), email="olivia@northwind.example", name="Olivia Hart")
+    people = [make_user(org, ("learner",), email=f"p{i}@northwind.example", name=f"Person {i}") for i in range(5)]
+    for person in people:  # the oldest first
+        audit.log("exported-own-data", actor=person, organization_id=org.id, subject_id=person.id,
+                  subject_name=person.name)
+    audit.log("exported-own-data", actor=people[0], organization_id=make_org("Other").id)  # not Northwind's
+    db.session.commit()
+    auth.login("olivia@northwind.example")
+    first = client.get("/admin/audit").get_data(as_text=True)
+    assert "5 entries in all" in first and "Person 4" in first and "Person 2" not in first
+    assert "Page 1 of 3" in first and 'href="/admin/audit?page=2"' in first
+    last = client.get("/admin/audit?page=3").get_data(as_text=True)
+    assert "Person 0" in last and "Person 4" not in last

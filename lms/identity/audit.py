@@ -6,6 +6,9 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.identity.models import AuditEntry, User
+from lms.paging import Page, paginate
+
+ENTRIES_PER_PAGE = 100
 
 ACTION_LABELS = {
     "exported-own-data": "downloaded their personal data",
@@ -31,12 +34,13 @@ def log(action: str, *, actor: User | None, organization_id: int | None, subject
     return entry
 
 
-def entries(organization_id: int | None, limit: int = 500) -> list[AuditEntry]:
-    """Return the newest entries of one organisation (or of all, for None), newest first."""
-    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+def entries_page(organization_id: int | None, page: int = 1) -> Page:
+    """Return one page (ENTRIES_PER_PAGE) of the entries of one organisation (or of all, for None), newest first:
+    every entry can be reached, however old (two queries)."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if organization_id is not None:
         stmt = stmt.where(AuditEntry.organization_id == organization_id)
-    return list(db.session.scalars(stmt))
+    return paginate(stmt, page, ENTRIES_PER_PAGE, scalars=True)
 
 
 def deletion_requested(user_id: int, organization_id: int) -> AuditEntry | None:
