@@ -419,9 +419,11 @@ class ExportForm(Form):
 
 
 class LinkContactForm(FlaskForm):
-    """Link a contact with no account yet to an account of the workspace."""
+    """Link a contact with no account yet to an account of the workspace: one suggested (its id, from the button
+    pressed) or one typed by name."""
 
-    account_id = SelectField("Account", coerce=int, validators=[DataRequired()])
+    account_id = IntegerField(validators=[Optional()])
+    account_name = StringField("Account name", filters=[strip], validators=[Optional(), Length(max=300)])
 
 
 class CreateAccountFromContactForm(FlaskForm):

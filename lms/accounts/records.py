@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from lms.abm.domains import is_free_mail, registrable_domain
-from lms.abm.matching import normalise_company_name
+from lms.abm.domains import email_domain, is_free_mail, registrable_domain
+from lms.abm.matching import SUGGEST_LIMIT, AccountIndex, AccountRef, normalise_company_name
 from lms.abm.roles import infer_roles, infer_title, suggest_roles
 from lms.abm.vocabulary import BUYING_ROLES
 from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, Workspace
@@ -20,10 +20,12 @@ from lms.accounts.workspaces import record_statement
 from lms.database import utcnow
 from lms.extensions import db
 from lms.identity.models import User
+from lms.paging import Page, paginate
 
 ACCOUNT_FIELDS = ("name", "website", "industry", "employees", "revenue", "region", "tier", "icp_fit",
                   "icp_reasons", "why_selected", "sales_owner", "marketing_owner", "progress_definition",
                   "is_target", "required_roles", "status")
+UNLINKED_PER_PAGE = 25  # the queue of contacts with no account yet
 CONTACT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "region", "crm_role", "account_id")
 SIGNAL_FIELDS = ("account_id", "contact_id", "type", "topic", "occurred_at", "followed_up_at", "followed_up_by")
 OPPORTUNITY_FIELDS = ("account_id", "name", "stage", "amount", "currency", "created_at", "closed_at", "is_won",
@@ -236,11 +238,42 @@ def handoff_defaults(ws: Workspace, signal_id: int | None) -> dict[str, Any]:
             "engagement_summary": f"{summary} ({signal.occurred_at:%d %b %Y})"}
 
 
-def unlinked_contacts(ws: Workspace, limit: int = 500) -> list[Contact]:
-    """Return the workspace's contacts with no account yet, the company they named first, then by name."""
-    return list(db.session.scalars(
-        select(Contact).where(Contact.workspace_id == ws.id, Contact.account_id.is_(None))
-        .order_by(Contact.company.is_(None), Contact.company, Contact.last_name, Contact.id).limit(limit)))
+def unlinked_contacts_page(ws: Workspace, page: int = 1) -> Page:
+    """Return one page (UNLINKED_PER_PAGE) of the workspace's contacts with no account yet, the company they named
+    first, then by name (two queries)."""
+    return paginate(select(Contact).where(Contact.workspace_id == ws.id, Contact.account_id.is_(None))
+                    .order_by(Contact.company.is_(None), Contact.company, Contact.last_name, Contact.id),
+                    page, UNLINKED_PER_PAGE, scalars=True)
+
+
+@dataclass
+class LinkChoices:
+    """What the queue offers for linking its contacts: up to SUGGEST_LIMIT accounts per contact that its email
+    domain or company name points to, best first, and every account name of the workspace (for typing one)."""
+
+    suggestions: dict[int, list[tuple[int, str]]]
+    names: list[str]
+
+
+def link_choices(ws: Workspace, contacts: Iterable[Contact]) -> LinkChoices:
+    """Return the accounts to suggest for each of `contacts` (one query: the workspace's accounts, indexed as the
+    importer indexes them, so the queue suggests what lead-to-account matching would)."""
+    rows = db.session.execute(select(Account.id, Account.name, Account.website)
+                              .where(Account.workspace_id == ws.id)).all()
+    index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website in rows)
+    names = {account_id: name for account_id, name, _ in rows}
+    suggestions = {}
+    for contact in contacts:
+        by_domain, _ = index.by_domain(email_domain(contact.email)) if contact.email else ((), False)
+        ids = list(dict.fromkeys((*by_domain, *index.suggest(contact.company))))[:SUGGEST_LIMIT]
+        suggestions[contact.id] = [(account_id, names[account_id]) for account_id in ids]
+    return LinkChoices(suggestions, sorted(set(names.values()), key=str.casefold))
+
+
+def accounts_named(ws: Workspace, name: str) -> list[Account]:
+    """Return the workspace's accounts called `name`, in any case and spacing (at most two: one is the answer)."""
+    return list(db.session.scalars(select(Account).where(
+        Account.workspace_id == ws.id, func.lower(Account.name) == " ".join(name.split()).lower()).limit(2)))
 
 
 def link_contact(ws: Workspace, user: User, contact: Contact, account: Account) -> None:

@@ -38,6 +38,7 @@ from lms.accounts.records import (
     OPPORTUNITY_FIELDS,
     SIGNAL_FIELDS,
     account_from_contact,
+    accounts_named,
     contact_by_email,
     contact_label,
     create_account,
@@ -45,11 +46,12 @@ from lms.accounts.records import (
     delete_object,
     duplicate_account,
     handoff_defaults,
+    link_choices,
     link_contact,
     role_suggestion,
     save_contact,
     save_record,
-    unlinked_contacts,
+    unlinked_contacts_page,
     update_account,
 )
 from lms.accounts.signoff import is_seller
@@ -426,28 +428,50 @@ def handoff_delete(handoff_id: int):
 @bp.get("/contacts/no-account")
 @workspace_required
 def contacts_unlinked():
-    """Contacts imported with no account yet: link each to an account, or create the account it names."""
-    contacts = unlinked_contacts(workspace())
-    return render_template("accounts/contacts_unlinked.html", contacts=contacts,
-                           proposals={c.id: account_from_contact(c) for c in contacts},
-                           accounts=account_choices(workspace()), link_form=LinkContactForm(formdata=None),
-                           create_form=CreateAccountFromContactForm(formdata=None))
+    """Contacts imported with no account yet, a page at a time: link each to an account suggested or typed, or
+    create the account it names."""
+    found = unlinked_contacts_page(workspace(), request.args.get("page", 1, type=int))
+    return render_template("accounts/contacts_unlinked.html", found=found,
+                           proposals={c.id: account_from_contact(c) for c in found.items},
+                           choices=link_choices(workspace(), found.items))
+
+
+def _not_one_account(contact: Contact, typed: str, named: list[Account]) -> str:
+    who = contact_label(contact)
+    if not typed:
+        return f"Type the name of the account {who} works for, or press one of the accounts suggested."
+    if not named:
+        return (f"No account in your workspace is called \u201c{typed}\u201d: pick it from the list as you type, or "
+                f"create the account {who} names.")
+    return (f"Several accounts are called \u201c{typed}\u201d: link {who} from their contact page, where you choose "
+            "one of them.")
+
+
+def _back_to_the_queue():
+    return redirect(url_for(".contacts_unlinked", page=request.args.get("page", type=int)))
 
 
 @bp.post("/contacts/<int:contact_id>/link")
 @workspace_required
 def contact_link(contact_id: int):
-    """Link a contact with no account yet to the account chosen."""
+    """Link a contact with no account yet to the account suggested (its id) or typed (its name)."""
     contact = in_workspace_or_404(Contact, workspace(), contact_id)
     form = LinkContactForm()
-    form.account_id.choices = account_choices(workspace())
     if not form.validate_on_submit():
         abort(400)
-    account = in_workspace_or_404(Account, workspace(), form.account_id.data)
+    if form.account_id.data:
+        account = in_workspace_or_404(Account, workspace(), form.account_id.data)
+    else:
+        typed = form.account_name.data or ""
+        named = accounts_named(workspace(), typed) if typed else []
+        if len(named) != 1:
+            flash(_not_one_account(contact, typed, named), "error")
+            return _back_to_the_queue()
+        account = named[0]
     link_contact(workspace(), current_user, contact, account)
     db.session.commit()
     flash(f"Linked {contact_label(contact)} to {account.name}.", "success")
-    return redirect(url_for(".contacts_unlinked"))
+    return _back_to_the_queue()
 
 
 @bp.post("/contacts/<int:contact_id>/create-account")
@@ -461,7 +485,7 @@ def contact_create_account(contact_id: int):
     if account is None:
         flash(f"{contact_label(contact)} names no company and uses a personal email address: choose the account "
               "they work for instead.", "error")
-        return redirect(url_for(".contacts_unlinked"))
+        return _back_to_the_queue()
     db.session.commit()
     flash(f"Linked {contact_label(contact)} to {account.name}.", "success")
-    return redirect(url_for(".contacts_unlinked"))
+    return _back_to_the_queue()
