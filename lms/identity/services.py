@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,6 +24,8 @@ from lms.identity.passwords import hash_password, needs_rehash, verify_password
 from lms.identity.sessions import end_all_sessions, token_hash
 from lms.identity.signals import cohort_joined
 from lms.tracking.services import record
+
+PENDING_BATCH = 500  # emails looked up at once for their pending invitations
 
 
 class IdentityError(ValueError):
@@ -239,40 +242,36 @@ def invite(
 ) -> tuple[Invitation, str]:
     """Create an invitation and return it with its token (to email); replaces a pending one for the email."""
     email = normalise_email(email)
-    now = utcnow()
     _check_seats(org, [email])
-    for pending in db.session.scalars(
-        select(Invitation).where(
-            Invitation.organization_id == org.id,
-            Invitation.email == email,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-    ):
-        pending.revoked_at = now
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        organization_id=org.id,
-        cohort_id=cohort.id if cohort else None,
-        email=email,
-        name=name.strip(),
-        job_function=job_function,
-        role=role,
-        token_hash=token_hash(token),
-        invited_by_id=invited_by.id if invited_by else None,
-        expires_at=now + timedelta(days=days),
-    )
-    db.session.add(invitation)
+    return _invite_all(org, [(email, name, job_function, cohort)], role=role, invited_by=invited_by, days=days)[0]
+
+
+def _invite_all(org: Organization, people: Sequence[tuple[str, str, str, Cohort | None]], *, role: str,
+                invited_by: User | None, days: int) -> list[tuple[Invitation, str]]:
+    """Invite `people` ((normalised email, name, job function, cohort) each; seats already checked) and return
+    (invitation, token) pairs: their pending invitations withdrawn, the new ones added in one flush, an "invited"
+    statement each. A few queries whatever their number."""
+    now = utcnow()
+    emails = [email for email, *_ in people]
+    for start in range(0, len(emails), PENDING_BATCH):
+        for pending in db.session.scalars(select(Invitation).where(
+                Invitation.organization_id == org.id, Invitation.email.in_(emails[start:start + PENDING_BATCH]),
+                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))):
+            pending.revoked_at = now
+    made = []
+    for email, name, job_function, cohort in people:
+        token = secrets.token_urlsafe(32)
+        made.append((Invitation(organization_id=org.id, cohort_id=cohort.id if cohort else None, email=email,
+                                name=name.strip(), job_function=job_function, role=role, token_hash=token_hash(token),
+                                invited_by_id=invited_by.id if invited_by else None,
+                                expires_at=now + timedelta(days=days)), token))
+    db.session.add_all([invitation for invitation, _ in made])
     db.session.flush()
-    record(
-        invited_by.actor if invited_by else None,
-        "invited",
-        ("user", email, name),
-        {"role": role},
-        organization_id=org.id,
-        cohort_id=cohort.id if cohort else None,
-    )
-    return invitation, token
+    actor = invited_by.actor if invited_by else None
+    for invitation, _ in made:
+        record(actor, "invited", ("user", invitation.email, invitation.name), {"role": role},
+               organization_id=org.id, cohort_id=invitation.cohort_id)
+    return made
 
 
 def renew_token(invitation: Invitation) -> str:
@@ -366,14 +365,10 @@ def cohorts_with_counts(org_id: int) -> list[tuple[Cohort, int, int]]:
 def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[tuple[Invitation, str]]:
     """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return (invitation, token) pairs."""
     by_name = {c.name.lower(): c for c in cohorts}
-    _check_seats(org, [normalise_email(row.email) for row in rows])  # the whole file fits, or nobody is invited
-    return [
-        invite(
-            org, email=row.email, name=row.name, job_function=row.function, role=role,
-            cohort=by_name.get(row.cohort.lower()) if row.cohort else None, invited_by=invited_by, days=days,
-        )
-        for row in rows
-    ]
+    people = [(normalise_email(row.email), row.name, row.function,
+               by_name.get(row.cohort.lower()) if row.cohort else None) for row in rows]
+    _check_seats(org, [email for email, *_ in people])  # the whole file fits, or nobody is invited
+    return _invite_all(org, people, role=role, invited_by=invited_by, days=days)
 
 
 def revoke_invitation(invitation: Invitation) -> None:
