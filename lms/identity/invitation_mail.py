@@ -40,25 +40,35 @@ def send_later(invitations: Sequence[Invitation], by: User) -> jobs.Job:
 
 
 def send_job(run: jobs.JobRun) -> str:
-    """Job: email each invitation still pending with a new link, committed before its email goes, so every link
-    sent works even when a later email fails; returns how many were sent. Raises JobFailed, saying who has had
-    theirs, when the mail server fails."""
-    rows = db.session.scalars(select(Invitation).where(
-        Invitation.id.in_(run.args["invitation_ids"]), Invitation.organization_id == run.organization_id)
-        .order_by(Invitation.id)).all()
-    waiting = [invitation for invitation in rows if invitation.state == "pending"]
-    for sent, invitation in enumerate(waiting):
-        token = services.renew_token(invitation)
+    """Job: email each invitation still pending with a new link; returns how many were sent. The links of each
+    batch of PROGRESS_EVERY are committed before its emails go, so every link sent works even when a later email
+    fails (the batch's unsent links were never sent, nor were the ones they replace). Raises JobFailed, saying who
+    has had theirs, when the mail server fails. A few queries per batch, whatever its size."""
+    ids = run.args["invitation_ids"]
+    waiting = [invitation.id for invitation in _invitations(run.organization_id, ids)
+               if invitation.state == "pending"]
+    sent = 0
+    for start in range(0, len(waiting), PROGRESS_EVERY):
+        batch = waiting[start:start + PROGRESS_EVERY]
+        tokens = {invitation.id: services.renew_token(invitation)
+                  for invitation in _invitations(run.organization_id, batch)}
         db.session.commit()
-        try:
-            send_invitation(invitation, token, run.args["site"])
-        except (smtplib.SMTPException, OSError) as exc:
-            raise jobs.JobFailed(
-                f"The mail server failed on the email to {invitation.email} ({exc}), after {sent:,} of "
-                f"{len(waiting):,} were sent. The invitations themselves are saved: on the Invitations page, use Send "
-                "again for anyone who has not had theirs.") from exc
-        if (sent + 1) % PROGRESS_EVERY == 0:
-            run.progress(sent + 1, len(waiting), f"Sent {sent + 1:,} of {len(waiting):,} emails")
-    skipped = len(run.args["invitation_ids"]) - len(waiting)
+        for invitation in _invitations(run.organization_id, batch):  # one query reloads the batch after the commit
+            try:
+                send_invitation(invitation, tokens[invitation.id], run.args["site"])
+            except (smtplib.SMTPException, OSError) as exc:
+                raise jobs.JobFailed(
+                    f"The mail server failed on the email to {invitation.email} ({exc}), after {sent:,} of "
+                    f"{len(waiting):,} were sent. The invitations themselves are saved: on the Invitations page, use "
+                    "Send again for anyone who has not had theirs.") from exc
+            sent += 1
+        run.progress(sent, len(waiting), f"Sent {sent:,} of {len(waiting):,} emails")
+    skipped = len(ids) - len(waiting)
     note = f" {skipped:,} no longer waiting (accepted or withdrawn) were left out." if skipped else ""
-    return f"Invitations sent to {len(waiting):,} {'person' if len(waiting) == 1 else 'people'}.{note}"
+    return f"Invitations sent to {sent:,} {'person' if sent == 1 else 'people'}.{note}"
+
+
+def _invitations(org_id: int | None, ids: Sequence[int]) -> list[Invitation]:
+    """The organisation's invitations among `ids`, by id (their organisation and cohort joined)."""
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.id.in_(ids), Invitation.organization_id == org_id).order_by(Invitation.id)))

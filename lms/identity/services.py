@@ -260,11 +260,11 @@ def _invite_all(org: Organization, people: Sequence[tuple[str, str, str, Cohort 
             pending.revoked_at = now
     made = []
     for email, name, job_function, cohort in people:
-        token = secrets.token_urlsafe(32)
-        made.append((Invitation(organization_id=org.id, cohort_id=cohort.id if cohort else None, email=email,
-                                name=name.strip(), job_function=job_function, role=role, token_hash=token_hash(token),
+        invitation = Invitation(organization_id=org.id, cohort_id=cohort.id if cohort else None, email=email,
+                                name=name.strip(), job_function=job_function, role=role,
                                 invited_by_id=invited_by.id if invited_by else None,
-                                expires_at=now + timedelta(days=days)), token))
+                                expires_at=now + timedelta(days=days))
+        made.append((invitation, renew_token(invitation)))
     db.session.add_all([invitation for invitation, _ in made])
     db.session.flush()
     actor = invited_by.actor if invited_by else None
@@ -275,7 +275,7 @@ def _invite_all(org: Organization, people: Sequence[tuple[str, str, str, Cohort 
 
 
 def renew_token(invitation: Invitation) -> str:
-    """Give the invitation a new token and return it (to email): the earlier one no longer works."""
+    """Give the invitation a new token and return it (to email): the earlier one, if any, no longer works."""
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
     return token
