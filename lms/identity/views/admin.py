@@ -194,6 +194,7 @@ def cohort_edit(cohort_id: int):
         return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id))
     search = CohortPeopleSearch(request.args)
     return render_template("identity/admin/cohort_form.html", form=form, cohort=cohort, search=search,
+                           here=_search_args(search),
                            members=people.cohort_members_page(cohort, search.page.data),
                            found=people.cohort_candidates(cohort, search.q.data, search.people_page.data))
 
@@ -215,10 +216,10 @@ def cohort_member_add(cohort_id: int):
     return redirect(url_for("identity.cohort_edit", cohort_id=cohort.id, **_search_args()) + "#add")
 
 
-def _search_args() -> dict[str, object]:
-    """The cohort page's search and pages that this request's address carries (the add and remove forms post to
-    addresses that keep them), without the defaults."""
-    search = CohortPeopleSearch(request.args)
+def _search_args(search: CohortPeopleSearch | None = None) -> dict[str, object]:
+    """The cohort page's search and pages that this request's address carries, without the defaults: the page's
+    links and forms keep them, and adding or removing someone comes back to them."""
+    search = search or CohortPeopleSearch(request.args)
     return {f.name: f.data for f in search if f.data != f.default}
 
 
