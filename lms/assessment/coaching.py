@@ -5,14 +5,14 @@ They flush, never commit: the view owns the commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.assessment.models import CoachRating
 from lms.content.models import Competency
 from lms.extensions import db
 from lms.identity.models import Cohort, CohortMember, User
+from lms.identity.people import holding_words
+from lms.paging import Page, paginate
 from lms.tracking.services import record
 
 
@@ -27,22 +27,21 @@ def coached_cohort_id(coach_id: int, learner_id: int, org_id: int) -> int | None
         .order_by(Cohort.id).limit(1))
 
 
-@dataclass(frozen=True)
-class CoachedLearner:
-    user_id: int
-    name: str
-    cohort: str
+LEARNERS_PER_PAGE = 50  # a coach's own progress page
 
 
-def coached_learners(coach_id: int, org_id: int) -> list[CoachedLearner]:
-    """Return the learners in the active cohorts this user coaches, by cohort and name (one query)."""
+def coached_learners_page(coach_id: int, org_id: int, query: str = "", page: int = 1) -> Page:
+    """Return one page (LEARNERS_PER_PAGE) of the learners in the active cohorts this user coaches, by cohort and
+    name, those whose name or email holds every word of `query`: rows (user_id, name, cohort). A learner in two of
+    the coach's cohorts is listed under each. Two queries (how many, the page), one when there are none."""
     coach, learner = CohortMember.__table__.alias("coach"), CohortMember.__table__.alias("learner")
-    return [CoachedLearner(*row) for row in db.session.execute(
-        select(User.id, User.name, Cohort.name).join(learner, learner.c.user_id == User.id)
-        .join(Cohort, Cohort.id == learner.c.cohort_id).join(coach, coach.c.cohort_id == Cohort.id)
-        .where(Cohort.organization_id == org_id, Cohort.is_archived.is_(False), coach.c.user_id == coach_id,
-               coach.c.role == "coach", learner.c.role == "learner")
-        .order_by(Cohort.name, User.name))]
+    stmt = (select(User.id.label("user_id"), User.name, Cohort.name.label("cohort"))
+            .join(learner, learner.c.user_id == User.id)
+            .join(Cohort, Cohort.id == learner.c.cohort_id).join(coach, coach.c.cohort_id == Cohort.id)
+            .where(Cohort.organization_id == org_id, Cohort.is_archived.is_(False), coach.c.user_id == coach_id,
+                   coach.c.role == "coach", learner.c.role == "learner"))
+    return paginate(holding_words(stmt, query).order_by(Cohort.name, func.lower(User.name), User.id, Cohort.id),
+                    page, LEARNERS_PER_PAGE)
 
 
 def rate(coach: User, learner: User, org_id: int, cohort_id: int | None, competency: Competency, level: int,

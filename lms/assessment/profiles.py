@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 
 from lms.assessment import capability, papers
-from lms.assessment.coaching import CoachedLearner, coached_learners
+from lms.assessment.coaching import coached_learners_page
 from lms.assessment.models import AssessmentAttempt, CoachRating
 from lms.content.models import Competency, Course, Module
 from lms.extensions import db
 from lms.identity.models import User
 from lms.learning.models import Enrolment, QuestionAnswer
+from lms.paging import Page
 from lms.practice.exercises import exercise_registry
 from lms.practice.submissions import best_scores_for_users
 
@@ -63,19 +64,20 @@ class ProgressPage:
     learner: User
     profile: capability.LearnerProfile
     courses: list[CourseAssessments]
-    learners: list[CoachedLearner]  # the learners this user coaches (their own page only)
+    learners: Page | None  # a page of the learners this user coaches (a coach's own page only)
     framework: list[Competency]
 
 
 def progress_page(learner: User, org_id: int, *, framework: list[Competency] | None = None,
-                  coaching: bool = False) -> ProgressPage:
-    """Return what a progress page shows: the profile, the courses' assessments and, for a coach, their
-    learners. Five queries (six for a coach), four when `framework` is given."""
+                  coaching: bool = False, query: str = "", page: int = 1) -> ProgressPage:
+    """Return what a progress page shows: the profile, the courses' assessments and, for a coach, a page of their
+    learners (those `query` finds; see coaching.coached_learners_page). Five queries (seven for a coach), four when
+    `framework` is given."""
     framework = competencies() if framework is None else framework
     courses = course_assessments(learner.id, org_id)
     attempts = [a for item in courses for a in (item.pre, item.post) if a is not None]
     profile = profiles_for([learner.id], org_id, framework=framework, attempts={learner.id: attempts})[learner.id]
-    learners = coached_learners(learner.id, org_id) if coaching else []
+    learners = coached_learners_page(learner.id, org_id, query, page) if coaching else None
     return ProgressPage(learner, profile, courses, learners, framework)
 
 

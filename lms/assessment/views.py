@@ -27,6 +27,7 @@ from lms.database import once_more_after_a_clash, utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.identity import services as identity
+from lms.identity.forms import WordSearch
 from lms.learning.signals import course_completed
 from lms.tenancy import has_role, platform_admin_required
 
@@ -78,8 +79,10 @@ def _profile_page(learner, cohort_id, failed: tuple[str, RatingForm] | None = No
 @login_required
 def profile():
     """Your capability profile: knowledge before and after, applied, coach ratings and the gap."""
-    page = profiles.progress_page(current_user, _org().id, coaching=has_role("coach"))
-    return render_template("assessment/profile.html", page=page, own=True, forms={})
+    search = WordSearch(request.args)
+    page = profiles.progress_page(current_user, _org().id, coaching=has_role("coach"), query=search.q.data,
+                                  page=search.page.data)
+    return render_template("assessment/profile.html", page=page, own=True, forms={}, search=search)
 
 
 @bp.get("/progress/<int:user_id>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -11,11 +12,12 @@ from lms.assessment.models import AssessmentAttempt, CoachRating
 from lms.assessment.profiles import profiles_for
 from lms.content.models import Course, Module
 from lms.extensions import db
+from lms.identity.models import CohortMember
 from lms.learning.models import Enrolment, QuestionAnswer
 from lms.practice.models import ExerciseRun, Submission
 from lms.tracking.models import Statement
 from tests.assessment.conftest import COURSE
-from tests.factories import make_user
+from tests.factories import make_cohort, make_user
 
 
 def submit(user, org, slug: str, score: int) -> None:
@@ -120,7 +122,7 @@ def test_own_progress_page_reads_a_fixed_number_of_rows(client, auth, synced, pe
     auth.login(people.coach.email)
     with queries:
         assert "Ada Lovelace" in client.get("/progress").get_data(as_text=True)
-    assert queries.count <= 7, queries.statements  # one more: the learners they coach
+    assert queries.count <= 8, queries.statements  # two more: how many learners they coach, and a page of them
 
 
 def test_profiles_for_many_learners_takes_a_fixed_number_of_queries(app, synced, people, queries):
@@ -179,6 +181,59 @@ def test_a_coach_sees_their_learners_listed_and_rating_forms_only_for_them(clien
     auth.login(people.manager.email)
     assert "Rate Ada" not in client.get(f"/progress/{people.learner.id}").get_data(as_text=True)
 
+
+
+def test_a_coach_of_many_finds_their_learners_a_page_at_a_time(client, auth, synced, people, queries, monkeypatch):
+    from lms.assessment import coaching
+
+    monkeypatch.setattr(coaching, "LEARNERS_PER_PAGE", 3)
+    archived = make_cohort(people.org, "Archived cohort", is_archived=True)
+    for i in range(5):
+        make_user(people.org, ("learner",), email=f"rep{i}@northwind.example", name=f"Rep {i} Smith",
+                  cohort=people.cohort, commit=False)
+    make_user(people.org, ("learner",), email="gone@northwind.example", name="Gone Smith", cohort=archived,
+              commit=False)
+    db.session.add(CohortMember(cohort_id=archived.id, user_id=people.coach.id, role="coach"))
+    make_user(people.org, ("learner",), email="otto-rep@northwind.example", name="Theirs Smith",
+              cohort=make_cohort(people.org, "Otto's cohort"), commit=False)  # a cohort this coach does not coach
+    db.session.commit()
+    auth.login(people.coach.email)
+
+    first = client.get("/progress").get_data(as_text=True)
+    assert "7 learners, by cohort and name: page 1 of 3." in first  # Ada, Bea and the five reps
+    assert "Ada Lovelace" in first and "Bea Hart" in first and "Rep 0 Smith" in first and "Rep 1" not in first
+    assert 'href="/progress?page=2#learners"' in first
+    last = client.get("/progress?page=99").get_data(as_text=True)  # past the end: the last page
+    assert "page 3 of 3" in last and "Rep 4 Smith" in last and "Ada Lovelace" not in last
+
+    found = client.get("/progress?q=SMITH+rep").get_data(as_text=True)
+    assert "5 learners match, by cohort and name: page 1 of 2." in found
+    following = re.search(r'rel="next" href="([^"]+)"', found).group(1).replace("&amp;", "&")
+    assert "Rep 3 Smith" in client.get(following).get_data(as_text=True)  # the next page keeps the search
+    everyone = "".join(client.get(f"/progress?q=smith&page={n}").get_data(as_text=True) for n in (1, 2))
+    assert "Gone Smith" not in everyone and "Theirs Smith" not in everyone  # archived, and not theirs
+    assert "Sam Outsider" not in client.get("/progress?q=sam").get_data(as_text=True)
+    nobody = client.get("/progress?q=zz").get_data(as_text=True)
+    assert "None of your learners matches" in nobody and "Show all your learners" in nobody
+
+    with queries:
+        client.get("/progress?page=2")
+    few = queries.count
+    for i in range(20):
+        make_user(people.org, ("learner",), email=f"more{i}@northwind.example", cohort=people.cohort, commit=False)
+    db.session.commit()
+    with queries:
+        client.get("/progress?page=2")
+    assert queries.count == few
+
+
+def test_a_coach_of_a_few_sees_them_all_with_no_search_box(client, auth, synced, people):
+    auth.login(people.coach.email)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Ada Lovelace" in page and 'role="search"' not in page and "Pages of your learners" not in page
+    auth.logout()
+    auth.login(people.learner.email)
+    assert "Learners you coach" not in client.get("/progress").get_data(as_text=True)
 
 # --- Coach ratings -------------------------------------------------------------------------------------------
 
