@@ -106,18 +106,18 @@ def test_the_report_takes_the_same_queries_for_3_sessions_as_for_15(client, auth
     for i in range(3):
         fill(make_session(days_ahead=-1 - i, capacity=4), 2, ("present", "absent"), coach)
     auth.login(manager.email)
-    # A first view this week moves the manager's last use of reports (one more write then): counted from the second.
-    client.get("/reports/workshops")
-    counts = []
+    counts, shown = [], {}
     for extra in (0, 12):
         for i in range(extra):
             fill(make_session(days_ahead=-10 - i, capacity=4), 2, ("present",), coach)
-        with queries:
-            page = client.get("/reports/workshops").get_data(as_text=True)
-        counts.append(queries.count)
-        with queries:
-            client.get("/reports")
-        counts.append(queries.count)
+        for path in ("/reports/workshops", "/reports"):
+            # A first view in a week moves the manager's last use of reports (one more write then): each page is
+            # counted on its second view, so a run that crosses midnight into Monday counts the same.
+            client.get(path)
+            with queries:
+                shown[path] = client.get(path).get_data(as_text=True)
+            counts.append(queries.count)
+    page = shown["/reports/workshops"]
     assert page.count("ABM in Ten Minutes") == 15
     assert "12 sessions that started already have people not marked on the sign-in sheet" in page
     assert counts[0] == counts[2] and counts[1] == counts[3]
