@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lms.abm.coverage import normalise_role
@@ -85,8 +85,9 @@ def _choices(field: Mapping) -> list[str]:
     return [str(c) for c in raw] if isinstance(raw, list | tuple) else []
 
 
-def _parse_value(field: Mapping, values: list[str]) -> object:
-    """Parse the values sent for one field (or cell) by its type; unknown types read as text."""
+def _parse_value(field: Mapping, values: list[str], account: Callable[[str], object] = parse_account) -> object:
+    """Parse the values sent for one field (or cell) by its type (an account's text by `account`); unknown types
+    read as text."""
     kind = field.get("type")
     if kind in MULTI_TYPES:
         out: dict[str, None] = {}
@@ -101,7 +102,7 @@ def _parse_value(field: Mapping, values: list[str]) -> object:
     if kind == "number":
         return parse_number(first)
     if kind == "account":
-        return parse_account(first)
+        return account(first)
     if kind == "role":
         return normalise_role(first)
     if kind == "choice":
@@ -127,12 +128,14 @@ def _columns(field: Mapping) -> list[Mapping]:
         if isinstance(columns, list | tuple) else []
 
 
-def parse_answer(fields: Sequence[Mapping], form: object) -> dict:
+def parse_answer(fields: Sequence[Mapping], form: object, *,
+                 account: Callable[[str], object] = parse_account) -> dict:
     """Return the answer dict an exercise's checker receives, read from a submitted form.
 
     Every field appears: `rows` as a list of row dicts (rows left empty are dropped), `account` as an int id
-    or None, `number` as a float or None, `multichoice`/`roles`/`signal_types` as lists of strings, `role` and
-    `choice` as a valid value or None, text as a stripped string. Never raises.
+    or None (what `account` makes of the text sent: by default an id or None; lms.practice.account_picks also
+    reads names), `number` as a float or None, `multichoice`/`roles`/`signal_types` as lists of strings, `role`
+    and `choice` as a valid value or None, text as a stripped string. Never raises.
     """
     answer: dict = {}
     for field in fields or ():
@@ -143,12 +146,13 @@ def parse_answer(fields: Sequence[Mapping], form: object) -> dict:
             rows = []
             columns = _columns(field)
             for index in _row_indexes(form, name):
-                row = {c["name"]: _parse_value(c, _getlist(form, cell_key(name, index, c["name"]))) for c in columns}
+                row = {c["name"]: _parse_value(c, _getlist(form, cell_key(name, index, c["name"])), account)
+                       for c in columns}
                 if not all(is_empty(v) for v in row.values()):
                     rows.append(row)
             answer[name] = rows
         else:
-            answer[name] = _parse_value(field, _getlist(form, field_key(name)))
+            answer[name] = _parse_value(field, _getlist(form, field_key(name)), account)
     return answer
 
 

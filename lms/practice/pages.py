@@ -13,7 +13,8 @@ from lms.accounts.models import Account, Workspace
 from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
 from lms.identity.models import Organization, User
-from lms.practice import answers
+from lms.practice import account_picks, answers
+from lms.practice.account_picks import Pickable
 from lms.practice.exercises import ModuleLink, brief_html, exercise_registry, exercise_title, module_links
 from lms.practice.findings import AccountFindings, findings_by_account
 from lms.practice.models import ExerciseRun, ReviewComment, Submission
@@ -122,14 +123,21 @@ class ExercisePage:
     links: dict[str, ModuleLink]  # every module the findings may name, by ref
     workspace: Workspace | None
     has_accounts: bool
-    account_choices: list[tuple[int, str, str | None, bool]]  # (id, name, tier, is_target) offered in the form
-    accounts_total: int  # accounts in the workspace (the form offers the first ACCOUNT_CHOICES of them)
+    account_choices: list[Pickable]  # the accounts offered in the form (the first ACCOUNT_CHOICES, and any chosen)
+    accounts_total: int  # accounts in the workspace
+    account_labels: dict[str, str]  # what an account field shows for an account id (as form text)
     values: dict[str, object]  # the answer form's values
     slots: dict[str, answers.RowSlots]  # rows fields: how many rows to show
     runs: list[tuple[ExerciseRun, Submission | None]]  # newest first
     best: ExerciseRun | None
     best_submission: Submission | None  # the best run's submission, if it was handed in
     latest_submission: Submission | None
+    account_problems: dict[str, str] = field(default_factory=dict)  # typed text matching no account -> why
+
+    @property
+    def account_typed(self) -> bool:
+        """True when account fields are typed, with one list to pick from, rather than select boxes."""
+        return self.accounts_total > account_picks.SELECT_MAX
 
     @property
     def latest(self) -> ExerciseRun | None:
@@ -167,17 +175,6 @@ def _account_values(fields: Iterable[Mapping], values: Mapping[str, object]) -> 
     return found
 
 
-def account_choices(workspace: Workspace | None) -> list[tuple[int, str, str | None, bool]]:
-    """Return (id, name, tier, is_target) of the workspace's accounts, target accounts first, by tier and name."""
-    if workspace is None:
-        return []
-    rows = db.session.execute(
-        select(Account.id, Account.name, Account.tier, Account.is_target).where(Account.workspace_id == workspace.id)
-    ).all()
-    tiers = {"1:1": 0, "1:few": 1, "1:many": 2}
-    return sorted((tuple(r) for r in rows), key=lambda r: (not r[3], tiers.get(r[2], 3), r[1].lower(), r[0]))
-
-
 def has_accounts(workspace: Workspace | None) -> bool:
     """Return True if the workspace holds at least one account."""
     if workspace is None:
@@ -185,22 +182,28 @@ def has_accounts(workspace: Workspace | None) -> bool:
     return db.session.scalar(select(Account.id).where(Account.workspace_id == workspace.id).limit(1)) is not None
 
 
-def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Mapping[str, str]) -> ExercisePage:
+def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Mapping[str, str], *,
+                  sent: tuple[dict, dict[str, str]] | None = None) -> ExercisePage:
     """Gather the exercise page: brief, teaching modules, the learner's saved answer and latest runs.
 
-    `blanks` maps a rows field to the number of empty rows the learner asked for ("add more rows").
+    `blanks` maps a rows field to the number of empty rows the learner asked for ("add more rows"). `sent` is an
+    answer sent but not saved, with the accounts typed in it that matched none (text -> why): the form shows it,
+    with those accounts marked, instead of the saved answer.
     """
     workspace = workspace_for(user, org, create=False)
     history = run_history(user, org, exercise.slug)
-    values = answers.form_values(exercise.answer_fields,
-                                 saved_answer(user, workspace, exercise.slug) if workspace else {})
+    answer, problems = sent if sent is not None else (
+        saved_answer(user, workspace, exercise.slug) if workspace else {}, {})
+    values = answers.form_values(exercise.answer_fields, answer)
     if _account_fields(exercise.answer_fields):
-        choices = account_choices(workspace)
-        populated, total = bool(choices), len(choices)
+        every = account_picks.workspace_accounts(workspace)
+        populated, total = bool(every), len(every)
         chosen = set(_account_values(exercise.answer_fields, values))
-        choices = choices[:ACCOUNT_CHOICES] + [c for c in choices[ACCOUNT_CHOICES:] if str(c[0]) in chosen]
+        choices = every[:ACCOUNT_CHOICES] + [a for a in every[ACCOUNT_CHOICES:] if str(a.id) in chosen]
+        named = account_picks.labels(every)
+        shown = {str(a.id): named[a.id] for a in choices}
     else:
-        choices, total, populated = [], 0, has_accounts(workspace)
+        choices, total, populated, shown = [], 0, has_accounts(workspace), {}
     slots = {name: answers.row_slots(f, len(values.get(name) or []), blanks.get(f"blank-{name}"))
              for f in exercise.answer_fields if (name := f.get("name")) and f.get("type") == "rows"}
     best, best_submission = max(history, key=lambda row: best_key(row[0]), default=(None, None))
@@ -214,7 +217,7 @@ def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Map
     return ExercisePage(exercise=exercise, brief_html=brief_html(exercise),
                         modules=[(ref, links.get(ref)) for ref in exercise.modules], links=links,
                         workspace=workspace, has_accounts=populated, account_choices=choices,
-                        accounts_total=total, values=values,
+                        accounts_total=total, account_labels=shown, account_problems=problems, values=values,
                         slots=slots, runs=runs, best=best, best_submission=best_submission,
                         latest_submission=latest_submission)
 

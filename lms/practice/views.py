@@ -24,7 +24,7 @@ from lms.database import once_more_after_a_clash
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.pdf import render_pdf
-from lms.practice import answers
+from lms.practice import account_picks, answers
 from lms.practice.artefact_files import MEDIA_TYPES
 from lms.practice.artefacts import artefact_file, artefact_or_404, available, download_name
 from lms.practice.errors import CheckFailed, PracticeError
@@ -140,8 +140,12 @@ def exercise_run(slug: str):
     exercise = exercise_or_404(slug)
     if not AnswerForm().validate_on_submit():
         abort(400)
-    answer = answers.parse_answer(exercise.answer_fields, request.form)
     workspace = workspace_for(current_user, _org())
+    picker = account_picks.Picker(workspace)
+    answer = answers.parse_answer(exercise.answer_fields, request.form, account=picker.resolve)
+    if picker.problems:  # typed accounts that match none: nothing saved or checked, everything typed shown again
+        page = exercise_page(current_user, g.org, exercise, request.form, sent=(answer, picker.problems))
+        return render_template("practice/exercise.html", page=page, form=AnswerForm(), submit_form=EmptyForm()), 400
     more = request.form.get("more")
     if more in answers.rows_fields(exercise.answer_fields):
         save_answer(current_user, g.org, workspace, slug, answer)

@@ -235,6 +235,38 @@ def test_the_answer_table_is_a_card_per_row_with_each_column_named_next_to_its_i
     assert wrap.get_attribute("aria-label") == "Your messages: the rows of your answer"
 
 
+def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_list(live_app, page, monkeypatch):
+    from lms.practice import account_picks
+
+    monkeypatch.setattr(account_picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
+    _learner_with_workspace(live_app)
+    page.sign_in("maya@northwind.example")
+    on_phone(page)
+    page.go("/exercises/role-messaging")
+    box = page.driver.find_element(By.ID, "answer-messages-0-account")
+    assert box.tag_name == "input" and page.driver.execute_script(
+        "return [arguments[0].list.id, arguments[0].list.options.length]", box) == ["account-names", 2]
+    page.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.send_keys("fernhollow laboratories international holdings")
+    Select(page.driver.find_element(By.ID, "answer-messages-0-role")).select_by_value("finance")
+    page.driver.find_element(By.ID, "answer-messages-0-message").send_keys("Cut routing costs by a fifth.")
+    page.click("Check my work")
+    box = page.driver.find_element(By.ID, "answer-messages-0-account")
+    assert box.get_attribute("value") == "Fernhollow Laboratories International Holdings"  # saved as the account
+    assert_no_sideways_scroll(page, "the exercise page with typed accounts")
+    width = page.driver.execute_script("return document.documentElement.clientWidth")
+    assert box.rect["x"] >= 0 and box.rect["x"] + box.rect["width"] <= width, "the account box runs off the screen"
+
+    box.clear()
+    box.send_keys("Fernhollow Labs")  # no such account: kept, marked, explained
+    page.click("Check my work")
+    assert "Some accounts match none in your workspace" in page.text
+    box = page.driver.find_element(By.ID, "answer-messages-0-account")
+    assert box.get_attribute("value") == "Fernhollow Labs" and box.get_attribute("aria-invalid") == "true"
+    assert "No account in your workspace is called Fernhollow Labs." in page.text
+    assert_no_sideways_scroll(page, "the exercise page with an account that matches none")
+    axe(page, "the exercise page with typed accounts")
+
 def test_every_exercise_answer_table_fits_a_phone_with_each_input_under_its_column_name(live_app, page):
     _learner_with_workspace(live_app)
     page.sign_in("maya@northwind.example")

@@ -172,7 +172,7 @@ GARBAGE = [
     {"answer-targets-0-target": "nan", "answer-targets-0-kpi": "not-a-kpi", "answer-window_start": "31/02/2025"},
     {"answer-rules-0-min_signals": "-5", "answer-rules-0-signal_types": ["demo_request", "telepathy"],
      "answer-rules-0-tiers": "1:1,1:few", "answer-rules-0-response_hours": "£1,000.50"},
-    {"answer-tier": "1:1000", "answer-accounts-0-account": "-1", "answer-accounts-1-account": "0"},
+    {"answer-tier": "1:1000", "answer-accounts-0-account": "00", "answer-accounts-1-account": "0"},
     {"answer-changes-0-due_week": "inf", "answer-changes-0-reason": "", "answer-changes-0-change": "\u202e\ufeff"},
     {"more": "not-a-field", "blank-messages": "9" * 40, "answer-required_1_1": ["", "finance,champion,bogus"]},
 ]
