@@ -56,7 +56,7 @@ def workspace_accounts(workspace: Workspace | None) -> list[Pickable]:
 
 def labels(accounts: list[Pickable]) -> dict[int, str]:
     """Return a label for each account, one that no other account of the list has: its name; its name and domain
-    when another account has the same name ("Acme (acme.co.uk)"); its name and id when that is not enough."""
+    when another account has the same name ("Acme (acme.co.uk)"); with its id as well when that is not enough."""
     names = Counter(_key(a.name) for a in accounts)
     with_domain = Counter((_key(a.name), _key(a.domain or "")) for a in accounts)
     out = {}
@@ -67,7 +67,8 @@ def labels(accounts: list[Pickable]) -> dict[int, str]:
             out[a.id] = f"{a.name} ({a.domain})"
         else:
             out[a.id] = f"{a.name} (#{a.id})"
-    return out
+    taken = Counter(_key(label) for label in out.values())  # an account literally called "Acme (acme.com)"
+    return {i: label if taken[_key(label)] == 1 else f"{label} (#{i})" for i, label in out.items()}
 
 
 class Picker:
