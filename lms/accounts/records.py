@@ -9,12 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from lms.abm.domains import email_domain, is_free_mail, registrable_domain
 from lms.abm.matching import SUGGEST_LIMIT, AccountIndex, AccountRef, normalise_company_name
 from lms.abm.roles import infer_roles, infer_title, suggest_roles
 from lms.abm.vocabulary import BUYING_ROLES
+from lms.accounts import picks
 from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal, Workspace
 from lms.accounts.workspaces import record_statement
 from lms.database import utcnow
@@ -249,7 +250,7 @@ def unlinked_contacts_page(ws: Workspace, page: int = 1) -> Page:
 @dataclass
 class LinkChoices:
     """What the queue offers for linking its contacts: up to SUGGEST_LIMIT accounts per contact that its email
-    domain or company name points to, best first, and every account name of the workspace (for typing one)."""
+    domain or company name points to, best first, and every account's label (lms.accounts.picks), for typing one."""
 
     suggestions: dict[int, list[tuple[int, str]]]
     names: list[str]
@@ -258,22 +259,18 @@ class LinkChoices:
 def link_choices(ws: Workspace, contacts: Iterable[Contact]) -> LinkChoices:
     """Return the accounts to suggest for each of `contacts` (one query: the workspace's accounts, indexed as the
     importer indexes them, so the queue suggests what lead-to-account matching would)."""
-    rows = db.session.execute(select(Account.id, Account.name, Account.website)
+    rows = db.session.execute(select(Account.id, Account.name, Account.website, Account.domain)
                               .where(Account.workspace_id == ws.id)).all()
-    index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website in rows)
-    names = {account_id: name for account_id, name, _ in rows}
+    index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website, _ in rows)
+    names = {account_id: name for account_id, name, _, _ in rows}
     suggestions = {}
     for contact in contacts:
         by_domain, _ = index.by_domain(email_domain(contact.email)) if contact.email else ((), False)
         ids = list(dict.fromkeys((*by_domain, *index.suggest(contact.company))))[:SUGGEST_LIMIT]
         suggestions[contact.id] = [(account_id, names[account_id]) for account_id in ids]
-    return LinkChoices(suggestions, sorted(set(names.values()), key=str.casefold))
-
-
-def accounts_named(ws: Workspace, name: str) -> list[Account]:
-    """Return the workspace's accounts called `name`, in any case and spacing (at most two: one is the answer)."""
-    return list(db.session.scalars(select(Account).where(
-        Account.workspace_id == ws.id, func.lower(Account.name) == " ".join(name.split()).lower()).limit(2)))
+    shown = picks.labels([picks.Pickable(account_id, name, domain, None, False)
+                          for account_id, name, _, domain in rows])
+    return LinkChoices(suggestions, sorted(shown.values(), key=str.casefold))
 
 
 def link_contact(ws: Workspace, user: User, contact: Contact, account: Account) -> None:

@@ -133,7 +133,7 @@ def parse_answer(fields: Sequence[Mapping], form: object, *,
     """Return the answer dict an exercise's checker receives, read from a submitted form.
 
     Every field appears: `rows` as a list of row dicts (rows left empty are dropped), `account` as an int id
-    or None (what `account` makes of the text sent: by default an id or None; lms.practice.account_picks also
+    or None (what `account` makes of the text sent: by default an id or None; lms.accounts.picks also
     reads names), `number` as a float or None, `multichoice`/`roles`/`signal_types` as lists of strings, `role`
     and `choice` as a valid value or None, text as a stripped string. Never raises.
     """

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import lazyload
 
+from lms.accounts import picks
 from lms.accounts.models import Account, Workspace
+from lms.accounts.picks import Pickable
 from lms.accounts.workspaces import workspace_for
 from lms.extensions import db
 from lms.identity.models import Organization, User
-from lms.practice import account_picks, answers
-from lms.practice.account_picks import Pickable
+from lms.practice import answers
 from lms.practice.exercises import ModuleLink, brief_html, exercise_registry, exercise_title, module_links
 from lms.practice.findings import AccountFindings, findings_by_account
 from lms.practice.models import ExerciseRun, ReviewComment, Submission
@@ -137,7 +138,7 @@ class ExercisePage:
     @property
     def account_typed(self) -> bool:
         """True when account fields are typed, with one list to pick from, rather than select boxes."""
-        return self.accounts_total > account_picks.SELECT_MAX
+        return self.accounts_total > picks.SELECT_MAX
 
     @property
     def latest(self) -> ExerciseRun | None:
@@ -196,11 +197,11 @@ def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Map
         saved_answer(user, workspace, exercise.slug) if workspace else {}, {})
     values = answers.form_values(exercise.answer_fields, answer)
     if _account_fields(exercise.answer_fields):
-        every = account_picks.workspace_accounts(workspace)
+        every = picks.workspace_accounts(workspace)
         populated, total = bool(every), len(every)
         chosen = set(_account_values(exercise.answer_fields, values))
         choices = every[:ACCOUNT_CHOICES] + [a for a in every[ACCOUNT_CHOICES:] if str(a.id) in chosen]
-        named = account_picks.labels(every)
+        named = picks.labels(every)
         shown = {str(a.id): named[a.id] for a in choices}
     else:
         choices, total, populated, shown = [], 0, has_accounts(workspace), {}

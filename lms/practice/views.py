@@ -19,12 +19,13 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms.abm.vocabulary import BUYING_ROLES, ROLE_LABELS, SIGNAL_TYPES
+from lms.accounts import picks
 from lms.accounts.workspaces import workspace_for
 from lms.database import once_more_after_a_clash
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.pdf import render_pdf
-from lms.practice import account_picks, answers
+from lms.practice import answers
 from lms.practice.artefact_files import MEDIA_TYPES
 from lms.practice.artefacts import artefact_file, artefact_or_404, available, download_name
 from lms.practice.errors import CheckFailed, PracticeError
@@ -141,7 +142,7 @@ def exercise_run(slug: str):
     if not AnswerForm().validate_on_submit():
         abort(400)
     workspace = workspace_for(current_user, _org())
-    picker = account_picks.Picker(workspace)
+    picker = picks.Picker(workspace)
     answer = answers.parse_answer(exercise.answer_fields, request.form, account=picker.resolve)
     if picker.problems:  # typed accounts that match none: nothing saved or checked, everything typed shown again
         page = exercise_page(current_user, g.org, exercise, request.form, sent=(answer, picker.problems))

@@ -109,3 +109,17 @@ def test_at_three_thousand_accounts_and_six_hundred_contacts_the_page_stays_smal
     assert len(_listed(page)) == UNLINKED_PER_PAGE and "Link to Account 0000 Holdings" in page
     assert queries.count < 20
     assert db.session.scalar(select(Contact.account_id).where(Contact.last_name == "0")) is None
+
+
+def test_two_accounts_of_the_same_name_are_told_apart_by_their_domains_and_either_can_be_linked(client, team):
+    ws = team.workspace()
+    uk, com = (Account(organization_id=team.org.id, workspace_id=ws.id, name="Twin Co", domain=domain)
+               for domain in ("twin.co.uk", "twin.com"))
+    db.session.add_all([uk, com])
+    db.session.commit()
+    ann = _contact(team, "Lee", "ann@nimbus.example", "Nimbus Ltd")
+    page = client.get("/workspace/contacts/no-account").get_data(as_text=True)
+    assert '<option value="Twin Co (twin.co.uk)">' in page and '<option value="Twin Co (twin.com)">' in page
+    client.post(f"/workspace/contacts/{ann.id}/link", data={"account_name": "twin co (TWIN.COM)"})
+    db.session.expire_all()
+    assert db.session.get(Contact, ann.id).account_id == com.id

@@ -236,9 +236,9 @@ def test_the_answer_table_is_a_card_per_row_with_each_column_named_next_to_its_i
 
 
 def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_list(live_app, page, monkeypatch):
-    from lms.practice import account_picks
+    from lms.accounts import picks
 
-    monkeypatch.setattr(account_picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
+    monkeypatch.setattr(picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
     _learner_with_workspace(live_app)
     page.sign_in("maya@northwind.example")
     on_phone(page)

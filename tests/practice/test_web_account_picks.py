@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
+from lms.accounts import picks
 from lms.accounts.models import Account
 from lms.extensions import db
-from lms.practice import account_picks, pages
+from lms.practice import pages
 from lms.practice.models import ExerciseRun, SavedAnswer
 from tests.practice.web_helpers import add_account, learner_with_workspace
 
@@ -18,7 +19,7 @@ MAP = "buying-committee-map"
 @pytest.fixture
 def typed(monkeypatch):
     """A workspace past the select boxes' limit (three accounts here, sixty in use)."""
-    monkeypatch.setattr(account_picks, "SELECT_MAX", 3)
+    monkeypatch.setattr(picks, "SELECT_MAX", 3)
 
 
 def _learner(client, auth):

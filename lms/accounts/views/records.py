@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from lms.abm import vocabulary
+from lms.accounts import picks
 from lms.accounts.forms import (
     AccountFilters,
     AccountForm,
@@ -38,7 +39,6 @@ from lms.accounts.records import (
     OPPORTUNITY_FIELDS,
     SIGNAL_FIELDS,
     account_from_contact,
-    accounts_named,
     contact_by_email,
     contact_label,
     create_account,
@@ -436,15 +436,15 @@ def contacts_unlinked():
                            choices=link_choices(workspace(), found.items))
 
 
-def _not_one_account(contact: Contact, typed: str, named: list[Account]) -> str:
+def _not_one_account(contact: Contact, typed: str, named: list[int]) -> str:
     who = contact_label(contact)
     if not typed:
         return f"Type the name of the account {who} works for, or press one of the accounts suggested."
     if not named:
         return (f"No account in your workspace is called \u201c{typed}\u201d: pick it from the list as you type, or "
                 f"create the account {who} names.")
-    return (f"Several accounts are called \u201c{typed}\u201d: link {who} from their contact page, where you choose "
-            "one of them.")
+    return (f"Several accounts are called \u201c{typed}\u201d: pick the one you mean from the list as you type "
+            "(each shows its domain).")
 
 
 def _back_to_the_queue():
@@ -462,12 +462,12 @@ def contact_link(contact_id: int):
     if form.account_id.data:
         account = in_workspace_or_404(Account, workspace(), form.account_id.data)
     else:
-        typed = form.account_name.data or ""
-        named = accounts_named(workspace(), typed) if typed else []
+        typed = (form.account_name.data or "").strip()
+        named = picks.Picker(workspace()).candidates(typed) if typed else []
         if len(named) != 1:
             flash(_not_one_account(contact, typed, named), "error")
             return _back_to_the_queue()
-        account = named[0]
+        account = in_workspace_or_404(Account, workspace(), named[0])
     link_contact(workspace(), current_user, contact, account)
     db.session.commit()
     flash(f"Linked {contact_label(contact)} to {account.name}.", "success")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.practice.account_picks import Pickable, labels
+from lms.accounts.picks import Pickable, labels
 
 
 def _account(i: int, name: str, domain: str | None = None) -> Pickable:

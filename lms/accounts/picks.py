@@ -1,4 +1,5 @@
-"""Choosing accounts in an answer form, at any workspace size.
+"""Choosing an account by typing its name, at any workspace size: answer forms and the queue of contacts with no
+account.
 
 A workspace of a few dozen accounts gets a select box in each account field. A larger one (a CRM export of
 thousands) gets a text box per field and one shared list to pick from as you type (a `datalist`): a table of 30
@@ -90,6 +91,13 @@ class Picker:
                 self._by_name.setdefault(_key(a.name), []).append(a.id)
         return self._by_label
 
+    def candidates(self, text: str) -> list[int]:
+        """Return the ids of the accounts `text` may name: the one whose label it is, else those with that name
+        (none, one, or several), in any case and spacing."""
+        key = _key(text)
+        found = self._index().get(key)
+        return [found] if found is not None else list(self._by_name.get(key, []))
+
     def resolve(self, text: str) -> int | str | None:
         """Return the account id `text` names (an id, a label, or a name only one account has), None for empty
         text, or `text` itself when it names no account or several (recorded in `problems`)."""
@@ -98,13 +106,11 @@ class Picker:
             return None
         if text.isdigit():
             return int(text) if len(text) <= 18 and int(text) else None  # an id, as the select boxes send
-        key = _key(text)
-        found = self._index().get(key)
-        if found is not None:
-            return found
-        same = len(self._by_name.get(key, []))
-        if same > 1:
-            self.problems[text] = (f"{same} of your accounts are called {text}: pick one from the list as you "
+        found = self.candidates(text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            self.problems[text] = (f"{len(found)} of your accounts are called {text}: pick one from the list as you "
                                    "type (each shows its domain).")
         else:
             self.problems[text] = (f"No account in your workspace is called {text}. Pick one from the list as you "
