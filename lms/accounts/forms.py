@@ -20,7 +20,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.abm.domains import is_valid_email
 from lms.abm.vocabulary import (
@@ -33,6 +41,7 @@ from lms.abm.vocabulary import (
 )
 from lms.accounts.fields import ENTITIES, HELPER_FIELDS, IMPORT_FIELDS
 from lms.accounts.labels import ENTITY_LABELS, EXPORT_STYLES, ROLE_NAMES, field_label
+from lms.accounts.picks import AccountField
 from lms.forms import MultiCheckboxField, choices, strip
 from lms.templating import user_zone
 
@@ -126,7 +135,7 @@ class ContactForm(FlaskForm):
     email = StringField("Email", validators=[Optional(), Length(max=254), _email], filters=[strip])
     title = StringField("Job title", validators=[Optional(), Length(max=300)], filters=[strip],
                         description="The title suggests seniority, function and a buying role.")
-    account_id = SelectField("Account", coerce=int, choices=[])
+    account_id = AccountField("Account", none_label="No account yet")
     phone = StringField("Phone", validators=[Optional(), Length(max=60)], filters=[strip])
     region = StringField("Region or country", validators=[Optional(), Length(max=120)], filters=[strip])
     crm_role = StringField("Buying role in your CRM", validators=[Optional(), Length(max=200)], filters=[strip],
@@ -148,8 +157,7 @@ class ContactForm(FlaskForm):
 
 
 class SignalForm(FlaskForm):
-    account_id = SelectField("Account", coerce=int, choices=[],
-                             validators=[DataRequired("Choose the account the signal came from.")])
+    account_id = AccountField("Account", required="Choose the account the signal came from.")
     contact_email = StringField("Contact's email", validators=[Optional(), _email], filters=[strip],
                                 description="Leave empty for an account-level signal such as intent data.")
     type = SelectField("Type", choices=choices(SIGNAL_TYPE_LABELS))
@@ -167,8 +175,7 @@ class SignalForm(FlaskForm):
 
 
 class OpportunityForm(FlaskForm):
-    account_id = SelectField("Account", coerce=int, choices=[],
-                             validators=[DataRequired("Choose the account.")])
+    account_id = AccountField("Account")
     name = StringField("Opportunity name", validators=[DataRequired("Give it a name."), Length(max=300)],
                        filters=[strip])
     stage = StringField("Stage", validators=[Optional(), Length(max=120)], filters=[strip],
@@ -215,7 +222,7 @@ VERDICT_FIELDS = ("status", "rejection_reason", "sales_feedback", "first_touch_a
 
 
 class HandoffForm(FlaskForm):
-    account_id = SelectField("Account", coerce=int, choices=[], validators=[DataRequired("Choose the account.")])
+    account_id = AccountField("Account")
     contact_email = StringField("Contact's email", validators=[Optional(), _email], filters=[strip],
                                 description="The person sales should call.")
     signal_id = SelectField("The signal that triggered it", coerce=int, choices=[])

@@ -1,5 +1,5 @@
-"""Choosing an account by typing its name, at any workspace size: answer forms and the queue of contacts with no
-account.
+"""Choosing an account by typing its name, at any workspace size: answer forms, the forms of contacts, signals,
+opportunities and handoffs (`AccountField`), and the queue of contacts with no account.
 
 A workspace of a few dozen accounts gets a select box in each account field. A larger one (a CRM export of
 thousands) gets a text box per field and one shared list to pick from as you type (a `datalist`): a table of 30
@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy import select
+from wtforms import Field
+from wtforms.validators import StopValidation
+from wtforms.widgets import html_params
 
 from lms.accounts.models import Account, Workspace
 from lms.extensions import db
 
+ACCOUNTS_OFFERED = 500  # accounts a typed account field of a record's form offers to pick from; any can be typed
 SELECT_MAX = 60  # a workspace of up to this many accounts has a select box in each account field; above it, typed
 TIERS = {"1:1": 0, "1:few": 1, "1:many": 2}
 
@@ -73,19 +78,19 @@ def labels(accounts: list[Pickable]) -> dict[int, str]:
 
 
 class Picker:
-    """Turns what an answer form sent for an account into an account id; `problems` collects the texts it could not
+    """Turns the text sent for an account (a form, the queue) into an account id; `problems` collects the texts it could not
     match (text -> why), to show beside their fields with the text kept. Reads the workspace's accounts only when
     a text is not an id (the select boxes send ids)."""
 
-    def __init__(self, workspace: Workspace | None) -> None:
-        self.workspace = workspace
+    def __init__(self, workspace: Workspace | None, accounts: list[Pickable] | None = None) -> None:
+        self.workspace, self.accounts = workspace, accounts  # the workspace's accounts, if already read
         self.problems: dict[str, str] = {}
         self._by_label: dict[str, int] | None = None
         self._by_name: dict[str, list[int]] = {}
 
     def _index(self) -> dict[str, int]:
         if self._by_label is None:
-            accounts = workspace_accounts(self.workspace)
+            accounts = self.accounts if self.accounts is not None else workspace_accounts(self.workspace)
             self._by_label = {_key(label): i for i, label in labels(accounts).items()}
             for a in accounts:
                 self._by_name.setdefault(_key(a.name), []).append(a.id)
@@ -116,3 +121,80 @@ class Picker:
             self.problems[text] = (f"No account in your workspace is called {text}. Pick one from the list as you "
                                    "type; an account that is not in your workspace yet needs adding there first.")
         return text
+
+
+class AccountWidget:
+    """Draws an AccountField: a select box of the workspace's accounts, or past SELECT_MAX of them a text box
+    with the accounts offered to pick from as you type (one `datalist`)."""
+
+    def __call__(self, field: AccountField, **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if field.typed:
+            listed = f"{field.id}-accounts"
+            box = Markup("<input %s>") % html_params(type="text", name=field.name, value=field._value(), list=listed,
+                                                     autocomplete="off", spellcheck="false", **kwargs)
+            options = Markup("").join(Markup('<option value="%s">%s</option>') % (field.labels[a.id], a.note)
+                                      for a in field.accounts[:ACCOUNTS_OFFERED])
+            return box + Markup('<datalist id="%s">%s</datalist>') % (listed, options)
+        chosen = field.data
+        parts = [Markup('<option value="">%s</option>') % (field.none_label or "Choose an account…")]
+        for target, heading in ((True, "Target accounts"), (False, "Other accounts")):
+            group = [a for a in field.accounts if a.is_target is target]
+            if group:
+                parts.append(Markup('<optgroup label="%s">') % heading)
+                parts.extend(Markup('<option %s>%s</option>') % (html_params(value=a.id, selected=a.id == chosen),
+                                                                 field.labels[a.id]) for a in group)
+                parts.append(Markup("</optgroup>"))
+        return Markup("<select %s>%s</select>") % (html_params(name=field.name, **kwargs), Markup("").join(parts))
+
+
+class AccountField(Field):
+    """The account a record belongs to; `data` is its id, or None. The view calls `offer(workspace)` before
+    validating: a select box then, or a text box past SELECT_MAX accounts whose text is read as
+    lms.accounts.picks reads it (a label, a name only one account has, or an id). Text that names no account of the
+    workspace, or several, is an error that keeps the text. `none_label` offers "no account"; else one is needed, and
+    `required` says so."""
+
+    widget = AccountWidget()
+
+    def __init__(self, label: str | None = None, validators=None, none_label: str | None = None,
+                 required: str = "Choose the account.", **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.none_label, self.required = none_label, required
+        self.accounts: list[Pickable] = []
+        self.labels: dict[int, str] = {}
+        self.text = ""  # what was sent, when it was not an id
+        self.problem: str | None = None
+
+    @property
+    def typed(self) -> bool:
+        return len(self.accounts) > SELECT_MAX
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        sent = (valuelist[0] if valuelist else "").strip()
+        self.data, self.text = (int(sent) or None, "") if sent.isdigit() and len(sent) <= 18 else (None, sent)
+
+    def offer(self, workspace: Workspace) -> None:
+        """Give the field the workspace's accounts, and read back the text sent, if any."""
+        self.accounts = workspace_accounts(workspace)
+        self.labels = labels(self.accounts)
+        if self.typed and not self.description:
+            self.description = ("Type the account's name and pick it from the list. Two accounts with the same name "
+                                "show their domains.")
+        if self.text:
+            picker = Picker(workspace, self.accounts)
+            found = picker.resolve(self.text)
+            self.data, self.problem = (found, None) if isinstance(found, int) else (None, picker.problems[self.text])
+        elif self.data is not None and self.data not in self.labels:
+            self.problem = "Choose an account of your workspace."
+
+    def pre_validate(self, form) -> None:
+        if self.problem:
+            raise StopValidation(self.problem)
+        if self.data is None and self.none_label is None:
+            raise StopValidation(self.required)
+
+    def _value(self) -> str:
+        if self.text:
+            return self.text
+        return self.labels.get(self.data, str(self.data)) if self.data else ""

@@ -171,12 +171,6 @@ def handoff_page(ws: Workspace, *, status: str = "", page: int = 1, per_page: in
     return paginate(stmt.order_by(Handoff.sent_at.desc(), Handoff.id.desc()), page, per_page)
 
 
-def account_choices(ws: Workspace) -> list[tuple[int, str]]:
-    """Return (id, name) of every account in the workspace, by name, for a select box."""
-    return [(i, n) for i, n in db.session.execute(
-        select(Account.id, Account.name).where(Account.workspace_id == ws.id).order_by(func.lower(Account.name)))]
-
-
 def signal_choices(ws: Workspace, account_id: int | None, current_id: int | None = None,
                    limit: int = 300) -> list[tuple[int, str]]:
     """Return (id, label) of the account's signals (or the newest in the workspace), newest first."""

@@ -139,7 +139,7 @@ def test_a_form_cannot_point_a_record_at_another_workspaces_account(client, auth
     auth.login(outsider.email)
     response = client.post("/workspace/contacts/new", data={"last_name": "Sneaky", "account_id": ids["account"]})
     assert response.status_code == 200
-    assert "Not a valid choice" in text(response)
+    assert "Choose an account of your workspace." in text(response)
     response = client.post("/workspace/opportunities/new", data={
         "account_id": ids["account"], "name": "Sneaky", "amount": "5", "currency": "GBP", "outcome": "open"})
     assert response.status_code == 200

@@ -267,6 +267,24 @@ def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_li
     assert_no_sideways_scroll(page, "the exercise page with an account that matches none")
     axe(page, "the exercise page with typed accounts")
 
+def test_a_signal_is_logged_against_a_typed_account_on_a_phone(live_app, page, monkeypatch):
+    from lms.accounts import picks
+
+    monkeypatch.setattr(picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
+    _learner_with_workspace(live_app)
+    page.sign_in("maya@northwind.example")
+    on_phone(page)
+    page.go("/workspace/signals/new")
+    box = page.driver.find_element(By.ID, "account_id")
+    assert box.tag_name == "input" and page.driver.execute_script(
+        "return arguments[0].list.options.length", box) == 2
+    box.send_keys("brightwater logistics")
+    Select(page.driver.find_element(By.ID, "type")).select_by_value("pricing_page_visit")
+    assert_no_sideways_scroll(page, "the signal form with a typed account")
+    axe(page, "the signal form with a typed account")
+    page.click("Save")
+    assert "Signal added." in page.text and "Brightwater Logistics" in page.text
+
 def test_every_exercise_answer_table_fits_a_phone_with_each_input_under_its_column_name(live_app, page):
     _learner_with_workspace(live_app)
     page.sign_in("maya@northwind.example")

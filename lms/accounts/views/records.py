@@ -23,7 +23,6 @@ from lms.accounts.forms import (
 )
 from lms.accounts.models import Account, Contact, Handoff, Opportunity, Signal
 from lms.accounts.queries import (
-    account_choices,
     account_detail,
     account_page,
     contact_page,
@@ -148,9 +147,9 @@ def account_delete(account_id: int):
 
 def _contact_form(contact: Contact | None) -> ContactForm:
     form = ContactForm(obj=contact)
-    form.account_id.choices = [(0, "No account yet"), *account_choices(workspace())]
+    form.account_id.offer(workspace())
     if contact is None and not form.is_submitted():
-        form.account_id.data = request.args.get("account_id", 0, type=int)
+        form.account_id.data = request.args.get("account_id", type=int)
     return form
 
 
@@ -217,7 +216,7 @@ def contact_delete(contact_id: int):
 
 def _record_form(form_class, obj, **kwargs):
     form = form_class(obj=obj, **kwargs)
-    form.account_id.choices = account_choices(workspace())
+    form.account_id.offer(workspace())
     if obj is None and not form.is_submitted():
         form.account_id.data = request.args.get("account_id", type=int)
     return form
