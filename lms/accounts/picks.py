@@ -11,6 +11,7 @@ boxes), or an account's label, which is its name, with its domain when another a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -123,9 +124,33 @@ class Picker:
         return text
 
 
+def account_options(accounts: Sequence[Pickable], names: Mapping[int, str], chosen: int | None,
+                    empty: str = "Choose an account…") -> Markup:
+    """Return a select box's options: `empty` first, then the target accounts and the others, each by its label
+    (`names`) and tier, `chosen` selected."""
+    parts = [Markup('<option value="">%s</option>') % empty]
+    for target, heading in ((True, "Target accounts"), (False, "Other accounts")):
+        group = [a for a in accounts if a.is_target is target]
+        if group:
+            parts.append(Markup('<optgroup label="%s">') % heading)
+            parts.extend(Markup("<option %s>%s%s</option>") % (html_params(value=a.id, selected=a.id == chosen),
+                                                               names[a.id], f" ({a.tier})" if a.tier else "")
+                         for a in group)
+            parts.append(Markup("</optgroup>"))
+    return Markup("").join(parts)
+
+
+def account_datalist(list_id: str, accounts: Sequence[Pickable], names: Mapping[int, str]) -> Markup:
+    """Return the list a typed account field offers (the first ACCOUNTS_OFFERED of `accounts`): each label with what
+    the account is (its tier, or not a target)."""
+    options = Markup("").join(Markup('<option value="%s">%s</option>') % (names[a.id], a.note)
+                              for a in accounts[:ACCOUNTS_OFFERED])
+    return Markup('<datalist id="%s">%s</datalist>') % (list_id, options)
+
+
 class AccountWidget:
     """Draws an AccountField: a select box of the workspace's accounts, or past SELECT_MAX of them a text box
-    with the accounts offered to pick from as you type (one `datalist`)."""
+    with the accounts offered to pick from as you type."""
 
     def __call__(self, field: AccountField, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
@@ -133,19 +158,9 @@ class AccountWidget:
             listed = f"{field.id}-accounts"
             box = Markup("<input %s>") % html_params(type="text", name=field.name, value=field._value(), list=listed,
                                                      autocomplete="off", spellcheck="false", **kwargs)
-            options = Markup("").join(Markup('<option value="%s">%s</option>') % (field.labels[a.id], a.note)
-                                      for a in field.accounts[:ACCOUNTS_OFFERED])
-            return box + Markup('<datalist id="%s">%s</datalist>') % (listed, options)
-        chosen = field.data
-        parts = [Markup('<option value="">%s</option>') % (field.none_label or "Choose an account…")]
-        for target, heading in ((True, "Target accounts"), (False, "Other accounts")):
-            group = [a for a in field.accounts if a.is_target is target]
-            if group:
-                parts.append(Markup('<optgroup label="%s">') % heading)
-                parts.extend(Markup('<option %s>%s</option>') % (html_params(value=a.id, selected=a.id == chosen),
-                                                                 field.labels[a.id]) for a in group)
-                parts.append(Markup("</optgroup>"))
-        return Markup("<select %s>%s</select>") % (html_params(name=field.name, **kwargs), Markup("").join(parts))
+            return box + account_datalist(listed, field.accounts, field.labels)
+        options = account_options(field.accounts, field.labels, field.data, field.none_label or "Choose an account…")
+        return Markup("<select %s>%s</select>") % (html_params(name=field.name, **kwargs), options)
 
 
 class AccountField(Field):

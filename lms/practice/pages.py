@@ -126,7 +126,7 @@ class ExercisePage:
     has_accounts: bool
     account_choices: list[Pickable]  # the accounts offered in the form (the first ACCOUNT_CHOICES, and any chosen)
     accounts_total: int  # accounts in the workspace
-    account_labels: dict[str, str]  # what an account field shows for an account id (as form text)
+    account_labels: dict[int, str]  # each offered account's label (lms.accounts.picks.labels)
     values: dict[str, object]  # the answer form's values
     slots: dict[str, answers.RowSlots]  # rows fields: how many rows to show
     runs: list[tuple[ExerciseRun, Submission | None]]  # newest first
@@ -139,6 +139,16 @@ class ExercisePage:
     def account_typed(self) -> bool:
         """True when account fields are typed, with one list to pick from, rather than select boxes."""
         return self.accounts_total > picks.SELECT_MAX
+
+    def account_id(self, value: object) -> int | None:
+        """Return the offered account an account field's value (form text) names, else None."""
+        text = str(value or "")
+        return int(text) if text.isdigit() and int(text) in self.account_labels else None
+
+    def account_shown(self, value: object) -> str:
+        """Return what an account field shows for its value: the account's label, else the text itself."""
+        found = self.account_id(value)
+        return self.account_labels[found] if found is not None else str(value or "")
 
     @property
     def latest(self) -> ExerciseRun | None:
@@ -202,7 +212,7 @@ def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Map
         chosen = set(_account_values(exercise.answer_fields, values))
         choices = every[:ACCOUNT_CHOICES] + [a for a in every[ACCOUNT_CHOICES:] if str(a.id) in chosen]
         named = picks.labels(every)
-        shown = {str(a.id): named[a.id] for a in choices}
+        shown = {a.id: named[a.id] for a in choices}
     else:
         choices, total, populated, shown = [], 0, has_accounts(workspace), {}
     slots = {name: answers.row_slots(f, len(values.get(name) or []), blanks.get(f"blank-{name}"))

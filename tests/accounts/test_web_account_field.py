@@ -43,8 +43,8 @@ def test_a_few_accounts_are_a_select_box_with_same_names_told_apart(client, team
     page = client.get(f"/workspace/contacts/new?account_id={made['com'].id}").get_data(as_text=True)
     assert '<select aria-describedby' not in page and '<select id="account_id" name="account_id">' in page
     assert '<option value="">No account yet</option>' in page
-    assert f'<option selected value="{made["com"].id}">Twin Co (twin.com)</option>' in page
-    assert f'<option value="{made["uk"].id}">Twin Co (twin.co.uk)</option>' in page
+    assert f'<option selected value="{made["com"].id}">Twin Co (twin.com) (1:few)</option>' in page
+    assert f'<option value="{made["uk"].id}">Twin Co (twin.co.uk) (1:few)</option>' in page
     assert '<optgroup label="Other accounts"><option value="' in page
     response = client.post("/workspace/contacts/new", data={"last_name": "Lee", "account_id": str(made["uk"].id)})
     assert response.status_code == 302

@@ -132,7 +132,7 @@ def test_the_answer_is_saved_and_shown_again(client, auth, app):
     assert run.answer == saved.answer
 
     page = client.get(f"/exercises/{ROLE_MESSAGES}").get_data(as_text=True)
-    assert f'<option value="{fern.id}" selected>Fernhollow Labs (1:few)</option>' in page
+    assert f'<option selected value="{fern.id}">Fernhollow Labs (1:few)</option>' in page
     assert '<option value="finance" selected>Finance</option>' in page
     assert 'value="Payback in six months"' in page
     assert "keep &lt;budget&gt; safe.</textarea>" in page
@@ -356,4 +356,4 @@ def test_account_lists_offer_the_most_important_accounts_first_and_keep_the_chos
     assert "Aardvark Many" not in first_row and "Not a target" not in first_row
     _run(client, ROLE_MESSAGES, {"answer-messages-0-account": str(chosen.id)})
     page = client.get(f"/exercises/{ROLE_MESSAGES}").get_data(as_text=True)
-    assert f'<option value="{chosen.id}" selected>Aardvark Many (1:many)</option>' in page
+    assert f'<option selected value="{chosen.id}">Aardvark Many (1:many)</option>' in page
