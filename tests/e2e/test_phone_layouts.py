@@ -235,17 +235,24 @@ def test_the_answer_table_is_a_card_per_row_with_each_column_named_next_to_its_i
     assert wrap.get_attribute("aria-label") == "Your messages: the rows of your answer"
 
 
-def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_list(live_app, page, monkeypatch):
+def _typed_account_box(live_app, page, monkeypatch, path: str, box_id: str):
+    """Open `path` on a phone as a learner whose two accounts are past the select boxes' limit (patched to one);
+    return its account box, a text box with both accounts to pick from."""
     from lms.accounts import picks
 
-    monkeypatch.setattr(picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
+    monkeypatch.setattr(picks, "SELECT_MAX", 1)
     _learner_with_workspace(live_app)
     page.sign_in("maya@northwind.example")
     on_phone(page)
-    page.go("/exercises/role-messaging")
-    box = page.driver.find_element(By.ID, "answer-messages-0-account")
+    page.go(path)
+    box = page.driver.find_element(By.ID, box_id)
     assert box.tag_name == "input" and page.driver.execute_script(
-        "return [arguments[0].list.id, arguments[0].list.options.length]", box) == ["account-names", 2]
+        "return arguments[0].list.options.length", box) == 2
+    return box
+
+
+def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_list(live_app, page, monkeypatch):
+    box = _typed_account_box(live_app, page, monkeypatch, "/exercises/role-messaging", "answer-messages-0-account")
     page.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.send_keys("fernhollow laboratories international holdings")
     Select(page.driver.find_element(By.ID, "answer-messages-0-role")).select_by_value("finance")
@@ -267,17 +274,9 @@ def test_a_large_workspace_types_the_account_on_a_phone_and_picks_it_from_one_li
     assert_no_sideways_scroll(page, "the exercise page with an account that matches none")
     axe(page, "the exercise page with typed accounts")
 
-def test_a_signal_is_logged_against_a_typed_account_on_a_phone(live_app, page, monkeypatch):
-    from lms.accounts import picks
 
-    monkeypatch.setattr(picks, "SELECT_MAX", 1)  # two accounts: past the select boxes' limit
-    _learner_with_workspace(live_app)
-    page.sign_in("maya@northwind.example")
-    on_phone(page)
-    page.go("/workspace/signals/new")
-    box = page.driver.find_element(By.ID, "account_id")
-    assert box.tag_name == "input" and page.driver.execute_script(
-        "return arguments[0].list.options.length", box) == 2
+def test_a_signal_is_logged_against_a_typed_account_on_a_phone(live_app, page, monkeypatch):
+    box = _typed_account_box(live_app, page, monkeypatch, "/workspace/signals/new", "account_id")
     box.send_keys("brightwater logistics")
     Select(page.driver.find_element(By.ID, "type")).select_by_value("pricing_page_visit")
     assert_no_sideways_scroll(page, "the signal form with a typed account")
