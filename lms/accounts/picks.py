@@ -210,6 +210,6 @@ class AccountField(Field):
             raise StopValidation(self.required)
 
     def _value(self) -> str:
-        if self.text:
-            return self.text
-        return self.labels.get(self.data, str(self.data)) if self.data else ""
+        if self.data in self.labels:
+            return self.labels[self.data]  # typed text read back shows as the account's label
+        return self.text or (str(self.data) if self.data else "")

@@ -271,6 +271,22 @@ def test_a_handoff_started_from_a_signal_carries_its_account_contact_and_signal(
         signal_id, "sent", 24, datetime(2026, 3, 2, 9, 0))
 
 
+def test_a_handoff_names_its_account_by_typing_in_a_large_workspace_and_lists_that_accounts_signals(
+        client, team, larkspur, signal_id, monkeypatch):
+    from lms.accounts import picks
+
+    monkeypatch.setattr(picks, "SELECT_MAX", 0)  # one account: past the select boxes' limit
+    response = client.post("/workspace/handoffs/new", data={**BRIEF, "account_id": "larkspur devices",
+                                                             "signal_id": "999999"})
+    assert response.status_code == 200  # a signal that is not the account's: the form again, the account kept
+    page = response.get_data(as_text=True)
+    assert 'value="larkspur devices"' not in page and 'value="Larkspur Devices"' in page  # read back as the account
+    assert f'<option value="{signal_id}">' in page  # the typed account's signals are offered
+    response = client.post("/workspace/handoffs/new", data={**BRIEF, "account_id": "Larkspur Devices",
+                                                             "signal_id": str(signal_id)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Handoff.account_id)) == larkspur
+
 def test_only_a_sales_member_records_the_verdict_on_a_handoff(client, auth, team, larkspur, signal_id):
     client.post("/workspace/handoffs/new", data={**BRIEF, "account_id": larkspur, "signal_id": signal_id})
     handoff_id = db.session.scalar(select(Handoff.id))
