@@ -11,7 +11,7 @@ boxes), or an account's label, which is its name, with its domain when another a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -23,7 +23,7 @@ from wtforms.widgets import html_params
 from lms.accounts.models import Account, Workspace
 from lms.extensions import db
 
-ACCOUNTS_OFFERED = 500  # accounts a typed account field of a record's form offers to pick from; any can be typed
+ACCOUNTS_OFFERED = 500  # accounts a form offers to pick from, target accounts by tier first; any can be typed
 SELECT_MAX = 60  # a workspace of up to this many accounts has a select box in each account field; above it, typed
 TIERS = {"1:1": 0, "1:few": 1, "1:many": 2}
 
@@ -140,11 +140,16 @@ def account_options(accounts: Sequence[Pickable], names: Mapping[int, str], chos
     return Markup("").join(parts)
 
 
+def offered(accounts: Sequence[Pickable], chosen: Collection[int] = ()) -> list[Pickable]:
+    """Return the accounts a form offers: the first ACCOUNTS_OFFERED of `accounts` (in workspace_accounts' order),
+    and any of the others that are `chosen`, so a saved choice is always among them."""
+    return [*accounts[:ACCOUNTS_OFFERED], *(a for a in accounts[ACCOUNTS_OFFERED:] if a.id in chosen)]
+
+
 def account_datalist(list_id: str, accounts: Sequence[Pickable], names: Mapping[int, str]) -> Markup:
-    """Return the list a typed account field offers (the first ACCOUNTS_OFFERED of `accounts`): each label with what
-    the account is (its tier, or not a target)."""
-    options = Markup("").join(Markup('<option value="%s">%s</option>') % (names[a.id], a.note)
-                              for a in accounts[:ACCOUNTS_OFFERED])
+    """Return the list a typed account field offers (`accounts`, as `offered` gives them): each label with what the
+    account is (its tier, or not a target)."""
+    options = Markup("").join(Markup('<option value="%s">%s</option>') % (names[a.id], a.note) for a in accounts)
     return Markup('<datalist id="%s">%s</datalist>') % (list_id, options)
 
 
@@ -158,7 +163,7 @@ class AccountWidget:
             listed = f"{field.id}-accounts"
             box = Markup("<input %s>") % html_params(type="text", name=field.name, value=field._value(), list=listed,
                                                      autocomplete="off", spellcheck="false", **kwargs)
-            return box + account_datalist(listed, field.accounts, field.labels)
+            return box + account_datalist(listed, offered(field.accounts, {field.data}), field.labels)
         options = account_options(field.accounts, field.labels, field.data, field.none_label or "Choose an account…")
         return Markup("<select %s>%s</select>") % (html_params(name=field.name, **kwargs), options)
 

@@ -23,9 +23,6 @@ from lms.practice.registry import Exercise
 from lms.practice.reviews import mark_reviews_read, review_comments
 from lms.practice.runs import HISTORY_LIMIT, WITH_DETAIL, best_key, best_run, run_history, saved_answer
 
-ACCOUNT_CHOICES = 500  # accounts offered in an answer form's account lists: target accounts by tier come first
-
-
 # --- The exercise list -----------------------------------------------------------------------------------------
 
 @dataclass
@@ -124,7 +121,7 @@ class ExercisePage:
     links: dict[str, ModuleLink]  # every module the findings may name, by ref
     workspace: Workspace | None
     has_accounts: bool
-    account_choices: list[Pickable]  # the accounts offered in the form (the first ACCOUNT_CHOICES, and any chosen)
+    account_choices: list[Pickable]  # the accounts offered in the form (lms.accounts.picks.offered)
     accounts_total: int  # accounts in the workspace
     account_labels: dict[int, str]  # each offered account's label (lms.accounts.picks.labels)
     values: dict[str, object]  # the answer form's values
@@ -209,8 +206,7 @@ def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Map
     if _account_fields(exercise.answer_fields):
         every = picks.workspace_accounts(workspace)
         populated, total = bool(every), len(every)
-        chosen = set(_account_values(exercise.answer_fields, values))
-        choices = every[:ACCOUNT_CHOICES] + [a for a in every[ACCOUNT_CHOICES:] if str(a.id) in chosen]
+        choices = picks.offered(every, {int(v) for v in _account_values(exercise.answer_fields, values) if v.isdigit()})
         named = picks.labels(every)
         shown = {a.id: named[a.id] for a in choices}
     else:

@@ -8,7 +8,6 @@ from sqlalchemy import insert, select
 from lms.accounts import picks
 from lms.accounts.models import Account
 from lms.extensions import db
-from lms.practice import pages
 from lms.practice.models import ExerciseRun, SavedAnswer
 from tests.practice.web_helpers import add_account, learner_with_workspace
 
@@ -108,7 +107,7 @@ def test_a_name_that_matches_no_account_or_several_keeps_everything_typed_and_sa
 
 
 def test_any_account_can_be_typed_even_beyond_the_accounts_the_list_offers(client, auth, typed, monkeypatch):
-    monkeypatch.setattr(pages, "ACCOUNT_CHOICES", 2)
+    monkeypatch.setattr(picks, "ACCOUNTS_OFFERED", 2)
     user, _, accounts = _learner(client, auth)
     page = client.get(f"/exercises/{MESSAGES}").get_data(as_text=True)
     assert "the list offers 2 of your 5 accounts" in page and '"Zephyr Mills"' not in page
@@ -136,7 +135,7 @@ def test_a_crm_export_of_3000_accounts_keeps_a_30_row_form_small(client, auth):
     for slug, rows in ((MESSAGES, "messages"), (MAP, "accounts")):
         page = client.get(f"/exercises/{slug}?blank-{rows}=30").get_data(as_text=True)
         # Select boxes of the 500 accounts offered in each of 33 rows made this page about 1 MB.
-        assert page.count("<option", page.index("<datalist"), page.index("</datalist>")) == pages.ACCOUNT_CHOICES
+        assert page.count("<option", page.index("<datalist"), page.index("</datalist>")) == picks.ACCOUNTS_OFFERED
         assert len(page.encode()) < 150_000, (slug, len(page.encode()))
     response = client.post(f"/exercises/{MESSAGES}/run", data=_message("account 2999 holdings limited"))
     assert response.status_code == 302

@@ -338,9 +338,9 @@ def test_a_big_workspace_shows_the_first_accounts_and_counts_the_rest(client, au
 
 def test_account_lists_offer_the_most_important_accounts_first_and_keep_the_chosen_one(client, auth, app,
                                                                                         monkeypatch):
-    from lms.practice import pages
+    from lms.accounts import picks
 
-    monkeypatch.setattr(pages, "ACCOUNT_CHOICES", 3)
+    monkeypatch.setattr(picks, "ACCOUNTS_OFFERED", 3)
     _, user, ws = learner_with_workspace()
     add_account(ws, "Zeta One", "1:1")
     add_account(ws, "Alpha Few", "1:few")
