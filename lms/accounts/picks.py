@@ -11,7 +11,7 @@ boxes), or an account's label, which is its name, with its domain when another a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -52,13 +52,17 @@ def _key(text: str) -> str:
 
 
 def workspace_accounts(workspace: Workspace | None) -> list[Pickable]:
-    """Return the workspace's accounts, target accounts first, by tier (1:1, 1:few, 1:many) and name (one query)."""
+    """Return the workspace's accounts in the order forms offer them (`in_order`; one query)."""
     if workspace is None:
         return []
     rows = db.session.execute(select(Account.id, Account.name, Account.domain, Account.tier, Account.is_target)
                               .where(Account.workspace_id == workspace.id))
-    return sorted((Pickable(*row) for row in rows),
-                  key=lambda a: (not a.is_target, TIERS.get(a.tier, 3), a.name.lower(), a.id))
+    return in_order(Pickable(*row) for row in rows)
+
+
+def in_order(accounts: Iterable[Pickable]) -> list[Pickable]:
+    """Return `accounts` as forms offer them: target accounts first, by tier (1:1, 1:few, 1:many), then by name."""
+    return sorted(accounts, key=lambda a: (not a.is_target, TIERS.get(a.tier, 3), a.name.lower(), a.id))
 
 
 def labels(accounts: list[Pickable]) -> dict[int, str]:

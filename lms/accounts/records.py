@@ -250,27 +250,28 @@ def unlinked_contacts_page(ws: Workspace, page: int = 1) -> Page:
 @dataclass
 class LinkChoices:
     """What the queue offers for linking its contacts: up to SUGGEST_LIMIT accounts per contact that its email
-    domain or company name points to, best first, and every account's label (lms.accounts.picks), for typing one."""
+    domain or company name points to, best first, and the workspace's accounts with their labels
+    (lms.accounts.picks), for typing one."""
 
     suggestions: dict[int, list[tuple[int, str]]]
-    names: list[str]
+    accounts: list[picks.Pickable]
+    labels: dict[int, str]
 
 
 def link_choices(ws: Workspace, contacts: Iterable[Contact]) -> LinkChoices:
     """Return the accounts to suggest for each of `contacts` (one query: the workspace's accounts, indexed as the
     importer indexes them, so the queue suggests what lead-to-account matching would)."""
-    rows = db.session.execute(select(Account.id, Account.name, Account.website, Account.domain)
-                              .where(Account.workspace_id == ws.id)).all()
-    index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website, _ in rows)
-    names = {account_id: name for account_id, name, _, _ in rows}
+    rows = db.session.execute(select(Account.id, Account.name, Account.website, Account.domain, Account.tier,
+                                     Account.is_target).where(Account.workspace_id == ws.id)).all()
+    index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website, *_ in rows)
+    names = {account_id: name for account_id, name, *_ in rows}
     suggestions = {}
     for contact in contacts:
         by_domain, _ = index.by_domain(email_domain(contact.email)) if contact.email else ((), False)
         ids = list(dict.fromkeys((*by_domain, *index.suggest(contact.company))))[:SUGGEST_LIMIT]
         suggestions[contact.id] = [(account_id, names[account_id]) for account_id in ids]
-    shown = picks.labels([picks.Pickable(account_id, name, domain, None, False)
-                          for account_id, name, _, domain in rows])
-    return LinkChoices(suggestions, sorted(shown.values(), key=str.casefold))
+    accounts = picks.in_order(picks.Pickable(i, name, domain, tier, target) for i, name, _, domain, tier, target in rows)
+    return LinkChoices(suggestions, accounts, picks.labels(accounts))
 
 
 def link_contact(ws: Workspace, user: User, contact: Contact, account: Account) -> None:

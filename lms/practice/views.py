@@ -96,8 +96,7 @@ def _helpers() -> dict:
             "artefact_link": artefact_link,
             "role_labels": ROLE_LABELS, "buying_roles": BUYING_ROLES, "signal_types": SIGNAL_TYPES,
             "status_labels": REVIEW_STATUS_LABELS, "comment_key": comment_key, "field_key": answers.field_key,
-            "cell_key": answers.cell_key, "account_options": picks.account_options,
-            "account_datalist": picks.account_datalist}
+            "cell_key": answers.cell_key}
 
 
 @bp.app_template_global()

@@ -8,10 +8,14 @@ from functools import wraps
 from flask import Blueprint, abort, g
 from flask_login import current_user, login_required
 
+from lms.accounts import picks
 from lms.accounts.workspaces import current_workspace
 from lms.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/workspace")
+# Any page that picks an account draws its choices with these (the workspace's pages and the exercises' answers).
+for _helper in (picks.account_options, picks.account_datalist, picks.offered):
+    bp.add_app_template_global(_helper)
 
 LIST_ENDPOINTS = {"accounts": "accounts.account_list", "contacts": "accounts.contact_list",
                   "signals": "accounts.signal_list", "opportunities": "accounts.opportunity_list",
