@@ -362,13 +362,14 @@ def cohorts_with_counts(org_id: int) -> list[tuple[Cohort, int, int]]:
     ]
 
 
-def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[tuple[Invitation, str]]:
-    """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return (invitation, token) pairs."""
+def invite_many(org, rows, cohorts, *, role: str, invited_by: User, days: int) -> list[Invitation]:
+    """Invite every parsed CSV row (lms.identity.bulk.InviteRow) and return the invitations. Their emails go with
+    links made as they are sent (lms.identity.invitation_mail.send_job), not with the tokens made here."""
     by_name = {c.name.lower(): c for c in cohorts}
     people = [(normalise_email(row.email), row.name, row.function,
                by_name.get(row.cohort.lower()) if row.cohort else None) for row in rows]
     _check_seats(org, [email for email, *_ in people])  # the whole file fits, or nobody is invited
-    return _invite_all(org, people, role=role, invited_by=invited_by, days=days)
+    return [invitation for invitation, _ in _invite_all(org, people, role=role, invited_by=invited_by, days=days)]
 
 
 def revoke_invitation(invitation: Invitation) -> None:

@@ -111,13 +111,13 @@ def invitations_bulk():
                 flash(f"Nobody was invited. {exc}", "error")
                 return redirect(url_for("identity.invitations"))
             db.session.commit()
-            job = invitation_mail.send_later([invitation for invitation, _ in invited], current_user)
+            job = invitation_mail.send_later(invited, current_user)
             if not errors:
                 return redirect(url_for("jobs.show", job_id=job.id))
         elif errors:
             flash("Nobody was invited: fix the rows below and upload the file again, "
                   "or tick \u201cinvite the valid rows\u201d.", "error")
-    return _invitations_page(form, bulk, errors=errors, invited=[i for i, _ in invited], job=job), (
+    return _invitations_page(form, bulk, errors=errors, invited=invited, job=job), (
         400 if errors and not invited else 200)
 
 
