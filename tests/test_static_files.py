@@ -11,6 +11,7 @@ from flask import url_for
 
 from lms import static_files
 from lms.files import file_digest
+from lms.templating import page_url
 from tests.factories import make_org, make_user
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="(/static/css/app\.css\?v=([0-9a-f]+))">')
@@ -82,3 +83,34 @@ def test_the_static_folder_can_be_copied_with_its_versions(app, tmp_path):
     original = static_files.version(app, "css/app.css")
     app.static_folder = str(copy)
     assert static_files.version(app, "css/app.css") == original
+
+
+def test_pages_link_static_files_and_pages_by_urls_built_once(app, tmp_path):
+    """static_url and page_url give what url_for gives, built once per file or page: an edited file keeps its URL
+    until the server restarts (a deploy), except in debug mode, where it gets its new version at once."""
+    app.static_folder = str(tmp_path / "static")
+    (tmp_path / "static").mkdir()
+    sheet = tmp_path / "static" / "site.css"
+    sheet.write_text("body { color: black; }")
+    with app.test_request_context():
+        first = static_files.static_url("site.css")
+        assert first == url_for("static", filename="site.css") and "?v=" in first
+        sheet.write_text("body { color: navy; }  /* longer */")
+        assert static_files.static_url("site.css") == first  # a running server: the URL it started with
+        assert url_for("static", filename="site.css") != first
+        app.debug = True
+        try:
+            assert static_files.static_url("site.css") == url_for("static", filename="site.css") != first
+        finally:
+            app.debug = False
+        assert page_url("identity.profile") == url_for("identity.profile") == "/profile"
+    with app.test_request_context(base_url="http://localhost/academy/"):  # mounted under a path
+        assert static_files.static_url("site.css").startswith("/academy/static/site.css?v=")
+        assert page_url("identity.profile") == "/academy/profile"
+
+
+def test_the_base_template_links_the_stylesheet_and_pages_it_built_once(app, client):
+    page = client.get("/login").get_data(as_text=True)
+    with app.test_request_context():
+        assert f'href="{url_for("static", filename="css/app.css")}"' in page
+        assert f'href="{url_for("identity.signup")}"' in page

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from lms.content.models import Course, Module
@@ -99,12 +99,14 @@ def enrol(user: User, course: Course, org: Organization, *, cohort_id: int | Non
 class CourseView:
     course: Course
     modules: list[ModuleOutline]  # the active modules in order, cached per content version (lms.content.outline)
-    progress: dict[int, ModuleProgress]
+    # By module id: read-only rows of PROGRESS_COLUMNS as loaded; `_progress_row` puts in the ORM row of a module a
+    # request changes.
+    progress: dict[int, ProgressRow | ModuleProgress]
     enrolment: Enrolment | None
     summary: progress.CourseProgress
     # With course_view(..., module=slug): that module, and the learner's answers to its questions by question id.
     current: ModuleOutline | None = None
-    answers: dict[str, QuestionAnswer] = field(default_factory=dict)
+    answers: dict[str, AnswerRow] = field(default_factory=dict)
 
     def state(self, module: ModuleOutline) -> str:
         p = self.progress.get(module.id)
@@ -130,29 +132,48 @@ def _course_with_enrolment(client: bool) -> Select:
             .options(contains_eager(Enrolment.course)))
 
 
+# The learner pages read progress and answers as plain rows of the columns they show, not ORM objects: loading a
+# course's progress as ORM objects cost about 20 µs a module, more than the query. A request that changes a module's
+# progress loads that one row as an ORM object (`_progress_row`); answers are changed through `answers_for`.
+_progress, _answers = ModuleProgress.__table__.c, QuestionAnswer.__table__.c
+PROGRESS_COLUMNS = (_progress.id, _progress.module_id, _progress.started_at, _progress.completed_at,
+                    _progress.completed_version, _progress.best_score, _progress.first_score, _progress.launched_on)
+ANSWER_COLUMNS = (_answers.question_id, _answers.chosen, _answers.is_correct)  # what the module page shows
+ProgressRow = AnswerRow = Row  # read by column name, as the ORM objects are
+
+
+def _learner_s_progress():
+    return (_progress.user_id == bindparam("user_id")) & (_progress.organization_id == bindparam("org_id"))
+
+
 @cache
 def _progress_on() -> Select:
-    return select(ModuleProgress).where(
-        ModuleProgress.user_id == bindparam("user_id"), ModuleProgress.organization_id == bindparam("org_id"),
-        ModuleProgress.module_id.in_(bindparam("module_ids", expanding=True)))
+    return select(*PROGRESS_COLUMNS).where(
+        _learner_s_progress(), _progress.module_id.in_(bindparam("module_ids", expanding=True)))
 
 
-def _progress_states(user: User, org: Organization, module_ids: list[int]) -> dict[int, ModuleProgress]:
+def _progress_states(user: User, org: Organization, module_ids: list[int]) -> dict[int, ProgressRow]:
     if not module_ids:
         return {}
-    return {p.module_id: p for p in db.session.scalars(
+    return {p.module_id: p for p in db.session.execute(
         _progress_on(), {"user_id": user.id, "org_id": org.id, "module_ids": module_ids})}
 
 
 @cache
-def _progress_with_answers_on() -> Select:
-    """The progress rows, each beside the learner's answers when it is the current module's (NULL otherwise).
-    Every answer has a progress row: `answer` makes the module's row in the same transaction."""
-    answers_here = ((QuestionAnswer.user_id == ModuleProgress.user_id)
-                    & (QuestionAnswer.organization_id == ModuleProgress.organization_id)
-                    & (QuestionAnswer.module_id == ModuleProgress.module_id)
-                    & (ModuleProgress.module_id == bindparam("current_id")))
-    return _progress_on().add_columns(QuestionAnswer).outerjoin(QuestionAnswer, answers_here)
+def _course_progress(with_answers: bool) -> Select:
+    """The learner's progress rows on the course's modules (:course_id; archived ones too: callers look up the
+    active ones). With answers, each row is beside the learner's answers when it is the current module's
+    (:current_id; NULL otherwise): every answer has a progress row, as `answer` makes the module's row in the same
+    transaction. The modules are a subquery, not a list of ids: a list is written into the SQL on every execution."""
+    modules = Module.__table__.c
+    on_course = select(modules.id).where(modules.course_id == bindparam("course_id"))
+    query = select(*PROGRESS_COLUMNS).where(_learner_s_progress(), _progress.module_id.in_(on_course))
+    if not with_answers:
+        return query
+    answers_here = ((_answers.user_id == _progress.user_id) & (_answers.organization_id == _progress.organization_id)
+                    & (_answers.module_id == _progress.module_id) & (_progress.module_id == bindparam("current_id")))
+    return query.add_columns(*ANSWER_COLUMNS).select_from(
+        ModuleProgress.__table__.outerjoin(QuestionAnswer.__table__, answers_here))
 
 
 def course_view(user: User, org: Organization, slug: str, *, module: str | None = None) -> CourseView:
@@ -168,20 +189,19 @@ def course_view(user: User, org: Organization, slug: str, *, module: str | None 
     if not modules:
         abort(404)
     current = _module_named(modules, module) if module is not None else None
-    if current is None:
-        states, answers = _progress_states(user, org, [m.id for m in modules]), {}
-    else:
-        states, answers = {}, {}
-        for p, answer in db.session.execute(_progress_with_answers_on(), {
-                "user_id": user.id, "org_id": org.id, "module_ids": [m.id for m in modules], "current_id": current.id}):
-            states[p.module_id] = p
-            if answer is not None:
-                answers[answer.question_id] = answer
+    params = {"user_id": user.id, "org_id": org.id, "course_id": course.id}
+    if current is not None:
+        params["current_id"] = current.id
+    states, answers = {}, {}
+    for row in db.session.execute(_course_progress(current is not None), params):
+        states[row.module_id] = row
+        if current is not None and row.question_id is not None:
+            answers[row.question_id] = row
     summary = progress.course_progress([_state(m, states.get(m.id)) for m in modules])
     return CourseView(course, modules, states, enrolment, summary, current, answers)
 
 
-def _state(module: ModuleOutline, p: ModuleProgress | None) -> progress.ModuleState:
+def _state(module: ModuleOutline, p: ProgressRow | ModuleProgress | None) -> progress.ModuleState:
     score = p.best_score if p and p.best_score is not None else (0 if module.questions else None)
     return progress.ModuleState(module.id, module.minutes, bool(p and p.completed_at), score)
 
@@ -214,22 +234,31 @@ def _answers_to() -> Select:
 
 
 def _progress_row(user: User, org: Organization, module: ModuleOutline, view: CourseView) -> ModuleProgress:
+    """Return the learner's progress on `module` as an ORM object to change (loaded by its id when the view holds a
+    plain row; made when there is none), and keep it in the view, so what the request reads next shows the change."""
     row = view.progress.get(module.id)
+    if isinstance(row, ModuleProgress):
+        return row
     if row is None:
         row = ModuleProgress(user_id=user.id, module_id=module.id, organization_id=org.id, started_at=utcnow())
         db.session.add(row)
-        view.progress[module.id] = row
+    else:
+        row = db.session.get_one(ModuleProgress, row.id)
+    view.progress[module.id] = row
     return row
 
 
 def launch(user: User, org: Organization, view: CourseView, module: ModuleOutline) -> bool:
     """Note that the learner opened a module: progress started and the resume point moved when they change, and a
-    "launched" statement once per learner, module and day (UTC), known from the progress row's `launched_on` (no
-    query): re-reading a page is no new launch, and a plain page view writes nothing. Returns True when something
-    was added or changed (the caller commits then)."""
+    "launched" statement once per learner, module and day (UTC), known from the progress row's `launched_on`:
+    re-reading a page is no new launch, and a plain page view writes nothing and reads nothing more (the first view
+    of a day loads the progress row to change it). Returns True when something was added or changed (the caller
+    commits then)."""
     now = utcnow()
-    changed = module.id not in view.progress
-    row = _progress_row(user, org, module, view)
+    row = view.progress.get(module.id)
+    changed = row is None
+    if row is None or row.launched_on != now.date():
+        row = _progress_row(user, org, module, view)
     enrolment = view.enrolment
     if enrolment is not None:
         if enrolment.started_at is None:

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms.content.models import Module
 from lms.content.sync import sync_content
 from lms.extensions import db
 from lms.learning import services
+from lms.learning.models import ModuleProgress, QuestionAnswer
 from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
@@ -92,6 +93,34 @@ def test_re_reading_a_module_takes_a_fixed_number_of_queries_and_writes_nothing(
     large = _reads(client, queries, MODULE)
     assert len(large) == len(small), large
     assert not [s for s in large if s.lstrip().upper().startswith(WRITES)], large
+
+
+@pytest.mark.parametrize("url", [MODULE, "/courses/tiny-course", "/dashboard"])
+def test_re_reading_a_learner_page_builds_no_progress_or_answer_objects(client, auth, courses, learner, url):
+    """The learner pages read progress and answers as plain rows: ORM objects of them cost more than the query
+    (about 20 µs each), and a course has a row per module. Only a request that changes progress loads one."""
+    auth.login(learner.email)
+    client.post("/courses/tiny-course/enrol")
+    client.get(MODULE)
+    question = db.session.scalar(select(Module).where(Module.slug == "choosing-target-accounts")).questions[0]
+    right = next(i for i, o in enumerate(question["options"]) if o["correct"])
+    client.post(f"{MODULE}/questions/{question['id']}", data={"option": right})
+    client.get("/courses/tiny-course/mapping-the-buying-group")
+    client.get(url)
+    built = []
+
+    def loaded(target, context) -> None:
+        built.append(target)
+
+    for model in (ModuleProgress, QuestionAnswer):
+        event.listen(model, "load", loaded)
+    try:
+        page = client.get(url)
+    finally:
+        for model in (ModuleProgress, QuestionAnswer):
+            event.remove(model, "load", loaded)
+    assert page.status_code == 200
+    assert built == []
 
 
 @pytest.mark.parametrize("url", ["/courses/tiny-course", "/dashboard"])
