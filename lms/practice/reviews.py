@@ -8,9 +8,10 @@ import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import abort, current_app
-from sqlalchemy import Select, exists, func, literal, select, union, update
+from sqlalchemy import Integer, Select, bindparam, exists, func, literal, select, union, update
 
 from lms.database import utcnow
 from lms.extensions import db
@@ -233,16 +234,23 @@ def recent_reviews(user: User, org: Organization | None, limit: int = 5) -> list
     """Return the learner's unread review notifications, newest first (one query)."""
     if org is None:
         return []
-    rows = db.session.execute(
-        select(ReviewNotification, Submission.run_id, Submission.exercise_slug, User.name)
-        .join(Submission, Submission.id == ReviewNotification.submission_id)
-        .outerjoin(User, User.id == ReviewNotification.coach_id)
-        .where(ReviewNotification.user_id == user.id, ReviewNotification.organization_id == org.id,
-               ReviewNotification.read_at.is_(None))
-        .order_by(ReviewNotification.created_at.desc(), ReviewNotification.id.desc()).limit(limit)).all()
+    rows = db.session.execute(_unread_reviews(), {"user_id": user.id, "org_id": org.id, "limit": limit}).all()
     return [ReviewNote(n.id, n.submission_id, run_id, exercise_title(slug), n.status,
                        REVIEW_STATUS_LABELS.get(n.status, n.status), coach or "Your coach", n.comments, n.created_at)
             for n, run_id, slug, coach in rows]
+
+
+@cache
+def _unread_reviews() -> Select:
+    """recent_reviews' statement, built once: every dashboard asks it, nearly always to find nothing, and building
+    the statement and its cache key cost more than running it."""
+    return (select(ReviewNotification, Submission.run_id, Submission.exercise_slug, User.name)
+            .join(Submission, Submission.id == ReviewNotification.submission_id)
+            .outerjoin(User, User.id == ReviewNotification.coach_id)
+            .where(ReviewNotification.user_id == bindparam("user_id"),
+                   ReviewNotification.organization_id == bindparam("org_id"), ReviewNotification.read_at.is_(None))
+            .order_by(ReviewNotification.created_at.desc(), ReviewNotification.id.desc())
+            .limit(bindparam("limit", type_=Integer)))
 
 
 def mark_reviews_read(user: User, org: Organization, submission_id: int) -> None:
