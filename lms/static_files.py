@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, request, url_for
 from werkzeug.security import safe_join
 
 from lms.files import file_digest
+from lms.templating import page_url
 
 YEAR = 365 * 24 * 60 * 60
 VERSION_LENGTH = 12  # hex digits of the SHA-256: enough to tell one version of a file from the next
@@ -31,23 +32,17 @@ def version(app: Flask, filename: str) -> str | None:
 
 
 def static_url(filename: str) -> str:
-    """Return url_for('static', filename=filename), with its version, built once per file and script root: the
-    template global every page's stylesheet and logo are linked with.
+    """Return url_for('static', filename=filename), with its version, built once per file and script root
+    (templating.page_url): the template global every page's stylesheet and logo are linked with.
 
     Building a static URL costs a path check, a stat and a query string (about 30 µs); the base template links three
     on every page. Files under static/ change with a deploy, which restarts the processes; in debug mode the URL is
     built each time, so an edited stylesheet gets its new version at once. A file changed under a running server
     keeps its old URL until the restart, and that URL still serves the current file, checked with us each time
     (`kept_for_a_year` keeps only the current version for a year)."""
-    app = current_app._get_current_object()
-    if app.debug:
+    if current_app.debug:
         return url_for("static", filename=filename)
-    kept = app.extensions.setdefault("lms.static_urls", {})
-    key = (request.script_root, filename)
-    url = kept.get(key)
-    if url is None:
-        url = kept[key] = url_for("static", filename=filename)
-    return url
+    return page_url("static", filename=filename)
 
 
 def init_app(app: Flask) -> None:
