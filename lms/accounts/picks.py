@@ -46,6 +46,13 @@ class Pickable:
         return f"{self.tier} target" if self.tier else "target, no tier"
 
 
+def sent_id(text: str) -> int | None:
+    """Return the account id `text` is when it is one as a select box sends it (digits, not 0), else None. The same
+    rule as lms.practice.answers.parse_account, which the answer forms' pure parsing uses (accounts may not import
+    practice)."""
+    return int(text) if text.isdigit() and len(text) <= 18 and int(text) else None
+
+
 def _key(text: str) -> str:
     """Return `text` as labels are compared: spacing collapsed, in any case."""
     return " ".join(str(text).split()).casefold()
@@ -83,9 +90,9 @@ def labels(accounts: list[Pickable]) -> dict[int, str]:
 
 
 class Picker:
-    """Turns the text sent for an account (a form, the queue) into an account id; `problems` collects the texts it could not
-    match (text -> why), to show beside their fields with the text kept. Reads the workspace's accounts only when
-    a text is not an id (the select boxes send ids)."""
+    """Turns the text sent for an account (a form, the queue) into an account id; `problems` collects the texts it
+    could not match (text -> why), to show beside their fields with the text kept. Reads the workspace's accounts
+    only when a text is not an id (the select boxes send ids)."""
 
     def __init__(self, workspace: Workspace | None, accounts: list[Pickable] | None = None) -> None:
         self.workspace, self.accounts = workspace, accounts  # the workspace's accounts, if already read
@@ -115,7 +122,7 @@ class Picker:
         if not text:
             return None
         if text.isdigit():
-            return int(text) if len(text) <= 18 and int(text) else None  # an id, as the select boxes send
+            return sent_id(text)  # an id, as the select boxes send
         found = self.candidates(text)
         if len(found) == 1:
             return found[0]
@@ -196,7 +203,7 @@ class AccountField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         sent = (valuelist[0] if valuelist else "").strip()
-        self.data, self.text = (int(sent) or None, "") if sent.isdigit() and len(sent) <= 18 else (None, sent)
+        self.data, self.text = (sent_id(sent), "") if sent.isdigit() else (None, sent)
 
     def offer(self, workspace: Workspace) -> None:
         """Give the field the workspace's accounts, and read back the text sent, if any."""

@@ -139,8 +139,8 @@ class ExercisePage:
 
     def account_id(self, value: object) -> int | None:
         """Return the offered account an account field's value (form text) names, else None."""
-        text = str(value or "")
-        return int(text) if text.isdigit() and int(text) in self.account_labels else None
+        found = answers.parse_account(str(value or ""))
+        return found if found in self.account_labels else None
 
     def account_shown(self, value: object) -> str:
         """Return what an account field shows for its value: the account's label, else the text itself."""
@@ -206,7 +206,8 @@ def exercise_page(user: User, org: Organization, exercise: Exercise, blanks: Map
     if _account_fields(exercise.answer_fields):
         every = picks.workspace_accounts(workspace)
         populated, total = bool(every), len(every)
-        choices = picks.offered(every, {int(v) for v in _account_values(exercise.answer_fields, values) if v.isdigit()})
+        chosen = {answers.parse_account(v) for v in _account_values(exercise.answer_fields, values)}
+        choices = picks.offered(every, chosen)
         named = picks.labels(every)
         shown = {a.id: named[a.id] for a in choices}
     else:
