@@ -250,7 +250,7 @@ def unlinked_contacts_page(ws: Workspace, page: int = 1) -> Page:
 @dataclass
 class LinkChoices:
     """What the queue offers for linking its contacts: up to SUGGEST_LIMIT accounts per contact that its email
-    domain or company name points to, best first, and the workspace's accounts with their labels
+    domain or company name points to, best first, each by its label, and the workspace's accounts with their labels
     (lms.accounts.picks), for typing one."""
 
     suggestions: dict[int, list[tuple[int, str]]]
@@ -264,14 +264,15 @@ def link_choices(ws: Workspace, contacts: Iterable[Contact]) -> LinkChoices:
     rows = db.session.execute(select(Account.id, Account.name, Account.website, Account.domain, Account.tier,
                                      Account.is_target).where(Account.workspace_id == ws.id)).all()
     index = AccountIndex(AccountRef(account_id, name, website) for account_id, name, website, *_ in rows)
-    names = {account_id: name for account_id, name, *_ in rows}
+    accounts = picks.in_order(picks.Pickable(i, name, domain, tier, target)
+                              for i, name, _, domain, tier, target in rows)
+    labels = picks.labels(accounts)
     suggestions = {}
     for contact in contacts:
         by_domain, _ = index.by_domain(email_domain(contact.email)) if contact.email else ((), False)
         ids = list(dict.fromkeys((*by_domain, *index.suggest(contact.company))))[:SUGGEST_LIMIT]
-        suggestions[contact.id] = [(account_id, names[account_id]) for account_id in ids]
-    accounts = picks.in_order(picks.Pickable(i, name, domain, tier, target) for i, name, _, domain, tier, target in rows)
-    return LinkChoices(suggestions, accounts, picks.labels(accounts))
+        suggestions[contact.id] = [(account_id, labels[account_id]) for account_id in ids]
+    return LinkChoices(suggestions, accounts, labels)
 
 
 def link_contact(ws: Workspace, user: User, contact: Contact, account: Account) -> None:

@@ -118,8 +118,10 @@ def test_two_accounts_of_the_same_name_are_told_apart_by_their_domains_and_eithe
     db.session.add_all([uk, com])
     db.session.commit()
     ann = _contact(team, "Lee", "ann@nimbus.example", "Nimbus Ltd")
+    _contact(team, "Moss", "bo@mail.example", "Twin Co")  # suggested both: each button says which
     page = client.get("/workspace/contacts/no-account").get_data(as_text=True)
     assert '<option value="Twin Co (twin.co.uk)">' in page and '<option value="Twin Co (twin.com)">' in page
+    assert "Link to Twin Co (twin.co.uk)" in page and "Link to Twin Co (twin.com)" in page
     client.post(f"/workspace/contacts/{ann.id}/link", data={"account_name": "twin co (TWIN.COM)"})
     db.session.expire_all()
     assert db.session.get(Contact, ann.id).account_id == com.id
