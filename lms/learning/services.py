@@ -142,31 +142,32 @@ ANSWER_COLUMNS = (_answers.question_id, _answers.chosen, _answers.is_correct)  #
 ProgressRow = AnswerRow = Row  # read by column name, as the ORM objects are
 
 
-def _learner_s_progress():
-    return (_progress.user_id == bindparam("user_id")) & (_progress.organization_id == bindparam("org_id"))
+def _progress_on_modules_of(courses) -> Select:
+    """The learner's progress rows (:user_id, :org_id) on the modules (archived ones too: callers look up the active
+    ones) of the courses `courses` picks, a condition on the modules' course_id: a subquery, not a list of module
+    ids, which SQLAlchemy would write into the SQL again on every execution."""
+    modules = Module.__table__.c
+    return select(*PROGRESS_COLUMNS).where(
+        _progress.user_id == bindparam("user_id"), _progress.organization_id == bindparam("org_id"),
+        _progress.module_id.in_(select(modules.id).where(courses(modules.course_id))))
 
 
 @cache
 def _enrolled_progress() -> Select:
-    """The learner's progress rows on the modules of the courses they are enrolled on (not withdrawn), for the
-    dashboard: by subqueries, not a list of module ids written into the SQL on every execution."""
-    modules, enrolments = Module.__table__.c, Enrolment.__table__.c
+    """The dashboard's progress rows: on the courses the learner is enrolled on (not withdrawn)."""
+    enrolments = Enrolment.__table__.c
     enrolled = select(enrolments.course_id).where(
         enrolments.user_id == bindparam("user_id"), enrolments.organization_id == bindparam("org_id"),
         enrolments.withdrawn_at.is_(None))
-    return select(*PROGRESS_COLUMNS).where(
-        _learner_s_progress(), _progress.module_id.in_(select(modules.id).where(modules.course_id.in_(enrolled))))
+    return _progress_on_modules_of(lambda course_id: course_id.in_(enrolled))
 
 
 @cache
 def _course_progress(with_answers: bool) -> Select:
-    """The learner's progress rows on the course's modules (:course_id; archived ones too: callers look up the
-    active ones). With answers, each row is beside the learner's answers when it is the current module's
-    (:current_id; NULL otherwise): every answer has a progress row, as `answer` makes the module's row in the same
-    transaction. The modules are a subquery, not a list of ids: a list is written into the SQL on every execution."""
-    modules = Module.__table__.c
-    on_course = select(modules.id).where(modules.course_id == bindparam("course_id"))
-    query = select(*PROGRESS_COLUMNS).where(_learner_s_progress(), _progress.module_id.in_(on_course))
+    """The progress rows on one course's modules (:course_id). With answers, each row is beside the learner's
+    answers when it is the current module's (:current_id; NULL otherwise): every answer has a progress row, as
+    `answer` makes the module's row in the same transaction."""
+    query = _progress_on_modules_of(lambda course_id: course_id == bindparam("course_id"))
     if not with_answers:
         return query
     answers_here = ((_answers.user_id == _progress.user_id) & (_answers.organization_id == _progress.organization_id)
