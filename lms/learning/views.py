@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from flask import (
     abort,
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -16,7 +18,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from lms.content.outline import ModuleOutline
 from lms.database import once_more_after_a_clash, utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
@@ -86,6 +90,28 @@ def _enrolled_view(course: str, module: str | None = None):
     return view
 
 
+# Each module's options as list items, drawn once per module version: the same for every learner but for their
+# order and which are checked. Drawing them on every view (six escaped values an option) was a fifth of the module
+# page's template. Kept beside the module's cached outline: a content sync replaces the outline, which drops these.
+_options_drawn: WeakKeyDictionary[ModuleOutline, dict[str, list[tuple[Markup, Markup]]]] = WeakKeyDictionary()
+
+
+def drawn_options(module: ModuleOutline) -> dict[str, list[tuple[Markup, Markup]]]:
+    """Return {question id: for each of its options, in the file's order, its list item (unchecked, checked with the
+    option's feedback)} (templates/learning/_option.html). Drawn again on every view in debug mode, so an edited
+    template shows at once."""
+    drawn = None if current_app.debug else _options_drawn.get(module)
+    if drawn is None:
+        option = get_template_attribute("learning/_option.html", "option")
+        drawn = {}
+        for q in module.questions:
+            kind = "radio" if q["type"] == "single" else "checkbox"
+            drawn[q["id"]] = [(option(kind, q["id"], i, o, False), option(kind, q["id"], i, o, True))
+                              for i, o in enumerate(q["options"])]
+        _options_drawn[module] = drawn
+    return drawn
+
+
 @bp.get("/courses/<course>/<module>")
 @login_required
 @once_more_after_a_clash
@@ -96,7 +122,8 @@ def module_show(course: str, module: str):
     if services.launch(current_user, g.org, view, current):
         db.session.commit()
     return render_template("learning/module.html", view=view, module=current, answers=answers, grade=None,
-                           graded_id=None, orders=services.option_orders(current_user, view, current))
+                           graded_id=None, orders=services.option_orders(current_user, view, current),
+                           options=drawn_options(current))
 
 
 @bp.post("/courses/<course>/<module>/questions/<question_id>")
@@ -113,7 +140,8 @@ def module_answer(course: str, module: str, question_id: str):
     db.session.commit()
     answers = services.answers_for(current_user, g.org, current)
     return render_template("learning/module.html", view=view, module=current, answers=answers, grade=grade,
-                           graded_id=question_id, orders=services.option_orders(current_user, view, current))
+                           graded_id=question_id, orders=services.option_orders(current_user, view, current),
+                           options=drawn_options(current))
 
 
 @bp.post("/courses/<course>/<module>/complete")

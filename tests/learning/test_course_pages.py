@@ -295,3 +295,29 @@ def test_options_are_shuffled_per_learner_and_stay_put_for_each(client, auth, co
                                 len(question["options"]))
         assert _option_values(page, question["id"]) == [str(i) for i in expected]
     assert client.get(url).get_data(as_text=True).count('name="option"') == page.count('name="option"')
+
+
+def test_an_edited_option_and_its_feedback_show_after_the_next_sync(app, client, auth, learner, tmp_path):
+    """The options are drawn once per module version and kept: an edit to an option shows once content sync has
+    run, both unchecked and, once chosen, with its edited feedback."""
+    import shutil
+
+    root = tmp_path / "courses"
+    shutil.copytree(Path(app.config["COURSES_DIR"]), root)
+    sync_content(root, {})
+    db.session.commit()
+    auth.login(learner.email)
+    client.post("/courses/tiny-course/enrol")
+    url = "/courses/tiny-course/choosing-target-accounts"
+    assert "s logo." in client.get(url).get_data(as_text=True)
+    module_file = next(root.glob("tiny-course/01-*.md"))
+    module_file.write_text(module_file.read_text()
+                           .replace("The company's logo.", "The company's brand colours.")
+                           .replace("Nice to have on a slide,", "Nice on a slide,"))
+    sync_content(root, {})
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "brand colours" in page and "s logo." not in page and "Nice on a slide" not in page
+    page = client.post(f"{url}/questions/choose-2", data={"option": ["2"]}).get_data(as_text=True)
+    assert 'value="2" id="q-choose-2-2" checked' in page
+    assert "Not quite: Nice on a slide, but it does not help anyone decide or act." in page
