@@ -8,7 +8,7 @@ from functools import cache
 
 from flask import abort
 from sqlalchemy import Row, Select, bindparam, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import Bundle, contains_eager
 
 from lms.content.models import Course, Module
 from lms.content.outline import ModuleOutline, course_outline, course_outlines
@@ -97,12 +97,14 @@ def enrol(user: User, course: Course, org: Organization, *, cohort_id: int | Non
 
 @dataclass
 class CourseView:
-    course: Course
+    # The course and the learner's enrolment (None when not enrolled) as read-only rows of their columns;
+    # `_enrolment_row` puts in the ORM object of an enrolment a request changes.
+    course: CourseRow
     modules: list[ModuleOutline]  # the active modules in order, cached per content version (lms.content.outline)
     # By module id: read-only rows of PROGRESS_COLUMNS as loaded; `_progress_row` puts in the ORM row of a module a
     # request changes.
     progress: dict[int, ProgressRow | ModuleProgress]
-    enrolment: Enrolment | None
+    enrolment: EnrolmentRow | Enrolment | None
     summary: progress.CourseProgress
     # With course_view(..., module=slug): that module, and the learner's answers to its questions by question id.
     current: ModuleOutline | None = None
@@ -125,11 +127,12 @@ class CourseView:
 
 @cache
 def _course_with_enrolment(client: bool) -> Select:
-    return (select(Course, Enrolment)
-            .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id"))
-                       & (Enrolment.organization_id == bindparam("org_id")) & Enrolment.withdrawn_at.is_(None))
-            .where(Course.slug == bindparam("slug"), _visible_courses(client))
-            .options(contains_eager(Enrolment.course)))
+    courses, enrolments = Course.__table__, Enrolment.__table__
+    return (select(Bundle("course", *courses.c), Bundle("enrolment", *enrolments.c))
+            .select_from(courses.outerjoin(
+                enrolments, (enrolments.c.course_id == courses.c.id) & (enrolments.c.user_id == bindparam("user_id"))
+                & (enrolments.c.organization_id == bindparam("org_id")) & enrolments.c.withdrawn_at.is_(None)))
+            .where(courses.c.slug == bindparam("slug"), _visible_courses(client)))
 
 
 # The learner pages read progress and answers as plain rows of the columns they show, not ORM objects: loading a
@@ -139,7 +142,7 @@ _progress, _answers = ModuleProgress.__table__.c, QuestionAnswer.__table__.c
 PROGRESS_COLUMNS = (_progress.id, _progress.module_id, _progress.started_at, _progress.completed_at,
                     _progress.completed_version, _progress.best_score, _progress.first_score, _progress.launched_on)
 ANSWER_COLUMNS = (_answers.question_id, _answers.chosen, _answers.is_correct)  # what the module page shows
-ProgressRow = AnswerRow = Row  # read by column name, as the ORM objects are
+ProgressRow = AnswerRow = CourseRow = EnrolmentRow = Row  # read by column name, as the ORM objects are
 
 
 def _progress_on_modules_of(courses) -> Select:
@@ -184,7 +187,7 @@ def course_view(user: User, org: Organization, slug: str, *, module: str | None 
                              {"user_id": user.id, "org_id": org.id, "slug": slug}).first()
     if row is None:
         abort(404)
-    course, enrolment = row
+    course, enrolment = row.course, row.enrolment if row.enrolment.id is not None else None
     modules = course_outline(course)
     if not modules:
         abort(404)
@@ -248,6 +251,15 @@ def _progress_row(user: User, org: Organization, module: ModuleOutline, view: Co
     return row
 
 
+def _enrolment_row(view: CourseView) -> Enrolment:
+    """Return the learner's enrolment as an ORM object to change (loaded by its id when the view holds a plain row),
+    and keep it in the view, so what the request reads next shows the change. The view must have an enrolment."""
+    row = view.enrolment
+    if not isinstance(row, Enrolment):
+        row = view.enrolment = db.session.get_one(Enrolment, row.id)
+    return row
+
+
 def launch(user: User, org: Organization, view: CourseView, module: ModuleOutline) -> bool:
     """Note that the learner opened a module: progress started and the resume point moved when they change, and a
     "launched" statement once per learner, module and day (UTC), known from the progress row's `launched_on`:
@@ -260,13 +272,12 @@ def launch(user: User, org: Organization, view: CourseView, module: ModuleOutlin
     if row is None or row.launched_on != now.date():
         row = _progress_row(user, org, module, view)
     enrolment = view.enrolment
-    if enrolment is not None:
+    if enrolment is not None and (enrolment.started_at is None or enrolment.last_module_id != module.id):
+        enrolment = _enrolment_row(view)
         if enrolment.started_at is None:
             enrolment.started_at = now
-            changed = True
-        if enrolment.last_module_id != module.id:
-            enrolment.last_module_id = module.id
-            changed = True
+        enrolment.last_module_id = module.id
+        changed = True
     if row.launched_on != now.date():
         activity = f"{view.course.slug}/{module.slug}"
         record(user, "launched", ("module", activity, module.title), {"version": module.version},
@@ -361,9 +372,9 @@ def passed_exercises(user_id: int, org_id: int) -> set[str]:
 def refresh_completion(user: User, org: Organization, view: CourseView) -> bool:
     """Apply the course's completion rules; record the completion once, with its date. Returns True if it
     was completed by this call."""
-    enrolment = view.enrolment
-    if enrolment is None or enrolment.completed_at is not None:
+    if view.enrolment is None or view.enrolment.completed_at is not None:
         return False
+    enrolment = _enrolment_row(view)
     check = progress.completion([_state(m, view.progress.get(m.id)) for m in view.modules], view.course.pass_mark,
                                 view.course.required_exercises, passed_exercises(user.id, org.id),
                                 enrolment.attendance if view.course.attendance_required else None)

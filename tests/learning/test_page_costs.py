@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from lms.content.models import Module
+from lms.content.models import Course, Module
 from lms.content.sync import sync_content
 from lms.extensions import db
 from lms.learning import services
-from lms.learning.models import ModuleProgress, QuestionAnswer
+from lms.learning.models import Enrolment, ModuleProgress, QuestionAnswer
 from lms.tracking.models import Statement
 from lms.tracking.services import record
 from tests.factories import DEFAULT_PASSWORD, make_org, make_user
@@ -95,10 +95,16 @@ def test_re_reading_a_module_takes_a_fixed_number_of_queries_and_writes_nothing(
     assert not [s for s in large if s.lstrip().upper().startswith(WRITES)], large
 
 
-@pytest.mark.parametrize("url", [MODULE, "/courses/tiny-course", "/dashboard"])
-def test_re_reading_a_learner_page_builds_no_progress_or_answer_objects(client, auth, courses, learner, url):
-    """The learner pages read progress and answers as plain rows: ORM objects of them cost more than the query
-    (about 20 µs each), and a course has a row per module. Only a request that changes progress loads one."""
+@pytest.mark.parametrize(("url", "models"), [
+    (MODULE, (ModuleProgress, QuestionAnswer, Course, Enrolment)),
+    ("/courses/tiny-course", (ModuleProgress, QuestionAnswer, Course, Enrolment)),
+    ("/dashboard", (ModuleProgress, QuestionAnswer)),
+])
+def test_re_reading_a_learner_page_builds_no_objects_of_the_rows_it_only_reads(client, auth, courses, learner, url,
+                                                                               models):
+    """The learner pages read progress and answers, and the course page and module page the course and the
+    learner's enrolment, as plain rows: ORM objects of them cost more than the query (about 20 µs each), and a course
+    has a progress row per module. Only a request that changes one loads its object."""
     auth.login(learner.email)
     client.post("/courses/tiny-course/enrol")
     client.get(MODULE)
@@ -112,12 +118,12 @@ def test_re_reading_a_learner_page_builds_no_progress_or_answer_objects(client, 
     def loaded(target, context) -> None:
         built.append(target)
 
-    for model in (ModuleProgress, QuestionAnswer):
+    for model in models:
         event.listen(model, "load", loaded)
     try:
         page = client.get(url)
     finally:
-        for model in (ModuleProgress, QuestionAnswer):
+        for model in models:
             event.remove(model, "load", loaded)
     assert page.status_code == 200
     assert built == []
