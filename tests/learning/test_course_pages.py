@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -138,13 +139,8 @@ def test_dashboard_resumes_where_the_learner_left_off(client, auth, course, lear
     assert "Resume: Mapping the buying group" in page
 
 
-def test_resync_after_an_edit_keeps_completion_and_records_the_new_version(app, client, auth, learner, tmp_path):
-    import shutil
-
-    root = tmp_path / "courses"
-    shutil.copytree(Path(app.config["COURSES_DIR"]), root)
-    sync_content(root, {})
-    db.session.commit()
+def test_resync_after_an_edit_keeps_completion_and_records_the_new_version(app, client, auth, learner, courses):
+    root = courses
     auth.login(learner.email)
     client.post("/courses/tiny-course/enrol")
     _answer_all(client, "tiny-course", "choosing-target-accounts")
@@ -164,13 +160,8 @@ def test_resync_after_an_edit_keeps_completion_and_records_the_new_version(app, 
         as_text=True)
 
 
-def test_removed_module_is_archived_and_progress_kept(app, client, auth, learner, tmp_path):
-    import shutil
-
-    root = tmp_path / "courses"
-    shutil.copytree(Path(app.config["COURSES_DIR"]), root)
-    sync_content(root, {})
-    db.session.commit()
+def test_removed_module_is_archived_and_progress_kept(app, client, auth, learner, courses):
+    root = courses
     auth.login(learner.email)
     course_yaml = root / "tiny-course" / "course.yaml"
     original = course_yaml.read_text()
@@ -223,8 +214,6 @@ def test_course_images_are_served_but_nothing_outside_the_folder(client, auth, c
 
 
 def test_in_house_course_is_assigned_not_self_enrolled(app, client, auth, tmp_path):
-    import shutil
-
     root = tmp_path / "courses"
     shutil.copytree(Path(app.config["COURSES_DIR"]), root)
     yaml_file = root / "tiny-course" / "course.yaml"
@@ -297,15 +286,10 @@ def test_options_are_shuffled_per_learner_and_stay_put_for_each(client, auth, co
     assert client.get(url).get_data(as_text=True).count('name="option"') == page.count('name="option"')
 
 
-def test_an_edited_option_and_its_feedback_show_after_the_next_sync(app, client, auth, learner, tmp_path):
+def test_an_edited_option_and_its_feedback_show_after_the_next_sync(app, client, auth, learner, courses):
     """The options are drawn once per module version and kept: an edit to an option shows once content sync has
     run, both unchecked and, once chosen, with its edited feedback."""
-    import shutil
-
-    root = tmp_path / "courses"
-    shutil.copytree(Path(app.config["COURSES_DIR"]), root)
-    sync_content(root, {})
-    db.session.commit()
+    root = courses
     auth.login(learner.email)
     client.post("/courses/tiny-course/enrol")
     url = "/courses/tiny-course/choosing-target-accounts"

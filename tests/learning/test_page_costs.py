@@ -4,7 +4,6 @@ history, no writes when a page is only re-read, and one "launched" statement per
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,16 +21,6 @@ from tests.factories import DEFAULT_PASSWORD, make_org, make_user
 
 MODULE = "/courses/tiny-course/choosing-target-accounts"
 WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-@pytest.fixture
-def courses(app, tmp_path) -> Path:
-    """A copy of the fixture courses, synced, that a test may grow."""
-    root = tmp_path / "courses"
-    shutil.copytree(Path(app.config["COURSES_DIR"]), root)
-    sync_content(root, {})
-    db.session.commit()
-    return root
 
 
 @pytest.fixture
