@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from flask import abort
 from sqlalchemy import Row, Select, bindparam, func, select
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Bundle, contains_eager
 
 from lms.content.models import Course, Module
 from lms.content.outline import ModuleOutline, course_outline, course_outlines
-from lms.database import set_once, utcnow
+from lms.database import json_rows, set_once, utcnow
 from lms.extensions import db
 from lms.identity.models import Invitation, Organization, User
 from lms.learning import progress
@@ -125,16 +127,6 @@ class CourseView:
 # and computing its cache key on every request cost more than running it.
 
 
-@cache
-def _course_with_enrolment(client: bool) -> Select:
-    courses, enrolments = Course.__table__, Enrolment.__table__
-    return (select(Bundle("course", *courses.c), Bundle("enrolment", *enrolments.c))
-            .select_from(courses.outerjoin(
-                enrolments, (enrolments.c.course_id == courses.c.id) & (enrolments.c.user_id == bindparam("user_id"))
-                & (enrolments.c.organization_id == bindparam("org_id")) & enrolments.c.withdrawn_at.is_(None)))
-            .where(courses.c.slug == bindparam("slug"), _visible_courses(client)))
-
-
 # The learner pages read progress and answers as plain rows of the columns they show, not ORM objects: loading a
 # course's progress as ORM objects cost about 20 µs a module, more than the query. A request that changes a module's
 # progress loads that one row as an ORM object (`_progress_row`); answers are changed through `answers_for`.
@@ -142,7 +134,24 @@ _progress, _answers = ModuleProgress.__table__.c, QuestionAnswer.__table__.c
 PROGRESS_COLUMNS = (_progress.id, _progress.module_id, _progress.started_at, _progress.completed_at,
                     _progress.completed_version, _progress.best_score, _progress.first_score, _progress.launched_on)
 ANSWER_COLUMNS = (_answers.question_id, _answers.chosen, _answers.is_correct)  # what the module page shows
-ProgressRow = AnswerRow = CourseRow = EnrolmentRow = Row  # read by column name, as the ORM objects are
+CourseRow = EnrolmentRow = Row  # read by column name, as the ORM objects are
+
+
+class ProgressRow(NamedTuple):
+    id: int
+    module_id: int
+    started_at: datetime | None
+    completed_at: datetime | None
+    completed_version: str | None
+    best_score: int | None
+    first_score: int | None
+    launched_on: date | None
+
+
+class AnswerRow(NamedTuple):
+    question_id: str
+    chosen: list[int]
+    is_correct: bool
 
 
 def _progress_on_modules_of(courses) -> Select:
@@ -166,25 +175,56 @@ def _enrolled_progress() -> Select:
 
 
 @cache
-def _course_progress(with_answers: bool) -> Select:
-    """The progress rows on one course's modules (:course_id). With answers, each row is beside the learner's
-    answers when it is the current module's (:current_id; NULL otherwise): every answer has a progress row, as
-    `answer` makes the module's row in the same transaction."""
-    query = _progress_on_modules_of(lambda course_id: course_id == bindparam("course_id"))
-    if not with_answers:
-        return query
-    answers_here = ((_answers.user_id == _progress.user_id) & (_answers.organization_id == _progress.organization_id)
-                    & (_answers.module_id == _progress.module_id) & (_progress.module_id == bindparam("current_id")))
-    return query.add_columns(*ANSWER_COLUMNS).select_from(
-        ModuleProgress.__table__.outerjoin(QuestionAnswer.__table__, answers_here))
+def _course_page(client: bool, with_answers: bool) -> Select:
+    """A visible course (:slug), the learner's enrolment on it (:user_id, :org_id; its columns NULL when there is
+    none) and their progress rows on its modules, in one round trip: the progress as one JSON list (`json_rows`).
+    With answers, also the learner's answers to the course's active module with slug :module, as another list."""
+    courses, enrolments, modules = Course.__table__, Enrolment.__table__, Module.__table__
+    mine = (_progress.user_id == bindparam("user_id")) & (_progress.organization_id == bindparam("org_id"))
+    progress_rows = (select(json_rows(*PROGRESS_COLUMNS))
+                     .where(mine, _progress.module_id.in_(
+                         select(modules.c.id).where(modules.c.course_id == courses.c.id).correlate(courses)))
+                     .scalar_subquery())
+    columns = [Bundle("course", *courses.c), Bundle("enrolment", *enrolments.c), progress_rows.label("progress")]
+    if with_answers:
+        current = (select(modules.c.id).where(modules.c.course_id == courses.c.id, modules.c.slug == bindparam("module"),
+                                              modules.c.is_archived.is_(False))
+                   .correlate(courses).scalar_subquery())
+        columns.append(select(json_rows(*ANSWER_COLUMNS))
+                       .where(_answers.user_id == bindparam("user_id"), _answers.organization_id == bindparam("org_id"),
+                              _answers.module_id == current)
+                       .scalar_subquery().label("answers"))
+    return (select(*columns)
+            .select_from(courses.outerjoin(
+                enrolments, (enrolments.c.course_id == courses.c.id) & (enrolments.c.user_id == bindparam("user_id"))
+                & (enrolments.c.organization_id == bindparam("org_id")) & enrolments.c.withdrawn_at.is_(None)))
+            .where(courses.c.slug == bindparam("slug"), _visible_courses(client)))
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)  # ISO text from json_rows, on both databases
+
+
+def _progress_rows(data: list | None) -> dict[int, ProgressRow]:
+    """{module id: ProgressRow} from the page query's JSON list (PROGRESS_COLUMNS' order)."""
+    return {r[1]: ProgressRow(r[0], r[1], _timestamp(r[2]), _timestamp(r[3]), r[4], r[5], r[6],
+                              None if r[7] is None else date.fromisoformat(r[7])) for r in data or ()}
+
+
+def _answer_rows(data: list | None) -> dict[str, AnswerRow]:
+    """{question id: AnswerRow} from the page query's JSON list (ANSWER_COLUMNS' order)."""
+    return {r[0]: AnswerRow(r[0], json.loads(r[1]) if isinstance(r[1], str) else r[1], bool(r[2]))
+            for r in data or ()}
 
 
 def course_view(user: User, org: Organization, slug: str, *, module: str | None = None) -> CourseView:
     """Load a visible course with the user's enrolment (one query), its active modules (cached per content version:
     no query) and the user's progress on them (one query: with `module`, that module's slug, the same query brings
     the learner's answers to it); 404 if the course is not visible, has no active module or no such module."""
-    row = db.session.execute(_course_with_enrolment(org.kind == "client"),
-                             {"user_id": user.id, "org_id": org.id, "slug": slug}).first()
+    params = {"user_id": user.id, "org_id": org.id, "slug": slug}
+    if module is not None:
+        params["module"] = module
+    row = db.session.execute(_course_page(org.kind == "client", module is not None), params).first()
     if row is None:
         abort(404)
     course, enrolment = row.course, row.enrolment if row.enrolment.id is not None else None
@@ -192,14 +232,8 @@ def course_view(user: User, org: Organization, slug: str, *, module: str | None 
     if not modules:
         abort(404)
     current = _module_named(modules, module) if module is not None else None
-    params = {"user_id": user.id, "org_id": org.id, "course_id": course.id}
-    if current is not None:
-        params["current_id"] = current.id
-    states, answers = {}, {}
-    for row in db.session.execute(_course_progress(current is not None), params):
-        states[row.module_id] = row
-        if current is not None and row.question_id is not None:
-            answers[row.question_id] = row
+    states = _progress_rows(row.progress)
+    answers = _answer_rows(row.answers) if module is not None else {}
     summary = progress.course_progress([_state(m, states.get(m.id)) for m in modules])
     return CourseView(course, modules, states, enrolment, summary, current, answers)
 

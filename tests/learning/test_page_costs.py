@@ -71,8 +71,8 @@ def test_re_reading_a_module_takes_a_fixed_number_of_queries_and_writes_nothing(
     small = _reads(client, queries, MODULE)
     assert not [s for s in small if s.lstrip().upper().startswith(WRITES)], small
     assert len(small) <= 6, small  # DESIGN.md: a learner page in at most 6 queries
-    # The signed-in user; the course with the enrolment; the progress with this module's answers.
-    assert len(small) == 3, small
+    # The signed-in user; the course with the enrolment, the progress and this module's answers (one round trip).
+    assert len(small) == 2, small
     # Launched today already is known from the progress row: the learning record is not asked.
     assert not [s for s in small if "statements" in s], small
 
