@@ -154,14 +154,15 @@ class AnswerRow(NamedTuple):
     is_correct: bool
 
 
-def _progress_on_modules_of(courses) -> Select:
-    """The learner's progress rows (:user_id, :org_id) on the modules (archived ones too: callers look up the active
-    ones) of the courses `courses` picks, a condition on the modules' course_id: a subquery, not a list of module
-    ids, which SQLAlchemy would write into the SQL again on every execution."""
-    modules = Module.__table__.c
-    return select(*PROGRESS_COLUMNS).where(
+def _progress_on_modules_of(courses, *columns) -> Select:
+    """The learner's progress rows (:user_id, :org_id; `columns`, by default PROGRESS_COLUMNS) on the modules
+    (archived ones too: callers look up the active ones) of the courses `courses` picks, a condition on the modules'
+    course_id: a subquery, not a list of module ids, which SQLAlchemy would write into the SQL again on every
+    execution. The condition may name an enclosing query's table (the course page's courses): it is correlated."""
+    modules = Module.__table__
+    return select(*(columns or PROGRESS_COLUMNS)).where(
         _progress.user_id == bindparam("user_id"), _progress.organization_id == bindparam("org_id"),
-        _progress.module_id.in_(select(modules.id).where(courses(modules.course_id))))
+        _progress.module_id.in_(select(modules.c.id).where(courses(modules.c.course_id)).correlate_except(modules)))
 
 
 @cache
@@ -180,11 +181,8 @@ def _course_page(client: bool, with_answers: bool) -> Select:
     none) and their progress rows on its modules, in one round trip: the progress as one JSON list (`json_rows`).
     With answers, also the learner's answers to the course's active module with slug :module, as another list."""
     courses, enrolments, modules = Course.__table__, Enrolment.__table__, Module.__table__
-    mine = (_progress.user_id == bindparam("user_id")) & (_progress.organization_id == bindparam("org_id"))
-    progress_rows = (select(json_rows(*PROGRESS_COLUMNS))
-                     .where(mine, _progress.module_id.in_(
-                         select(modules.c.id).where(modules.c.course_id == courses.c.id).correlate(courses)))
-                     .scalar_subquery())
+    progress_rows = _progress_on_modules_of(lambda course_id: course_id == courses.c.id,
+                                            json_rows(*PROGRESS_COLUMNS)).scalar_subquery()
     columns = [Bundle("course", *courses.c), Bundle("enrolment", *enrolments.c), progress_rows.label("progress")]
     if with_answers:
         current = (select(modules.c.id).where(modules.c.course_id == courses.c.id, modules.c.slug == bindparam("module"),
