@@ -164,8 +164,9 @@ def is_sqlite(engine: Engine) -> bool:
 
 class json_rows(FunctionElement):  # noqa: N801 - reads like the SQL aggregate it stands for
     """An aggregate: the rows of its columns as one JSON array of arrays ([[a, b], [a, b]]; NULL or [] for none), so
-    a query can bring a list of rows beside its other columns in one round trip. Timestamps come back as ISO text,
-    SQLite's booleans as 0 and 1, and a JSON column as its text on SQLite: the reader converts them."""
+    a query can bring a list of rows beside its other columns in one round trip. A JSON column comes back as its
+    JSON on both databases; timestamps and dates as ISO text, and SQLite's booleans as 0 and 1: the reader converts
+    those."""
 
     type = JSON()
     name = "json_rows"
@@ -174,7 +175,10 @@ class json_rows(FunctionElement):  # noqa: N801 - reads like the SQL aggregate i
 
 @compiles(json_rows, "sqlite")
 def _json_rows_sqlite(element, compiler, **kw) -> str:
-    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+    # SQLite keeps a JSON column as text, which json_array would quote as a string: json() reads it as JSON.
+    columns = ", ".join(f"json({compiler.process(c, **kw)})" if isinstance(c.type, JSON) else compiler.process(c, **kw)
+                        for c in element.clauses)
+    return f"json_group_array(json_array({columns}))"
 
 
 @compiles(json_rows)

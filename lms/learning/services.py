@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -211,14 +210,13 @@ def _progress_rows(data: list | None) -> dict[int, ProgressRow]:
 
 def _answer_rows(data: list | None) -> dict[str, AnswerRow]:
     """{question id: AnswerRow} from the page query's JSON list (ANSWER_COLUMNS' order)."""
-    return {r[0]: AnswerRow(r[0], json.loads(r[1]) if isinstance(r[1], str) else r[1], bool(r[2]))
-            for r in data or ()}
+    return {r[0]: AnswerRow(r[0], r[1], bool(r[2])) for r in data or ()}
 
 
 def course_view(user: User, org: Organization, slug: str, *, module: str | None = None) -> CourseView:
-    """Load a visible course with the user's enrolment (one query), its active modules (cached per content version:
-    no query) and the user's progress on them (one query: with `module`, that module's slug, the same query brings
-    the learner's answers to it); 404 if the course is not visible, has no active module or no such module."""
+    """Load a visible course with the user's enrolment and their progress on its modules (one query: with `module`,
+    that module's slug, the same query brings the learner's answers to it) and its active modules (cached per content
+    version: no query); 404 if the course is not visible, has no active module or no such module."""
     params = {"user_id": user.id, "org_id": org.id, "slug": slug}
     if module is not None:
         params["module"] = module
