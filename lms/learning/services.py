@@ -294,8 +294,8 @@ def launch(user: User, org: Organization, view: CourseView, module: ModuleOutlin
     """Note that the learner opened a module: progress started and the resume point moved when they change, and a
     "launched" statement once per learner, module and day (UTC), known from the progress row's `launched_on`:
     re-reading a page is no new launch, and a plain page view writes nothing and reads nothing more (the first view
-    of a day loads the progress row to change it). Returns True when something was added or changed (the caller
-    commits then)."""
+    of a day loads the progress row to change it, and a view that moves the resume point loads the enrolment).
+    Returns True when something was added or changed (the caller commits then)."""
     now = utcnow()
     row = view.progress.get(module.id)
     changed = row is None
