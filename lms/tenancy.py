@@ -11,9 +11,10 @@ from typing import TypeVar
 
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 
 from lms.extensions import db
+from lms.identity.models import Membership, Organization
 
 T = TypeVar("T")
 
@@ -34,6 +35,19 @@ def load_tenant() -> None:
         return
     g.org = orgs[wanted]
     g.roles = frozenset(m.role for m in current_user.memberships if m.organization_id == wanted)
+
+
+def current_org_sql(user_id: ColumnElement[int]) -> ColumnElement[int]:
+    """load_tenant's rule as SQL, for a query that reads no ORM user (a certificate download): the id of the
+    session's organisation (:org_id) if `user_id` belongs to it and it is active, else of the lowest-numbered
+    active organisation they belong to; NULL if none."""
+    active = and_(Membership.user_id == user_id, Organization.id == Membership.organization_id,
+                  Organization.is_active.is_(True))
+    return func.coalesce(
+        select(Membership.organization_id).where(active, Membership.organization_id == bindparam("org_id"))
+        .limit(1).correlate_except(Membership, Organization).scalar_subquery(),
+        select(func.min(Membership.organization_id)).where(active).correlate_except(Membership, Organization)
+        .scalar_subquery())
 
 
 def org_id() -> int:

@@ -3,16 +3,20 @@ platform admins. Anything else answers 404."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
-from flask import abort, g
+from flask import abort
 from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.identity.models import Cohort, CohortMember, Organization, User
-from lms.tenancy import get_or_404, has_role
+from lms.identity import sessions
+from lms.identity.models import Cohort, CohortMember, Membership, Organization, User, UserSession
+from lms.tenancy import current_org_sql, get_or_404, has_role
 
 
 def by_code(code: str) -> Certificate | None:
@@ -72,45 +76,90 @@ def cohort_certificates(cohort: Cohort) -> list[Certificate]:
     ).order_by(Certificate.holder_name, Certificate.course_title)))
 
 
-def downloadable_or_404(code: str, user: User) -> Certificate:
-    """Return the certificate if the signed-in `user` may download its PDF: the holder, a manager of its
-    organisation (the current one), a coach of a cohort the holder learns in, or a platform admin. Revoked and
-    replaced certificates are not handed out (platform admins excepted). Anything else: 404.
+class OrganizationRow(NamedTuple):
+    """What a certificate's PDF shows of its organisation."""
 
-    One query: the certificate, its organisation and the rule together (the user's roles in the current
-    organisation are already loaded with the request).
+    name: str
+    kind: str
+    timezone: str
+    logo_path: str | None
+
+
+class CertificateRow(NamedTuple):
+    """A certificate as its download reads it: what the PDF shows and whether it is current, no ORM object (the
+    readers of a Certificate that a PDF needs, lms.certificates.rendering and .cards, read these alike)."""
+
+    id: int
+    code: str
+    holder_name: str
+    course_title: str
+    minutes: int
+    competencies: list
+    issued_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    replaced_by_id: int | None
+    organization: OrganizationRow
+
+
+class Download(NamedTuple):
+    """The download's one query read back: the signed-in reader, and the certificate if they may have it."""
+
+    reader_id: int
+    certificate: CertificateRow | None
+
+
+def download(code: str, session: Mapping) -> Download | None:
+    """Return who the signed-in `session` (Flask's) belongs to and the certificate `code` if they may download
+    its PDF: the holder, a manager of its organisation (the current one), a coach of a cohort the holder learns
+    in, or a platform admin. Revoked and replaced certificates are not handed out (platform admins excepted).
+    None when the session names no open session of an active user: the caller sends them to sign in.
+
+    One query for the reader and the rule, and no ORM user: the user loader's conditions
+    (lms.identity.sessions.session_is_open) and the current organisation's (lms.tenancy.current_org_sql) are in
+    its SQL. Loading the ORM user, then the certificate, cost more than the user loader alone does on a page.
     """
+    params = sessions.session_params(session.get("_user_id"))
+    if params is None:
+        return None
     if not code or len(code) > 64:
-        abort(404)
-    org = g.org
-    if user.is_platform_admin:
-        reader, params = "any", {"code": code}
-    elif org is not None and has_role("manager", "coach"):
-        reader = "manager" if has_role("manager") else "coach"
-        params = {"code": code, "user_id": user.id, "org_id": org.id}
-    else:
-        reader, params = "holder", {"code": code, "user_id": user.id}
-    certificate = db.session.execute(_download_query(reader), params).scalar_one_or_none()
-    if certificate is None:
-        abort(404)
-    return certificate
+        code = ""  # matches nothing: a 404 for the signed-in reader
+    # On the session's connection, not through the ORM: the rows are plain columns, and the ORM's result handling
+    # cost more than the query itself.
+    row = db.session.connection().execute(
+        _download_query(), {**params, "code": code, "org_id": session.get("org_id")}).first()
+    if row is None:
+        return None
+    reader_id, certificate_id, *shown, org_name, org_kind, org_timezone, org_logo = row
+    if certificate_id is None:
+        return Download(reader_id, None)
+    organization = OrganizationRow(org_name, org_kind, org_timezone, org_logo)
+    return Download(reader_id, CertificateRow(certificate_id, *shown, organization))
 
 
 @cache
-def _download_query(reader: str) -> Select:
-    """The download's query for each kind of reader ("any" for platform admins, "holder", "manager", "coach"),
-    built once: building a statement and its cache key on every request cost nearly as much as running it.
-    Managers and coaches may read their current organisation's (:org_id) certificates, coaches only their
-    learners'; everyone their own (:user_id)."""
-    query = select(Certificate).where(Certificate.code == bindparam("code"))
-    if reader == "any":
-        return query
-    allowed = Certificate.user_id == bindparam("user_id")
-    if reader == "manager":
-        allowed = or_(allowed, Certificate.organization_id == bindparam("org_id"))
-    elif reader == "coach":
-        allowed = or_(allowed, and_(Certificate.organization_id == bindparam("org_id"), _coaches_holder()))
-    return query.where(Certificate.revoked_at.is_(None), allowed)
+def _download_query() -> Select:
+    """The download's statement, built once (building it and its cache key cost about what running it does): the
+    reader's open session and user, with the certificate they may download (outer-joined: NULL when they may
+    not) and its organisation."""
+    allowed = or_(User.is_platform_admin.is_(True), and_(Certificate.revoked_at.is_(None), or_(
+        Certificate.user_id == User.id,
+        and_(Certificate.organization_id == current_org_sql(User.id),
+             or_(_holds_role("manager"), and_(_holds_role("coach"), _coaches_holder()))))))
+    return (select(User.id, Certificate.id, Certificate.code, Certificate.holder_name, Certificate.course_title,
+                   Certificate.minutes, Certificate.competencies, Certificate.issued_at, Certificate.expires_at,
+                   Certificate.revoked_at, Certificate.replaced_by_id, Organization.name, Organization.kind,
+                   Organization.timezone, Organization.logo_path)
+            .select_from(UserSession).join(User, User.id == UserSession.user_id)
+            .outerjoin(Certificate, and_(Certificate.code == bindparam("code"), allowed))
+            .outerjoin(Organization, Organization.id == Certificate.organization_id)
+            .where(sessions.session_is_open()))
+
+
+def _holds_role(role: str):
+    """The SQL condition: the reader (users.id) holds `role` in the certificate's organisation."""
+    return exists().where(Membership.user_id == User.id, Membership.organization_id == Certificate.organization_id,
+                          Membership.role == role).correlate(User, Certificate)
 
 
 def _coaches_holder():
@@ -119,10 +168,10 @@ def _coaches_holder():
     coach, learner = aliased(CohortMember), aliased(CohortMember)
     return exists().where(
         coach.user_id == bindparam("user_id"), coach.role == "coach", coach.cohort_id.in_(
-            select(Cohort.id).where(Cohort.organization_id == Certificate.organization_id)),
+            select(Cohort.id).where(Cohort.organization_id == Certificate.organization_id).correlate(Certificate)),
         or_(coach.cohort_id == Certificate.cohort_id,
             exists().where(and_(learner.cohort_id == coach.cohort_id, learner.user_id == Certificate.user_id,
-                                learner.role == "learner"))))
+                                learner.role == "learner")).correlate(coach, Certificate))).correlate(Certificate)
 
 
 def search(query: str, limit: int = 50) -> list[tuple[Certificate, User]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,8 +17,11 @@ from lms.extensions import db
 from lms.identity.models import User
 from lms.urls import external_url
 
+if TYPE_CHECKING:  # a download passes a row, not the ORM object
+    from lms.certificates.access import CertificateRow
 
-def status_of(certificate: Certificate, now: datetime | None = None) -> validity.Status:
+
+def status_of(certificate: Certificate | CertificateRow, now: datetime | None = None) -> validity.Status:
     """Return the certificate's state (valid, expired, revoked or replaced) now."""
     return validity.status(now or utcnow(), expires_at=certificate.expires_at, revoked_at=certificate.revoked_at,
                            replaced=certificate.replaced_by_id is not None)
@@ -50,7 +54,7 @@ class Card:
             expires=self.expires, url=self.verify_url, code=self.certificate.code)
 
 
-def card(certificate: Certificate, now: datetime | None = None) -> Card:
+def card(certificate: Certificate | CertificateRow, now: datetime | None = None) -> Card:
     """Return the display values of a certificate; dates are in its organisation's time zone."""
     zone = certificate.organization.timezone
     return Card(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
 
@@ -15,12 +16,15 @@ from lms.certificates.models import Certificate
 from lms.files import file_digest
 from lms.identity.models import Organization
 
+if TYPE_CHECKING:  # a download passes a row, not the ORM object
+    from lms.certificates.access import CertificateRow, OrganizationRow
+
 FONT_DIR = pdf.static_path("fonts")
 PDF_TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEET = "certificates/certificate.css"  # under static/
 
 
-def _logo(org: Organization) -> str | None:
+def _logo(org: Organization | OrganizationRow) -> str | None:
     """Return the organisation's logo as a /static/ URL if it names a file under static/, else None."""
     rel = (org.logo_path or "").strip().lstrip("/").removeprefix("static/")
     if not rel:
@@ -31,7 +35,7 @@ def _logo(org: Organization) -> str | None:
     return "/static/" + path.relative_to(pdf.STATIC).as_posix()
 
 
-def pdf_context(certificate: Certificate) -> dict:
+def pdf_context(certificate: Certificate | CertificateRow) -> dict:
     """Return the values the PDF template shows for this certificate (the stored file is keyed by them)."""
     org = certificate.organization
     shown = card(certificate)
@@ -62,7 +66,7 @@ def design_digest() -> str:
     return hashlib.sha256((source + file_digest(str(pdf.static_path(STYLESHEET)))).encode()).hexdigest()
 
 
-def printable(certificate: Certificate, context: dict | None = None) -> Printable:
+def printable(certificate: Certificate | CertificateRow, context: dict | None = None) -> Printable:
     """Return the certificate's PDF as HTML (with its stored QR code), metadata and stylesheet, ready to render in
     this process or a worker (lms.certificates.batch)."""
     context = context or pdf_context(certificate)
@@ -71,6 +75,6 @@ def printable(certificate: Certificate, context: dict | None = None) -> Printabl
                      author=context["site_name"], stylesheets=(STYLESHEET,))
 
 
-def render_certificate(certificate: Certificate, context: dict | None = None) -> bytes:
+def render_certificate(certificate: Certificate | CertificateRow, context: dict | None = None) -> bytes:
     """Render the certificate's PDF and return its bytes; stores nothing but its QR code (if it had none)."""
     return render(printable(certificate, context))

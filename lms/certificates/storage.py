@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lms.certificates import batch, paths, sharing
-from lms.certificates.access import cohort_certificates
+from lms.certificates.access import CertificateRow, cohort_certificates
 from lms.certificates.batch import Printable
 from lms.certificates.models import Certificate
 from lms.certificates.rendering import design_digest, pdf_context, printable, render_certificate
@@ -27,7 +27,7 @@ def _fingerprint(context: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def _path_for(certificate: Certificate, context: dict) -> Path:
+def _path_for(certificate: Certificate | CertificateRow, context: dict) -> Path:
     return paths.pdf_path(certificate.code, _fingerprint(context))
 
 
@@ -37,7 +37,7 @@ def stored_pdf(certificate: Certificate) -> Path | None:
     return path if path.is_file() else None
 
 
-def pdf_file(certificate: Certificate) -> Path:
+def pdf_file(certificate: Certificate | CertificateRow) -> Path:
     """Return the path of the certificate's stored PDF, rendering and storing it first if needed (once: later
     calls find the file). Older versions (before a name change) are removed."""
     context = pdf_context(certificate)
@@ -80,7 +80,7 @@ def render_missing(certificate_ids: Sequence[int], *,
     return done.count
 
 
-def download_name(certificate: Certificate) -> str:
+def download_name(certificate: Certificate | CertificateRow) -> str:
     """Return the file name a downloaded PDF is saved as."""
     return sharing.file_name(certificate.holder_name, certificate.course_title)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -13,6 +14,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -76,11 +78,21 @@ def my_certificates() -> dict[int, cards.Card]:
 
 
 @bp.get("/certificates/<code>.pdf")
-@login_required
 def download(code: str):
     """The certificate's PDF: the stored file (rendered on the first download only), with an ETag so a repeat
-    download answers 304; sent by the proxy when USE_X_SENDFILE is set."""
-    certificate = access.downloadable_or_404(code, current_user)
+    download answers 304; sent by the proxy when USE_X_SENDFILE is set.
+
+    Signed in as login_required would have it, but without the user loader's ORM user: one query reads the
+    session's reader and the certificate they may have (access.download). A browser whose session is not open
+    goes through Flask-Login (a remember-me cookie signs it in again), else to the sign-in page."""
+    found = access.download(code, session)
+    if found is None:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        found = access.download(code, session)  # the remember-me cookie opened a session
+    if found is None or found.certificate is None:
+        abort(404)
+    certificate = found.certificate
     response = send_file(storage.pdf_file(certificate), mimetype="application/pdf", as_attachment=True,
                          download_name=storage.download_name(certificate), conditional=True, etag=True, max_age=0)
     # Kept by the browser but checked with us every time: a revoked certificate must stop downloading.

@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from lms.database import utcnow
@@ -22,29 +22,43 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_params(user_id: str | None) -> dict | None:
+    """Return the parameters of session_is_open (:user_id, :token_hash) for a Flask-Login id "<id>:<session
+    token>", or None if it is not one we issued."""
+    try:
+        raw_id, token = user_id.split(":", 1)
+        return {"user_id": int(raw_id), "token_hash": token_hash(token)}
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def session_is_open() -> ColumnElement[bool]:
+    """The SQL condition of the user loader: user :user_id's session :token_hash is open and the user active.
+    For a query of User and UserSession (joined on their ids), such as a download's that reads no ORM user
+    (lms.certificates.access.download)."""
+    return and_(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
+                UserSession.revoked_at.is_(None), User.is_active_user.is_(True))
+
+
 @cache
 def _signed_in_user() -> Select:
     """The user loader's statement: the session, the user, their memberships and organisations in one query (every
     page needs them). Built once: building it and computing its cache key on each request cost more than running
     it."""
-    return (select(User).join(UserSession, UserSession.user_id == User.id)
-            .where(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
-                   UserSession.revoked_at.is_(None))
+    return (select(User).join(UserSession, UserSession.user_id == User.id).where(session_is_open())
             .options(joinedload(User.memberships)))
 
 
 def active_user(user_id: str) -> User | None:
     """Return the user for a Flask-Login id "<id>:<session token>", or None if the session was ended, the user
     deactivated, or the id is not one we issued."""
-    try:
-        raw_id, token = user_id.split(":", 1)
-        user = db.session.execute(_signed_in_user(), {"user_id": int(raw_id), "token_hash": token_hash(token)}
-                                  ).unique().scalar_one_or_none()
-    except (ValueError, TypeError, AttributeError):
+    params = session_params(user_id)
+    if params is None:
         return None
-    if user is None or not user.is_active_user:
+    user = db.session.execute(_signed_in_user(), params).unique().scalar_one_or_none()
+    if user is None:
         return None
-    user.session_token = token
+    user.session_token = user_id.split(":", 1)[1]
     return user
 
 

@@ -259,6 +259,54 @@ def test_the_download_checks_permission_in_one_query(client, auth, world, querie
     assert response.status_code == status
     about_certificates = [s for s in queries.statements if "certificates" in s]
     assert len(about_certificates) == 1, about_certificates
+    if status == 200:  # the reader's session and the rule together: no user loader's query beside them
+        assert len(queries.statements) == 1, queries.statements
+
+
+def test_a_manager_downloads_their_current_organisations_certificates_only(client, auth, world):
+    """The download reads the current organisation in SQL (it loads no ORM user): as load_tenant has it, the one
+    the browser switched to, or the first active one when that is suspended."""
+    from lms.identity.services import add_role
+
+    manager, cert = world["people"]["manager"], world["certs"]["zoe"]
+    northwind, contoso = cert.organization, world["certs"]["their"].organization
+    add_role(manager, contoso, "learner")
+    db.session.commit()
+    path = f"/certificates/{cert.code}.pdf"
+    auth.login(manager.email)
+    assert client.get(path, buffered=True).status_code == 200
+    client.post(f"/organizations/{contoso.id}/switch")
+    assert client.get(path, buffered=True).status_code == 404  # a learner here: Northwind's are out of reach
+    client.post(f"/organizations/{northwind.id}/switch")
+    assert client.get(path, buffered=True).status_code == 200
+    northwind.is_active = False  # suspended: the session falls back to Contoso
+    db.session.commit()
+    assert client.get(path, buffered=True).status_code == 404
+
+
+def test_a_download_needs_an_open_session_of_an_active_user(client, auth, world):
+    from lms.identity import sessions
+
+    zoe, cert = world["people"]["zoe"], world["certs"]["zoe"]
+    path = f"/certificates/{cert.code}.pdf"
+    auth.login(zoe.email)
+    assert client.get(path, buffered=True).status_code == 200
+    sessions.end_all_sessions(zoe)  # "sign out everywhere", or a password reset
+    db.session.commit()
+    signed_out = client.get(path)
+    assert signed_out.status_code == 302 and urlsplit(signed_out.headers["Location"]).path == "/login"
+    auth.login(zoe.email)
+    zoe.is_active_user = False
+    db.session.commit()
+    assert urlsplit(client.get(path).headers["Location"]).path == "/login"
+
+
+def test_a_remembered_browser_downloads_once_its_session_cookie_is_gone(client, auth, world):
+    zoe, cert = world["people"]["zoe"], world["certs"]["zoe"]
+    auth.login(zoe.email, remember=True)
+    client.delete_cookie("session")  # the browser was closed: only the remember-me cookie is left
+    response = client.get(f"/certificates/{cert.code}.pdf", buffered=True)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
 
 
 def test_another_organisations_certificate_answers_404_to_its_managers_and_coaches(client, auth, world):

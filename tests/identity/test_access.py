@@ -152,3 +152,33 @@ def test_every_post_route_rejects_a_missing_csrf_token(tmp_path):
         lrs = client.post("/xapi/statements", json={}, headers={"X-Experience-API-Version": "1.0.3"})
         assert lrs.status_code == 401
         db.session.remove()
+
+
+@pytest.mark.parametrize("chosen", ["alpha", "beta", "gamma", None, "stranger"])
+def test_the_current_organisation_in_sql_is_the_one_load_tenant_sets(app, chosen):
+    """current_org_sql (for queries that load no ORM user, a certificate download) keeps load_tenant's rule: the
+    session's organisation if the user belongs to it and it is active, else their lowest-numbered active one."""
+    from flask import g, session
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from lms.identity.services import add_role
+    from lms.identity.sessions import start_session
+    from lms.tenancy import current_org_sql, load_tenant
+
+    orgs = {name: make_org(name.title()) for name in ("alpha", "beta", "gamma", "stranger")}
+    user = make_user(orgs["beta"], email="three@orgs.example")  # Beta is suspended: Alpha and Gamma are left
+    add_role(user, orgs["alpha"], "learner")
+    add_role(user, orgs["gamma"], "manager")
+    orgs["alpha"].is_active = chosen != "stranger"
+    orgs["beta"].is_active = False
+    db.session.commit()
+    wanted = orgs[chosen].id if chosen else None
+    with app.test_request_context():
+        start_session(user)
+        login_user(user)
+        session["org_id"] = wanted
+        load_tenant()
+        expected = g.org.id
+        in_sql = db.session.scalar(select(current_org_sql(db.literal(user.id))), {"org_id": wanted})
+    assert in_sql == expected
