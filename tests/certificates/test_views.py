@@ -115,6 +115,12 @@ def test_a_revoked_certificate_is_not_handed_out(client, auth, world):
     html = client.get("/certificates").get_data(as_text=True)
     assert "Revoked on" in html and "Issued in error" in html
     assert f"/certificates/{cert.code}.pdf" not in html
+    auth.logout()
+    auth.login(world["people"]["manager"].email)
+    assert client.get(f"/certificates/{cert.code}.pdf").status_code == 404
+    auth.logout()
+    auth.login(world["people"]["admin"].email)  # platform admins still have it, to see what was issued
+    assert client.get(f"/certificates/{cert.code}.pdf", buffered=True).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["manager", "coach"])
