@@ -11,10 +11,9 @@ from typing import TypeVar
 
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
+from sqlalchemy import Select, select
 
 from lms.extensions import db
-from lms.identity.models import Membership, Organization
 
 T = TypeVar("T")
 
@@ -22,7 +21,8 @@ T = TypeVar("T")
 def load_tenant() -> None:
     """Set g.org and g.roles from the session's organization and the signed-in user's memberships (the user
     loader's query, when the request has not loaded the user yet). `g` calls it when a request first reads either
-    (lms.TenantGlobals); a job acting for someone calls it after signing them in."""
+    (lms.TenantGlobals); a job acting for someone calls it after signing them in. The same rule in SQL, for a
+    query that loads no ORM user, is lms.identity.sessions.current_org_sql (a test keeps the two alike)."""
     g.org, g.roles = None, frozenset()
     if not current_user.is_authenticated:
         return
@@ -35,19 +35,6 @@ def load_tenant() -> None:
         return
     g.org = orgs[wanted]
     g.roles = frozenset(m.role for m in current_user.memberships if m.organization_id == wanted)
-
-
-def current_org_sql(user_id: ColumnElement[int]) -> ColumnElement[int]:
-    """load_tenant's rule as SQL, for a query that reads no ORM user (a certificate download): the id of the
-    session's organisation (:org_id) if `user_id` belongs to it and it is active, else of the lowest-numbered
-    active organisation they belong to; NULL if none."""
-    active = and_(Membership.user_id == user_id, Organization.id == Membership.organization_id,
-                  Organization.is_active.is_(True))
-    return func.coalesce(
-        select(Membership.organization_id).where(active, Membership.organization_id == bindparam("org_id"))
-        .limit(1).correlate_except(Membership, Organization).scalar_subquery(),
-        select(func.min(Membership.organization_id)).where(active).correlate_except(Membership, Organization)
-        .scalar_subquery())
 
 
 def org_id() -> int:

@@ -16,7 +16,7 @@ from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.identity import sessions
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User, UserSession
-from lms.tenancy import current_org_sql, get_or_404, has_role
+from lms.tenancy import get_or_404, has_role
 
 
 def by_code(code: str) -> Certificate | None:
@@ -116,7 +116,7 @@ def download(code: str, session: Mapping) -> Download | None:
     None when the session names no open session of an active user: the caller sends them to sign in.
 
     One query for the reader and the rule, and no ORM user: the user loader's conditions
-    (lms.identity.sessions.session_is_open) and the current organisation's (lms.tenancy.current_org_sql) are in
+    (lms.identity.sessions.session_is_open) and the current organisation's (sessions.current_org_sql) are in
     its SQL. Loading the ORM user, then the certificate, cost more than the user loader alone does on a page.
     """
     params = sessions.session_params(session.get("_user_id"))
@@ -144,7 +144,7 @@ def _download_query() -> Select:
     not) and its organisation."""
     allowed = or_(User.is_platform_admin.is_(True), and_(Certificate.revoked_at.is_(None), or_(
         Certificate.user_id == User.id,
-        and_(Certificate.organization_id == current_org_sql(User.id),
+        and_(Certificate.organization_id == sessions.current_org_sql(User.id),
              or_(_holds_role("manager"), and_(_holds_role("coach"), _coaches_holder()))))))
     return (select(User.id, Certificate.id, Certificate.code, Certificate.holder_name, Certificate.course_title,
                    Certificate.minutes, Certificate.competencies, Certificate.issued_at, Certificate.expires_at,

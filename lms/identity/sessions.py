@@ -9,12 +9,12 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from lms.database import utcnow
 from lms.extensions import db
-from lms.identity.models import User, UserSession
+from lms.identity.models import Membership, Organization, User, UserSession
 
 
 def token_hash(token: str) -> str:
@@ -38,6 +38,19 @@ def session_is_open() -> ColumnElement[bool]:
     (lms.certificates.access.download)."""
     return and_(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
                 UserSession.revoked_at.is_(None), User.is_active_user.is_(True))
+
+
+def current_org_sql(user_id: ColumnElement[int]) -> ColumnElement[int]:
+    """lms.tenancy.load_tenant's rule as SQL, for a query that reads no ORM user (a certificate download): the id
+    of the session's organisation (:org_id) if `user_id` belongs to it and it is active, else of the
+    lowest-numbered active organisation they belong to; NULL if none."""
+    active = and_(Membership.user_id == user_id, Organization.id == Membership.organization_id,
+                  Organization.is_active.is_(True))
+    return func.coalesce(
+        select(Membership.organization_id).where(active, Membership.organization_id == bindparam("org_id"))
+        .limit(1).correlate_except(Membership, Organization).scalar_subquery(),
+        select(func.min(Membership.organization_id)).where(active).correlate_except(Membership, Organization)
+        .scalar_subquery())
 
 
 @cache

@@ -163,8 +163,8 @@ def test_the_current_organisation_in_sql_is_the_one_load_tenant_sets(app, chosen
     from sqlalchemy import select
 
     from lms.identity.services import add_role
-    from lms.identity.sessions import start_session
-    from lms.tenancy import current_org_sql, load_tenant
+    from lms.identity.sessions import current_org_sql, start_session
+    from lms.tenancy import load_tenant
 
     orgs = {name: make_org(name.title()) for name in ("alpha", "beta", "gamma", "stranger")}
     user = make_user(orgs["beta"], email="three@orgs.example")  # Beta is suspended: Alpha and Gamma are left
