@@ -9,7 +9,8 @@
   per certificate against the in-process render, and this process's RSS before and after (first, while this
   process has rendered nothing);
 - download: a stored certificate PDF served by gunicorn sync x2 and driven by wrk -c16 (tests/benchmarks/serving.py)
-  as a percentage of a bare Flask route, bare and download runs interleaved.
+  as a percentage of a bare Flask route, bare and download runs interleaved; beside it, a bare route signed in (the
+  cookie and the user loader's query), which shows what checking a sign-in costs by itself.
 
 The machine is shared: CPU times are medians of ROUNDS rounds. WeasyPrint subsets fonts with HarfBuzz when Debian's
 libharfbuzz-subset0 is installed, else with fontTools (several times slower): the run says which.
@@ -132,9 +133,14 @@ def test_bench_certificates(tmp_path):
         cookie = login_cookie(base, "holder@bench.example", DEFAULT_PASSWORD)
         download = f"{base}/certificates/{code}.pdf"
         medians = interleaved({"bare": lambda: throughput(f"{base}/bench/bare", seconds=SECONDS),
-                               "download": lambda: throughput(download, cookie=cookie, seconds=SECONDS)},
+                               "download": lambda: throughput(download, cookie=cookie, seconds=SECONDS),
+                               # What any signed-in request costs (the session cookie, the user loader's query):
+                               # the download checks a sign-in too, without the ORM user.
+                               "signed in": lambda: throughput(f"{base}/bench/signed-in", cookie=cookie,
+                                                               seconds=SECONDS)},
                               rounds=ROUNDS)
     share = 100 * medians["download"] / medians["bare"]
     print(f"stored certificate download: {medians['download']:,.0f} req/s = {share:.1f}% of the bare route "
           f"(target >= {TARGET_DOWNLOAD_SHARE}%; floor {medians['bare']:,.0f} req/s: a bare Flask route; gunicorn "
-          f"sync x2, wrk -c16, median of {ROUNDS} interleaved runs of {SECONDS:.0f} s)")
+          f"sync x2, wrk -c16, median of {ROUNDS} interleaved runs of {SECONDS:.0f} s); a bare route signed in "
+          f"{100 * medians['signed in'] / medians['bare']:.1f}%")
