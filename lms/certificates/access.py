@@ -102,18 +102,12 @@ class CertificateRow(NamedTuple):
     organization: OrganizationRow
 
 
-class Download(NamedTuple):
-    """The download's one query read back: the signed-in reader, and the certificate if they may have it."""
-
-    reader_id: int
-    certificate: CertificateRow | None
-
-
-def download(code: str, session: Mapping) -> Download | None:
-    """Return who the signed-in `session` (Flask's) belongs to and the certificate `code` if they may download
-    its PDF: the holder, a manager of its organisation (the current one), a coach of a cohort the holder learns
-    in, or a platform admin. Revoked and replaced certificates are not handed out (platform admins excepted).
-    None when the session names no open session of an active user: the caller sends them to sign in.
+def downloadable_or_404(code: str, session: Mapping) -> CertificateRow | None:
+    """Return the certificate `code` if the reader signed in with Flask's `session` may download its PDF: the
+    holder, a manager of its organisation (the current one), a coach of a cohort the holder learns in, or a
+    platform admin. Revoked and replaced certificates are not handed out (platform admins excepted); anything else
+    a signed-in reader asks for answers 404. None when the session names no open session of an active user: the
+    caller sends them to sign in.
 
     One query for the reader and the rule, and no ORM user: the user loader's conditions
     (lms.identity.sessions.session_is_open) and the current organisation's (sessions.current_org_sql) are in
@@ -130,23 +124,22 @@ def download(code: str, session: Mapping) -> Download | None:
         _download_query(), {**params, "code": code, "org_id": session.get("org_id")}).first()
     if row is None:
         return None
-    reader_id, certificate_id, *shown, org_name, org_kind, org_timezone, org_logo = row
+    certificate_id, *shown, org_name, org_kind, org_timezone, org_logo = row
     if certificate_id is None:
-        return Download(reader_id, None)
-    organization = OrganizationRow(org_name, org_kind, org_timezone, org_logo)
-    return Download(reader_id, CertificateRow(certificate_id, *shown, organization))
+        abort(404)
+    return CertificateRow(certificate_id, *shown, OrganizationRow(org_name, org_kind, org_timezone, org_logo))
 
 
 @cache
 def _download_query() -> Select:
-    """The download's statement, built once (building it and its cache key cost about what running it does): the
-    reader's open session and user, with the certificate they may download (outer-joined: NULL when they may
+    """The download's statement, built once (building it and its cache key cost about what running it does): a row
+    when the reader's session is open, with the certificate they may download (outer-joined: NULL when they may
     not) and its organisation."""
     allowed = or_(User.is_platform_admin.is_(True), and_(Certificate.revoked_at.is_(None), or_(
         Certificate.user_id == User.id,
         and_(Certificate.organization_id == sessions.current_org_sql(User.id),
              or_(_holds_role("manager"), and_(_holds_role("coach"), _coaches_holder()))))))
-    return (select(User.id, Certificate.id, Certificate.code, Certificate.holder_name, Certificate.course_title,
+    return (select(Certificate.id, Certificate.code, Certificate.holder_name, Certificate.course_title,
                    Certificate.minutes, Certificate.competencies, Certificate.issued_at, Certificate.expires_at,
                    Certificate.revoked_at, Certificate.replaced_by_id, Organization.name, Organization.kind,
                    Organization.timezone, Organization.logo_path)

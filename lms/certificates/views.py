@@ -83,16 +83,15 @@ def download(code: str):
     download answers 304; sent by the proxy when USE_X_SENDFILE is set.
 
     Signed in as login_required would have it, but without the user loader's ORM user: one query reads the
-    session's reader and the certificate they may have (access.download). A browser whose session is not open
-    goes through Flask-Login (a remember-me cookie signs it in again), else to the sign-in page."""
-    found = access.download(code, session)
-    if found is None:
+    session's reader and the certificate they may have (access.downloadable_or_404). A browser whose session is
+    not open goes through Flask-Login (a remember-me cookie signs it in again), else to the sign-in page."""
+    certificate = access.downloadable_or_404(code, session)
+    if certificate is None:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
-        found = access.download(code, session)  # the remember-me cookie opened a session
-    if found is None or found.certificate is None:
-        abort(404)
-    certificate = found.certificate
+        certificate = access.downloadable_or_404(code, session)  # the remember-me cookie opened a session
+        if certificate is None:
+            abort(404)
     response = send_file(storage.pdf_file(certificate), mimetype="application/pdf", as_attachment=True,
                          download_name=storage.download_name(certificate), conditional=True, etag=True, max_age=0)
     # Kept by the browser but checked with us every time: a revoked certificate must stop downloading.

@@ -35,7 +35,7 @@ def session_params(user_id: str | None) -> dict | None:
 def session_is_open() -> ColumnElement[bool]:
     """The SQL condition of the user loader: user :user_id's session :token_hash is open and the user active.
     For a query of User and UserSession (joined on their ids), such as a download's that reads no ORM user
-    (lms.certificates.access.download)."""
+    (lms.certificates.access.downloadable_or_404)."""
     return and_(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
                 UserSession.revoked_at.is_(None), User.is_active_user.is_(True))
 
