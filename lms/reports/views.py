@@ -33,6 +33,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 TITLES = {"completion": "Completion", "capability": "Capability", "adoption": "Adoption and tool usage",
           "roi": "Return on investment"}
 PDF_TIMEOUT = 15 * 60  # seconds a worker may spend on one report PDF
+PDF_STYLESHEET = "css/reports-pdf.css"  # under static/: parsed once per process (lms.pdf.stylesheet), not per PDF
 TABLES = {"completion": exports.completion_tables, "capability": exports.capability_tables,
           "adoption": exports.adoption_tables, "roi": exports.roi_tables}
 
@@ -274,6 +275,7 @@ def pdf_job(run: jobs.JobRun) -> str:
         html = render_template("reports/pdf.html", report=_build(report, f), form=form, name=report, now=f.now,
                                pdf=True, title=TITLES[report])
         run.progress(1, 2, "Drawing the PDF")
-        pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name)
+        pdf = render_pdf(html, title=f"{TITLES[report]}: {g.org.name}", author=g.org.name,
+                         stylesheets=(PDF_STYLESHEET,))
         run.save_file(pdf, f"{g.org.slug}-{report}-{f.end_date:%Y-%m-%d}.pdf", "application/pdf")
         return f"{TITLES[report]}, {f.describe()}."

@@ -186,7 +186,7 @@ def test_a_heatmap_in_a_pdf_is_its_table_coloured_as_the_chart(app):
     assert "Average score by team" in html  # the chart's description goes with the table
 
 
-def _layout_faults(html: str) -> list[str]:
+def _layout_faults(html: str, stylesheets: tuple[str, ...] = ()) -> list[str]:
     """Lay out a report PDF's HTML as its job does and return what a reader would see as broken: text running out of
     its table cell into the next, a table wider than the page, a picture (a chart) running off the page's foot.
 
@@ -196,7 +196,8 @@ def _layout_faults(html: str) -> list[str]:
 
     from lms import pdf
 
-    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.fetch).render(font_config=pdf.font_config())
+    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.fetch).render(
+        font_config=pdf.font_config(), stylesheets=[pdf.stylesheet(name) for name in stylesheets])
     faults = []
     for number, page in enumerate(document.pages, start=1):
         area = page._page_box
@@ -231,7 +232,8 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
     db.session.commit()
     drawn = []
     real = views.render_pdf
-    monkeypatch.setattr(views, "render_pdf", lambda html, **kwargs: drawn.append(html) or real(html, **kwargs))
+    monkeypatch.setattr(views, "render_pdf",
+                        lambda html, **kwargs: drawn.append((html, kwargs["stylesheets"])) or real(html, **kwargs))
     auth.login("manager@northwind.example")
     query = ""
     if report == "roi":
@@ -244,7 +246,7 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
     long_one = {"capability": "EMEA enterprise", "roi": "EMEA enterprise"}.get(report, "Konstantinopoulou")
     assert report != "roi" or "After the programme start" in text.replace("\n", " ")  # its outcomes are drawn
     assert long_one in text.replace("\n", "")  # (a word broken across two lines of its cell is still there)
-    assert _layout_faults(drawn[0]) == []
+    assert _layout_faults(*drawn[0]) == []
 
 
 def test_a_chart_taller_than_a_page_shrinks_to_fit_it(app):
@@ -252,14 +254,14 @@ def test_a_chart_taller_than_a_page_shrinks_to_fit_it(app):
     running past the foot of the page and losing its last bars."""
     from flask import render_template_string
 
-    from lms.reports import charts
+    from lms.reports import charts, views
 
     cohorts = [f"Cohort {n:02}" for n in range(1, 41)]
     chart = charts.bar_chart("Completion rate by cohort", "Share of enrolments completed", cohorts,
                              [50.0] * 40, unit="%")
     with app.test_request_context():
         html = render_template_string(
-            '{% from "reports/_macros.html" import chart %}<link rel="stylesheet" href="/static/css/reports-pdf.css">'
+            '{% from "reports/_macros.html" import chart %}'
             '<h1>Completion</h1><p>Enrolments made this year.</p>{{ chart(c, True) }}', c=chart)
     assert 'height="1220"' in html
-    assert _layout_faults(html) == []
+    assert _layout_faults(html, (views.PDF_STYLESHEET,)) == []
