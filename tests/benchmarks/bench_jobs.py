@@ -1,8 +1,9 @@
 """Report PDFs at 10,000 learners and 1,000,000 statements: what the manager waits for after the click.
 
 Before background jobs the click rendered the PDF in the request (that is still what happens without Redis, the
-first figures). With Redis the click queues a job and answers with its progress page; the worker's time per PDF is
-shown apart. Each figure is a ratio to a bare Flask route through the same test client (the floor), against the
+first figures). With Redis the click queues a job and answers with its progress page, and the worker makes the PDF
+as `flask lms worker` does (lms.worker.work: prepared once, then a work horse forked per job); each job's time is
+read from its row, from its claim to its end. Each figure is a ratio to a bare Flask route through the same test client (the floor), against the
 issue's target (<= 1 s).
 
 Uses its own copy of bench_reports' SQLite database (instance/bench/jobs-reports-10000-1000000.sqlite): copied
@@ -13,6 +14,7 @@ Run with `.venv/bin/pytest -q -s tests/benchmarks/bench_jobs.py -o addopts="" -p
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import statistics
 import time
@@ -42,7 +44,7 @@ def median_seconds(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def line(name: str, seconds: float, floor: float) -> str:
-    return (f"  {name:<58} {seconds * 1000:9.1f} ms (target <= {TARGET_S * 1000:.0f} ms) = "
+    return (f"  {name:<66} {seconds * 1000:9.1f} ms (target <= {TARGET_S * 1000:.0f} ms) = "
             f"{seconds / floor:8.1f}x floor ({floor * 1000:.2f} ms: a bare Flask route)")
 
 
@@ -66,11 +68,21 @@ def _database(tmp_path: Path) -> Path:
     return DATABASE
 
 
+def _job_id(page: str) -> int:
+    """The job's id from its progress page's address (/jobs/<id>)."""
+    return int(page.rstrip("/").rsplit("/", 1)[1])
+
+
+def _job_seconds(job) -> float:
+    """How long a job ran, from its row: claimed by its work horse until done."""
+    assert job.status == "done", (job.status, job.error)
+    return (job.finished_at - job.started_at).total_seconds()
+
+
 def test_bench_report_pdf_click(tmp_path):
     database = _database(tmp_path)
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
+    from lms import jobs
+    from lms import worker as rq_worker
     from tests.conftest import _test_config
     from tests.jobs.fixtures import REDIS_URL, RedisQueue, download_file, redis_or_skip
 
@@ -95,12 +107,11 @@ def test_bench_report_pdf_click(tmp_path):
     app.config.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue.name)
     try:
         with app.app_context():
-            from lms import jobs
-
             enqueued = median_seconds(lambda: jobs.enqueue(jobs.purge_job, kind="bench", title="bench",
                                                            organization_id=None), repeat=20)
         print(line("queueing a job alone (a row committed, then rq on Redis)", enqueued, floor))
         queue.queue().empty()  # those jobs are not run: the worker below times the PDFs only
+        job_pages: dict[str, list[str]] = {}
         for report in REPORTS:
             pages = []
 
@@ -113,12 +124,22 @@ def test_bench_report_pdf_click(tmp_path):
             print(line(f"{report}: click -> progress page, with Redis (queued)", clicked, floor))
             poll = median_seconds(lambda pages=pages: client.get(pages[0]), repeat=20)
             print(line(f"{report}: the progress page, each poll", poll, floor))
-            with app.app_context():
-                began = time.perf_counter()
-                SimpleWorker([Queue(queue.name, connection=Redis.from_url(REDIS_URL))],
-                             connection=connection).work(burst=True)
-                worked = (time.perf_counter() - began) / len(pages)
-            print(line(f"{report}: the worker's time per PDF (off the request)", worked, floor))
+            job_pages[report] = pages
+        # The worker as `flask lms worker` runs it (lms.worker.work): prepared once, then a work horse forked per
+        # job, which starts from the worker's state (rq's SimpleWorker, run in this warm process, flattered it).
+        with app.app_context():
+            began = time.perf_counter()
+            rq_worker.work(app, [queue.name], burst=True)
+            worked = time.perf_counter() - began
+            ran = {report: [_job_seconds(db.session.get(jobs.Job, _job_id(page))) for page in pages]
+                   for report, pages in job_pages.items()}
+        gc.unfreeze()  # the worker froze this process's objects before forking: as they were for what runs next
+        print(f"  the worker: {sum(map(len, ran.values()))} PDFs in {worked:.1f} s, its preparation before the first "
+              f"fork included")
+        for report, seconds in ran.items():
+            print(line(f"{report}: one PDF's job in a forked work horse (off the request)",
+                       statistics.median(seconds), floor))
+        for pages in job_pages.values():
             assert all(download_file(client, f"{page}/file")[0].status_code == 200 for page in pages)
     finally:
         queue.delete()
