@@ -86,8 +86,8 @@ def prepare_work_horses(app: Flask) -> None:
     freeze what the worker holds (gc.freeze): a horse's garbage collector never walks it, and the memory pages the
     horses share with it are not copied for the collector's sake.
 
-    bench_jobs: a report PDF's job took 0.4-0.6 s less in each horse (completion 2.0-2.3 s -> 1.6-1.7 s); the worker
-    starts about 2 s later, once.
+    A report PDF's job took 0.4-0.6 s less in each horse (10,000 learners: completion 2.0-2.3 s -> 1.6-1.7 s); the
+    worker takes 1.8-2.5 s longer to start, once.
     """
     for name in app.jinja_env.list_templates():
         app.jinja_env.get_template(name)
