@@ -76,8 +76,8 @@ class TestTheWorkerCommand:
 
     def test_before_forking_the_worker_compiles_the_templates_and_readies_the_pdfs(self, app, monkeypatch):
         """What each work horse would otherwise redo for every job (bench_jobs: 0.4-0.6 s of a report PDF's):
-        afterwards no template compiles again, report PDFs and certificates set up no fonts and parse no
-        stylesheet, and what the worker holds is frozen out of the horses' garbage collections."""
+        afterwards no template compiles again, the exercises are loaded, report PDFs and certificates set up no fonts
+        and parse no stylesheet, and what the worker holds is frozen out of the horses' garbage collections."""
         import weasyprint
         import weasyprint.text.fonts
 
@@ -95,9 +95,11 @@ class TestTheWorkerCommand:
         monkeypatch.setattr(weasyprint, "CSS", lambda *a, **k: set_up.append("stylesheet") or real_css(*a, **k))
         monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration",
                             lambda: set_up.append("fonts") or real_fonts())
+        app.extensions.pop("lms_exercises", None)  # and has loaded no exercise
         frozen = gc.get_freeze_count()
 
         rq_worker.prepare_work_horses(app)
+        assert "contact-list-build" in app.extensions["lms_exercises"]
         assert "reports/pdf.html" in compiled and len(compiled) == len(app.jinja_env.list_templates())
         assert sorted(set_up) == ["fonts", "stylesheet", "stylesheet"]  # the reports' stylesheet, the certificates'
         assert gc.get_freeze_count() > frozen
