@@ -194,7 +194,7 @@ def warm_up(stylesheets: Sequence[str] = ()) -> None:
     static/) and render a line of text with each, so fontconfig and Pango have loaded the fonts they use.
 
     A process that forks a child per job (the rq worker) calls it once before forking: every child then starts with
-    all that done instead of paying for it in each job (with the templates: 0.4-0.6 s of a report PDF's job).
+    all that done instead of paying for it in each job (lms.worker.prepare_work_horses).
     """
     for name in (None, *stylesheets):
         render_pdf("<p>Warm-up: <b>bold</b>, <i>italic</i>, 0123456789</p>",

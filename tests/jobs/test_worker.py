@@ -75,7 +75,7 @@ class TestTheWorkerCommand:
         assert redis_queue.waiting() == 0
 
     def test_before_forking_the_worker_compiles_the_templates_and_readies_the_pdfs(self, app, monkeypatch):
-        """What each work horse would otherwise redo for every job (bench_jobs: 0.4-0.6 s of a report PDF's):
+        """What each work horse would otherwise redo for every job (a quarter or more of a report PDF's job):
         afterwards no template compiles again, the exercises are loaded, report PDFs and certificates set up no fonts
         and parse no stylesheet, and what the worker holds is frozen out of the horses' garbage collections."""
         import weasyprint
