@@ -189,16 +189,16 @@ def fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_thresholds)
 
 
-def warm_up(stylesheets: Sequence[str] = ()) -> None:
+def warm_up(stylesheets: Sequence[str]) -> None:
     """Ready this thread to render: import WeasyPrint, make its font configuration, parse `stylesheets` (files under
-    static/) and render a line of text with each, so fontconfig and Pango have loaded the fonts they use.
+    static/) and render a line of text with each, so fontconfig and Pango have loaded the fonts they name (every PDF
+    of ours names its fonts: none falls back to the default one).
 
     A process that forks a child per job (the rq worker) calls it once before forking: every child then starts with
     all that done instead of paying for it in each job (lms.worker.prepare_work_horses).
     """
-    for name in (None, *stylesheets):
-        render_pdf("<p>Warm-up: <b>bold</b>, <i>italic</i>, 0123456789</p>",
-                   stylesheets=() if name is None else (name,))
+    for name in stylesheets:
+        render_pdf("<p>Warm-up: <b>bold</b>, <i>italic</i>, 0123456789</p>", stylesheets=(name,))
 
 
 def font_subsetter() -> str:

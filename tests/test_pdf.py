@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -16,21 +17,10 @@ TINY_SVG = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width=
 
 
 def in_a_new_thread(fn: Callable[[], object]) -> object:
-    """Run `fn` in a thread of its own (whose renderer caches start empty) and return what it returned."""
-    outcome: dict[str, object] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = fn()
-        except BaseException as exc:  # handed to the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(120)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    """Run `fn` in a thread of its own (whose renderer caches start empty); return what it returned, or raise what
+    it raised."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(fn).result(timeout=120)
 
 
 def test_a_render_collects_garbage_less_often_and_then_leaves_the_collector_as_it_was(monkeypatch):

@@ -156,15 +156,15 @@ def _holds_role(role: str):
 
 
 def _coaches_holder():
-    """The SQL condition: the user (:user_id) coaches, in the certificate's organisation, the cohort it was issued
+    """The SQL condition: the reader (users.id) coaches, in the certificate's organisation, the cohort it was issued
     in or a cohort its holder learns in."""
     coach, learner = aliased(CohortMember), aliased(CohortMember)
     return exists().where(
-        coach.user_id == bindparam("user_id"), coach.role == "coach", coach.cohort_id.in_(
+        coach.user_id == User.id, coach.role == "coach", coach.cohort_id.in_(
             select(Cohort.id).where(Cohort.organization_id == Certificate.organization_id).correlate(Certificate)),
         or_(coach.cohort_id == Certificate.cohort_id,
             exists().where(and_(learner.cohort_id == coach.cohort_id, learner.user_id == Certificate.user_id,
-                                learner.role == "learner")).correlate(coach, Certificate))).correlate(Certificate)
+                                learner.role == "learner")).correlate(coach, Certificate))).correlate(User, Certificate)
 
 
 def search(query: str, limit: int = 50) -> list[tuple[Certificate, User]]:

@@ -2,9 +2,9 @@
 
 Before background jobs the click rendered the PDF in the request (that is still what happens without Redis, the
 first figures). With Redis the click queues a job and answers with its progress page, and the worker makes the PDF
-with `flask lms worker --burst` in a process of its own, as production runs it (prepared once, then a work horse forked
-per job); each job's time is read from its row, from its claim to its end. Each figure is a ratio to a bare Flask route through the same test client (the floor), against the
-issue's target (<= 1 s).
+with `flask lms worker --burst` in a process of its own, as production runs it (prepared once, then a work horse
+forked per job); each job's time is read from its row, from its claim to its end. Each figure is a ratio to a bare
+Flask route through the same test client (the floor), against the issue's target (<= 1 s).
 
 Uses its own copy of bench_reports' SQLite database (instance/bench/jobs-reports-10000-1000000.sqlite): copied
 from reports-10000-1000000.sqlite when bench_reports has made it, else generated the same way (a few minutes), so
