@@ -24,7 +24,7 @@ PDF_TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEET = "certificates/certificate.css"  # under static/
 
 
-def _logo(org: Organization | OrganizationRow) -> str | None:
+def logo_url(org: Organization | OrganizationRow) -> str | None:
     """Return the organisation's logo as a /static/ URL if it names a file under static/, else None."""
     rel = (org.logo_path or "").strip().lstrip("/").removeprefix("static/")
     if not rel:
@@ -50,7 +50,7 @@ def pdf_context(certificate: Certificate | CertificateRow) -> dict:
         "verify_url": shown.verify_url,
         "code": certificate.code,
         "organization": org.name if org.kind == "client" else None,
-        "org_logo": _logo(org),
+        "org_logo": logo_url(org),
     }
 
 

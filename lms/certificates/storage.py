@@ -10,16 +10,18 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from lms.certificates import batch, paths, sharing
 from lms.certificates.access import CertificateRow, cohort_certificates
 from lms.certificates.batch import Printable
 from lms.certificates.models import Certificate
-from lms.certificates.rendering import design_digest, pdf_context, printable, render_certificate
+from lms.certificates.rendering import design_digest, logo_url, pdf_context, printable, render_certificate
 from lms.extensions import db
 from lms.files import write_atomically
 from lms.identity.models import Cohort
+from lms.urls import site_url
 
 
 def _fingerprint(context: dict) -> str:
@@ -37,9 +39,37 @@ def stored_pdf(certificate: Certificate) -> Path | None:
     return path if path.is_file() else None
 
 
+# How many downloaded certificates' paths an app keeps (_known_path), about a kilobyte each; then it starts afresh.
+KNOWN_PATHS = 10_000
+
+
+def _known_path(certificate: CertificateRow) -> Path:
+    """Return the stored path of a downloaded certificate, worked out once per app for each version of it.
+
+    The path is keyed by the PDF's values (pdf_context), and working them out was a tenth of a download's time.
+    The key here is what those values are made of: the row (the certificate and its organisation, as the
+    download's query read them), the site's address, the logo file and the PDF's design. A change to any of them is
+    a new key, so the PDF is rendered again, as before. The site's name and the storage folder are the app's own
+    settings, so they cannot change under the same app.
+    """
+    key = (certificate._replace(competencies=tuple(certificate.competencies or ())), site_url(),
+           logo_url(certificate.organization), design_digest())
+    known = current_app.extensions.setdefault("lms.certificate_paths", {})
+    path = known.get(key)
+    if path is None:
+        if len(known) >= KNOWN_PATHS:
+            known.clear()
+        path = known[key] = _path_for(certificate, pdf_context(certificate))
+    return path
+
+
 def pdf_file(certificate: Certificate | CertificateRow) -> Path:
     """Return the path of the certificate's stored PDF, rendering and storing it first if needed (once: later
     calls find the file). Older versions (before a name change) are removed."""
+    if isinstance(certificate, CertificateRow):  # a download
+        path = _known_path(certificate)
+        if path.is_file():
+            return path
     context = pdf_context(certificate)
     path = _path_for(certificate, context)
     if path.is_file():

@@ -94,8 +94,9 @@ def download(code: str):
             abort(404)
     response = send_file(storage.pdf_file(certificate), mimetype="application/pdf", as_attachment=True,
                          download_name=storage.download_name(certificate), conditional=True, etag=True, max_age=0)
-    # Kept by the browser but checked with us every time: a revoked certificate must stop downloading.
-    response.cache_control.private = True
+    # Kept by the browser but checked with us every time: a revoked certificate must stop downloading. (Written as
+    # a header: setting `response.cache_control.private` parsed and wrote the header again.)
+    response.headers["Cache-Control"] = "private, no-cache, max-age=0"
     return response
 
 

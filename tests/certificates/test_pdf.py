@@ -15,7 +15,7 @@ import pytest
 import segno
 from PIL import Image
 
-from lms.certificates import fonts, paths, rendering, revocation
+from lms.certificates import fonts, paths, rendering, revocation, storage
 from lms.extensions import db
 from tests.certificates.conftest import issue_certificate
 from tests.factories import make_org, make_user
@@ -182,6 +182,48 @@ def test_a_name_change_renders_a_new_pdf_and_drops_the_old_one(client, auth, cou
     assert "Zoë Ångström-Øverby" in pdf_text(data)
     assert not old.exists()
     assert len(list(paths.store_dir().rglob(f"{certificate.code}-*.pdf"))) == 1
+
+
+def test_a_repeat_download_works_out_the_pdfs_values_once(client, auth, course, monkeypatch):
+    org = make_org()
+    learner = make_user(org, name="Zoë Ångström-Øverby")
+    certificate = issue_certificate(learner, org, course)
+    first = download(client, auth, learner, certificate)
+    worked_out = []
+    original = storage.pdf_context
+    monkeypatch.setattr(storage, "pdf_context", lambda c: worked_out.append(c.code) or original(c))
+
+    assert client.get(f"/certificates/{certificate.code}.pdf", buffered=True).data == first
+    assert worked_out == []
+
+
+def test_an_organisations_new_name_is_on_the_next_download(client, auth, course):
+    org = make_org("Northwind Traders", kind="client")
+    learner = make_user(org, name="Zoë Ångström-Øverby")
+    certificate = issue_certificate(learner, org, course)
+    assert "Northwind Traders" in pdf_text(download(client, auth, learner, certificate))
+
+    org.name = "Northwind Group"
+    db.session.commit()
+    text = pdf_text(client.get(f"/certificates/{certificate.code}.pdf", buffered=True).data)
+
+    assert "Northwind Group" in text and "Northwind Traders" not in text
+
+
+def test_a_new_design_renders_the_next_download_again(client, auth, course, monkeypatch):
+    org = make_org()
+    learner = make_user(org, name="Zoë Ångström-Øverby")
+    certificate = issue_certificate(learner, org, course)
+    download(client, auth, learner, certificate)
+    [old] = list(paths.store_dir().rglob(f"{certificate.code}-*.pdf"))
+    old.write_bytes(b"%PDF-1.7\n% the old design\n")
+
+    design = storage.design_digest()
+    monkeypatch.setattr(storage, "design_digest", lambda: "a new stylesheet " + design)
+    data = client.get(f"/certificates/{certificate.code}.pdf", buffered=True).data
+
+    assert data.startswith(b"%PDF-") and b"the old design" not in data
+    assert not old.exists()
 
 
 def test_missing_fonts_are_reported_with_the_packages_to_install(tmp_path):
