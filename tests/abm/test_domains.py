@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from importlib import resources
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -50,6 +51,24 @@ def test_registrable_domain_reduces_urls_hosts_and_emails_to_etld_plus_one(value
 )  # fmt: skip
 def test_registrable_domain_is_none_for_values_that_name_no_company(value):
     assert registrable_domain(value) is None
+
+
+@pytest.mark.parametrize("value", ["Larkspur-Devices.EXAMPLE", "larkspur-devices.example.", "x..example", ".", "-bad.example",
+                                   "123", "1.2.3.4", "WWW.Fernhollow.CO.UK"])
+def test_a_bare_host_is_read_as_urlsplit_reads_it(value):
+    # Bare hosts skip urlsplit (lms.abm.domains._host_of): they must come out as urlsplit gives them.
+    assert domains._host_of(value) == urlsplit("//" + value).hostname.rstrip(".")
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1:8080", "jo@192.168.0.1", "1.2.3.4.", "https://[2001:db8::1]/en",
+                                   "[::ffff:10.0.0.1]"])
+def test_an_ip_address_in_any_form_is_no_company(value):
+    assert registrable_domain(value) is None
+
+
+def test_a_host_ending_in_digits_that_is_not_an_ip_address_still_has_a_domain():
+    assert registrable_domain("999.999.999.999") == "999.999"
+    assert registrable_domain("eng.larkspur.123") == "larkspur.123"
 
 
 def test_sharing_a_public_suffix_is_not_sharing_a_domain():
