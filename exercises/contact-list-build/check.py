@@ -131,8 +131,11 @@ def build_context(workspace: WorkspaceSnapshot) -> Context:
     accounts: dict[int, AccountSnap] = {}
     for a in workspace.accounts:
         accounts.setdefault(a.id, a)
-    # Contacts carry no company name, so only the domain side of the index is used (fast on 5,000 accounts).
-    domains = _Domains(AccountIndex(AccountRef(a.id, "", website=a.website or a.domain) for a in accounts.values()))
+    # Contacts carry no company name, so only the domain side of the index is used (fast on 5,000 accounts). Each
+    # account is indexed by its stored registrable domain, as the importer's index does: the same string as most of
+    # its contacts' email hosts, so a new company's domain is worked out once, not once from the website and again
+    # from the emails.
+    domains = _Domains(AccountIndex(AccountRef(a.id, "", website=a.domain or a.website) for a in accounts.values()))
     addresses, email_domains, email_states, duplicate_of, owners, standings = {}, {}, {}, {}, {}, {}
     by_email: dict[str, ContactSnap] = {}
     by_name: dict[int, dict[str, ContactSnap]] = {}  # account id -> folded name -> its first contact

@@ -81,6 +81,26 @@ def test_a_large_workspace_runs():
     assert result.summary["duplicates"] > 0 and result.summary["domain_conflicts"] > 0
 
 
+def test_each_companys_domain_is_worked_out_once_for_its_website_and_its_contacts_emails():
+    from lms.abm import domains
+
+    harbour = make_account(name="Harbourline Logistics", tier="1:1", domain="harbourline.example",
+                           website="https://www.harbourline.example/en")
+    fern = make_account(name="Fernhollow Labs plc", tier="1:few", domain="fernhollow.co.uk",
+                        website="http://fernhollow.co.uk")
+    contacts = buying_group(harbour, *ONE_TO_ONE_FULL) + buying_group(fern, *ONE_TO_FEW_FULL)
+    assert {c.email.rpartition("@")[2] for c in contacts} == {"harbourline.example", "fernhollow.co.uk"}
+    domains._registrable_value.cache_clear()
+    domains._registrable_host.cache_clear()
+
+    result = run([harbour, fern], contacts)
+
+    assert result.summary["match_rate"] == 1.0
+    # The accounts are indexed by their stored domains, which are their contacts' email hosts: two readings. Indexed
+    # by their websites, www.harbourline.example was a third.
+    assert domains._registrable_host.cache_info().misses == 2
+
+
 def test_findings_about_contacts_name_their_account():
     accounts, contacts = clean_workspace()
     bad = make_contact(accounts[0], "user", email="pat@gmail.com", title="Planning Analyst")
