@@ -67,11 +67,10 @@ def pdf_file(certificate: Certificate | CertificateRow) -> Path:
     """Return the path of the certificate's stored PDF, rendering and storing it first if needed (once: later
     calls find the file). Older versions (before a name change) are removed."""
     if isinstance(certificate, CertificateRow):  # a download
-        path = _known_path(certificate)
-        if path.is_file():
-            return path
-    context = pdf_context(certificate)
-    path = _path_for(certificate, context)
+        path, context = _known_path(certificate), None  # a new PDF's render works its values out again
+    else:
+        context = pdf_context(certificate)
+        path = _path_for(certificate, context)
     if path.is_file():
         return path
     write_atomically(path, render_certificate(certificate, context))
