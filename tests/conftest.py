@@ -285,6 +285,29 @@ def queries(app) -> QueryCounter:
 
 
 @pytest.fixture
+def renderer_setups(monkeypatch) -> list[str]:
+    """What the PDF renderer (WeasyPrint) sets up, in order, as it happens: a font configuration, a parsed
+    stylesheet."""
+    import weasyprint
+    import weasyprint.text.fonts
+
+    made: list[str] = []
+    real_css, real_fonts = weasyprint.CSS, weasyprint.text.fonts.FontConfiguration
+
+    def css(*args, **kwargs):
+        made.append("stylesheet")
+        return real_css(*args, **kwargs)
+
+    def fonts(*args, **kwargs):
+        made.append("font configuration")
+        return real_fonts(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", css)
+    monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration", fonts)
+    return made
+
+
+@pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on a free loopback port; `.messages` holds what it received."""
     from tests.smtp import start_smtp

@@ -69,28 +69,6 @@ def test_a_render_that_fails_still_restores_the_collector():
     assert gc.get_threshold() == before
 
 
-@pytest.fixture
-def renderer_setups(monkeypatch) -> list[str]:
-    """What the renderer sets up, in order, as it happens: a font configuration, a parsed stylesheet."""
-    import weasyprint
-    import weasyprint.text.fonts
-
-    made: list[str] = []
-    real_css, real_fonts = weasyprint.CSS, weasyprint.text.fonts.FontConfiguration
-
-    def css(*args, **kwargs):
-        made.append("stylesheet")
-        return real_css(*args, **kwargs)
-
-    def fonts(*args, **kwargs):
-        made.append("font configuration")
-        return real_fonts(*args, **kwargs)
-
-    monkeypatch.setattr(weasyprint, "CSS", css)
-    monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration", fonts)
-    return made
-
-
 def test_after_a_warm_up_a_render_sets_nothing_up(renderer_setups):
     """The rq worker warms up before it forks a work horse per job: each job then renders with the fonts and
     stylesheets ready instead of setting them up again."""

@@ -74,13 +74,11 @@ class TestTheWorkerCommand:
         assert jobs.result_file(done[1]).read_bytes() == b"Hello Bo"
         assert redis_queue.waiting() == 0
 
-    def test_before_forking_the_worker_compiles_the_templates_and_readies_the_pdfs(self, app, monkeypatch):
+    def test_before_forking_the_worker_compiles_the_templates_and_readies_the_pdfs(self, app, monkeypatch,
+                                                                                     renderer_setups):
         """What each work horse would otherwise redo for every job (a quarter or more of a report PDF's job):
         afterwards no template compiles again, the exercises are loaded, report PDFs and certificates set up no fonts
         and parse no stylesheet, and what the worker holds is frozen out of the horses' garbage collections."""
-        import weasyprint
-        import weasyprint.text.fonts
-
         from lms import pdf
         from lms.certificates.rendering import STYLESHEET
         from lms.reports.views import PDF_STYLESHEET
@@ -88,20 +86,16 @@ class TestTheWorkerCommand:
         monkeypatch.setattr(pdf, "_local", pdf._ThreadCaches())  # as a worker that has rendered nothing yet
         app.jinja_env.cache.clear()  # and has compiled no template (nor shares the suite's compiled ones)
         monkeypatch.setattr(app.jinja_env, "bytecode_cache", None)
-        compiled, set_up = [], []
-        real_compile, real_css, real_fonts = (app.jinja_env.compile, weasyprint.CSS,
-                                              weasyprint.text.fonts.FontConfiguration)
+        compiled, set_up = [], renderer_setups  # templates compiled; fonts and stylesheets set up
+        real_compile = app.jinja_env.compile
         monkeypatch.setattr(app.jinja_env, "compile", lambda *a, **k: compiled.append(a[1]) or real_compile(*a, **k))
-        monkeypatch.setattr(weasyprint, "CSS", lambda *a, **k: set_up.append("stylesheet") or real_css(*a, **k))
-        monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration",
-                            lambda: set_up.append("fonts") or real_fonts())
         app.extensions.pop("lms_exercises", None)  # and has loaded no exercise
         frozen = gc.get_freeze_count()
 
         rq_worker.prepare_work_horses(app)
         assert "contact-list-build" in app.extensions["lms_exercises"]
         assert "reports/pdf.html" in compiled and len(compiled) == len(app.jinja_env.list_templates())
-        assert sorted(set_up) == ["fonts", "stylesheet", "stylesheet"]  # the reports' stylesheet, the certificates'
+        assert sorted(set_up) == ["font configuration", "stylesheet", "stylesheet"]  # the reports', the certificates'
         assert gc.get_freeze_count() > frozen
 
         compiled.clear()
