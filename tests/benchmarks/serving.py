@@ -17,10 +17,12 @@ must not look fast, so any other status fails the measurement.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -94,13 +96,7 @@ def served(database_url: str, *, workers: int = 2, worker_class: str = "sync",
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("LMS_")}
-    child_env.update({
-        "LMS_SQLALCHEMY_DATABASE_URI": database_url,
-        "LMS_SECRET_KEY": BENCH_SECRET_KEY,
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
-    child_env.update(env or {})
+    child_env = server_env(database_url, env)
     command = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}",
@@ -117,24 +113,46 @@ def served(database_url: str, *, workers: int = 2, worker_class: str = "sync",
         yield base
 
 
+def server_env(database_url: str, env: dict | None = None) -> dict:
+    """The environment of a server the benchmarks or tests start: this one's, without its LMS_* settings and
+    DATABASE_URL, with the app's database, a throwaway secret key and `env` on top."""
+    child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("LMS_")}
+    child_env.update({
+        "LMS_SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_SECRET_KEY": BENCH_SECRET_KEY,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    child_env.update(env or {})
+    return child_env
+
+
 @contextmanager
 def running(command: list[str], env: dict, probe: str, timeout: float = START_TIMEOUT) -> Iterator[None]:
     """Run a server (`command`, its output to a log), wait until `probe` answers 200, and stop it (and its
-    workers) on exit; raise BenchError with the log if it exits or does not answer within `timeout` seconds."""
+    workers) on exit; raise BenchError with the log if it exits or does not answer within `timeout` seconds.
+
+    The command runs in a process group of its own, which is stopped whole: a server started through another
+    program (`make serve` runs gunicorn from a shell) is stopped with it."""
     with tempfile.TemporaryDirectory(prefix="lms-bench-") as folder:
         log = Path(folder) / "server.log"
         with open(log, "w") as log_file:
-            process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)  # noqa: S603
+            process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT,  # noqa: S603
+                                       start_new_session=True)
         try:
             _wait_until_up(probe, process, log, timeout)
             yield
         finally:
-            process.terminate()  # gunicorn stops its workers on SIGTERM
+            _signal_group(process, signal.SIGTERM)  # gunicorn stops its workers on SIGTERM
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the group has gone already
+        os.killpg(process.pid, signum)
 
 
 def _wait_until_up(probe: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
