@@ -287,7 +287,8 @@ def queries(app) -> QueryCounter:
 @pytest.fixture
 def renderer_setups(monkeypatch) -> list[str]:
     """What the PDF renderer (WeasyPrint) sets up, in order, as it happens: a font configuration, a parsed
-    stylesheet."""
+    stylesheet, a language's hyphenation patterns (read by Pyphen, none read yet, as in a new process)."""
+    import pyphen
     import weasyprint
     import weasyprint.text.fonts
 
@@ -302,8 +303,15 @@ def renderer_setups(monkeypatch) -> list[str]:
         made.append("font configuration")
         return real_fonts(*args, **kwargs)
 
+    def patterns(*args, **kwargs):
+        made.append("hyphenation patterns")
+        return real_patterns(*args, **kwargs)
+
+    real_patterns = pyphen.HyphDict
     monkeypatch.setattr(weasyprint, "CSS", css)
     monkeypatch.setattr(weasyprint.text.fonts, "FontConfiguration", fonts)
+    monkeypatch.setattr(pyphen, "HyphDict", patterns)
+    monkeypatch.setattr(pyphen, "hdcache", {})
     return made
 
 

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pyphen
 import pytest
 
 from lms import pdf
@@ -71,15 +72,17 @@ def test_a_render_that_fails_still_restores_the_collector():
 
 def test_after_a_warm_up_a_render_sets_nothing_up(renderer_setups):
     """The rq worker warms up before it forks a work horse per job: each job then renders with the fonts and
-    stylesheets ready instead of setting them up again."""
-    html = "<h1>Completion</h1><table><tr><th>Name</th><td>Ada</td></tr></table>"
+    stylesheets ready, and the hyphenation patterns of report headings read, instead of setting them up again."""
+    headings = "".join(f"<th>Internationalisation {n}</th>" for n in range(12))  # narrow columns: hyphenated
+    html = f'<html lang="en-GB"><h1>Completion</h1><table><thead><tr>{headings}</tr></thead></table></html>'
 
     def cold() -> list[str]:
         pdf.render_pdf(html, stylesheets=("css/reports-pdf.css",))
         return list(renderer_setups)
 
-    assert in_a_new_thread(cold) == ["font configuration", "stylesheet"]
+    assert in_a_new_thread(cold) == ["font configuration", "stylesheet", "hyphenation patterns"]
     renderer_setups.clear()
+    pyphen.hdcache.clear()  # the patterns are the process's: forgotten, as in a new process
 
     def warm() -> list[str]:
         pdf.warm_up(("css/reports-pdf.css",))

@@ -95,15 +95,18 @@ class TestTheWorkerCommand:
         rq_worker.prepare_work_horses(app)
         assert "contact-list-build" in app.extensions["lms_exercises"]
         assert "reports/pdf.html" in compiled and len(compiled) == len(app.jinja_env.list_templates())
-        assert sorted(set_up) == ["font configuration", "stylesheet", "stylesheet"]  # the reports', the certificates'
+        # the fonts; the reports' stylesheet, the certificates'; the hyphenation patterns of the PDFs' language
+        assert sorted(set_up) == ["font configuration", "hyphenation patterns", "stylesheet", "stylesheet"]
         assert gc.get_freeze_count() > frozen
 
         compiled.clear()
         set_up.clear()
         for name in app.jinja_env.list_templates():
             app.jinja_env.get_template(name)
+        headings = "".join(f"<th>Internationalisation {n}</th>" for n in range(12))  # hyphenated, as in reports
         for stylesheet in (PDF_STYLESHEET, STYLESHEET):
-            pdf.render_pdf("<h1>Ready</h1><p>Set up before the fork.</p>", stylesheets=(stylesheet,))
+            pdf.render_pdf(f'<html lang="en-GB"><h1>Ready</h1><table><thead><tr>{headings}</tr></thead></table>',
+                           stylesheets=(stylesheet,))
         assert (compiled, set_up) == ([], [])
         rq_worker._release_pdf_caches()  # as the worker does on its way out
         gc.freeze()  # what the suite froze (conftest.py), frozen again
