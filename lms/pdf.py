@@ -190,7 +190,7 @@ def fewer_collections() -> Iterator[None]:
 
 
 LANG = "en-GB"  # the language every PDF template declares (<html lang="en-GB">): its hyphenation patterns
-# The warm-up's one paragraph: bold, italic and figures (the fonts' faces), and a word too long for its line in the
+# What the warm-up renders: bold, italic and figures (the fonts' faces), and a word too long for its line in the
 # PDFs' language with hyphens: auto, which makes WeasyPrint load that language's hyphenation patterns (Pyphen keeps
 # them for the process; reading them takes 60 ms, which every report PDF's job paid again in its work horse).
 WARM_UP_HTML = (f'<p lang="{LANG}">Warm-up: <b>bold</b>, <i>italic</i>, 0123456789</p>'
@@ -199,7 +199,7 @@ WARM_UP_HTML = (f'<p lang="{LANG}">Warm-up: <b>bold</b>, <i>italic</i>, 01234567
 
 def warm_up(stylesheets: Sequence[str]) -> None:
     """Ready this thread to render: import WeasyPrint, make its font configuration, parse `stylesheets` (files under
-    static/) and render a paragraph with each, so fontconfig and Pango have loaded the fonts they name (every PDF
+    static/) and render WARM_UP_HTML with each, so fontconfig and Pango have loaded the fonts they name (every PDF
     of ours names its fonts: none falls back to the default one) and Pyphen the PDFs' hyphenation patterns.
 
     A process that forks a child per job (the rq worker) calls it once before forking: every child then starts with
