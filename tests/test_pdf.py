@@ -92,3 +92,15 @@ def test_after_a_warm_up_a_render_sets_nothing_up(renderer_setups):
         return list(renderer_setups)
 
     assert in_a_new_thread(warm) == []
+
+
+def test_every_pdf_template_is_in_the_language_whose_hyphenation_the_warm_up_reads():
+    """The warm-up reads the hyphenation patterns of pdf.LANG: a PDF template in another language would have its
+    work horse read its own again for every job."""
+    from lms.config import ROOT
+
+    pdf_templates = [path for path in (ROOT / "templates").rglob("*.html")
+                     if path.parent.name == "pdf" or path.name == "pdf.html"]
+    assert len(pdf_templates) == 4, pdf_templates  # the certificate, the report, the artefact, the handoff brief
+    for path in pdf_templates:
+        assert f'<html lang="{pdf.LANG}">' in path.read_text(encoding="utf-8"), path
