@@ -135,13 +135,55 @@ def refresh_statistics() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Turn on foreign keys and WAL for SQLite connections of this app's engine."""
+    """Turn on foreign keys and WAL for SQLite connections of this app's engine; on PostgreSQL through psycopg, end a
+    session's transaction that only read with COMMIT rather than ROLLBACK (_end_reads_with_commit)."""
     from lms.extensions import db
 
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "before_cursor_execute", _statement_runs)
+        if not event.contains(db.session, "after_begin", _session_begins):
+            event.listen(db.session, "after_begin", _session_begins)
+        # Registered after Flask-SQLAlchemy's teardown, so it runs first (Flask runs them in reverse): the session
+        # that one then removes has no transaction left to roll back.
+        app.teardown_appcontext(_end_reads_with_commit)
+
+
+# psycopg prepares a statement on a connection once it has run it five times there (prepare_threshold), and forgets
+# every prepared statement whenever a transaction on that connection is rolled back (Connection.rollback clears them
+# and deallocates them on the server). Flask-SQLAlchemy ends every request's session with a rollback, so no statement
+# ever reached five runs: PostgreSQL parsed and planned every query of every request (the signed-in user's: 0.23 ms of
+# planning for 0.06 ms of work). A transaction that only read is committed instead, which is the same to the database,
+# and the connection keeps its prepared statements: on the benchmark's module page the user's query took 0.30 ms
+# instead of 0.60 ms, the course's 0.31 ms instead of 0.81 ms.
+_WROTE = "lms.wrote"  # Connection.info: a statement other than a SELECT ran since a session's transaction began on it
+_READING = "lms.reading"  # Session.info: the Connection.info of the connection its transaction runs on
+
+
+def _session_begins(session, _transaction, connection) -> None:
+    connection.info[_WROTE] = False
+    session.info[_READING] = connection.info
+
+
+def _statement_runs(connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[_WROTE] = True  # an INSERT, UPDATE or DELETE, a SAVEPOINT, a WITH, anything else
+
+
+def _end_reads_with_commit(exc: BaseException | None) -> None:
+    """At the end of an app context (a request, a job): commit the session's transaction if it only read: SELECT
+    statements only, no change waiting in the session, no error. Anything else Flask-SQLAlchemy rolls back, as before."""
+    from lms.extensions import db
+
+    session = db.session()
+    if exc is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    reading = session.info.get(_READING)
+    if reading is not None and reading.get(_WROTE) is False:
+        session.commit()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
