@@ -119,10 +119,13 @@ def downloadable_or_404(code: str, session: Mapping) -> CertificateRow | None:
     if not code or len(code) > 64:
         code = ""  # matches nothing: a 404 for the signed-in reader
     # On a connection of its own, not through the ORM session: the rows are plain columns, and the session's
-    # transaction and result handling cost about half as much again as the query itself.
+    # transaction and result handling cost about half as much again as the query itself. Its read ends with COMMIT,
+    # as a page's does (lms.database._end_reads_with_commit): a rollback would make psycopg forget the statements
+    # it prepared on this pooled connection, this one's and the pages'.
     with db.engine.connect() as connection:
         row = connection.execute(
             _download_query(), {**params, "code": code, "org_id": session.get("org_id")}).first()
+        connection.commit()
     if row is None:
         return None
     certificate_id, *shown, org_name, org_kind, org_timezone, org_logo = row

@@ -269,6 +269,26 @@ def test_the_download_checks_permission_in_one_query(client, auth, world, querie
         assert len(queries.statements) == 1, queries.statements
 
 
+def test_repeat_downloads_leave_their_statement_prepared_on_the_connection(client, auth, world):
+    """The download reads on a connection of its own and ends the read with COMMIT, as a page does (lms.database):
+    psycopg prepares the statement it has run five times on a connection, and would forget it at a rollback."""
+    from sqlalchemy import text
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL only: SQLite has no prepared statements to keep")
+    cert = world["certs"]["zoe"]
+    auth.login(world["people"]["zoe"].email)
+    db.session.remove()
+    db.engine.dispose()  # one pooled connection from here: the downloads take turns with it
+    for _ in range(6):
+        assert client.get(f"/certificates/{cert.code}.pdf", buffered=True).status_code == 200
+    with db.engine.connect() as connection:  # the downloads' connection, back in the pool
+        prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert any("certificates.code" in statement for statement in prepared), prepared
+
+
 def test_a_manager_downloads_their_current_organisations_certificates_only(client, auth, world):
     """The download reads the current organisation in SQL (it loads no ORM user): as load_tenant has it, the one
     the browser switched to, or the first active one when that is suspended."""
