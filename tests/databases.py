@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH_FOLDER = Path(__file__).resolve().parents[1] / "instance" / "bench"
@@ -43,3 +44,18 @@ def bench_sqlite_url(name: str) -> str:
     """The URL of a benchmark's SQLite file instance/bench/<name>.sqlite, kept between runs."""
     BENCH_FOLDER.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{BENCH_FOLDER / f'{name}.sqlite'}"
+
+
+def statements_prepared_after(requests: Callable[[], object]) -> list[str]:
+    """Run `requests` on one pooled PostgreSQL connection (the pool emptied first, so requests made one after another
+    take turns with it) and return the statements psycopg has prepared on it (pg_prepared_statements). Needs an app
+    context."""
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+    requests()
+    with db.engine.connect() as connection:  # the requests' connection, back in the pool
+        return connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()

@@ -272,20 +272,19 @@ def test_the_download_checks_permission_in_one_query(client, auth, world, querie
 def test_repeat_downloads_leave_their_statement_prepared_on_the_connection(client, auth, world):
     """The download reads on a connection of its own and ends the read with COMMIT, as a page does (lms.database):
     psycopg prepares the statement it has run five times on a connection, and would forget it at a rollback."""
-    from sqlalchemy import text
-
     from tests.conftest import TEST_DATABASE_URL
+    from tests.databases import statements_prepared_after
 
     if not TEST_DATABASE_URL:
         pytest.skip("PostgreSQL only: SQLite has no prepared statements to keep")
     cert = world["certs"]["zoe"]
     auth.login(world["people"]["zoe"].email)
-    db.session.remove()
-    db.engine.dispose()  # one pooled connection from here: the downloads take turns with it
-    for _ in range(6):
-        assert client.get(f"/certificates/{cert.code}.pdf", buffered=True).status_code == 200
-    with db.engine.connect() as connection:  # the downloads' connection, back in the pool
-        prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+
+    def six_downloads() -> None:
+        for _ in range(6):
+            assert client.get(f"/certificates/{cert.code}.pdf", buffered=True).status_code == 200
+
+    prepared = statements_prepared_after(six_downloads)
     assert any("certificates.code" in statement for statement in prepared), prepared
 
 
