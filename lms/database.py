@@ -169,8 +169,8 @@ def _session_begins(session, _transaction, connection) -> None:
 
 
 def _statement_runs(connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-    if statement.lstrip()[:6].upper() != "SELECT":
-        connection.info[_WROTE] = True  # an INSERT, UPDATE or DELETE, a SAVEPOINT, a WITH, anything else
+    if not statement.startswith("SELECT"):  # as SQLAlchemy writes a query; anything else counts as a write
+        connection.info[_WROTE] = True  # an INSERT, UPDATE or DELETE, a SAVEPOINT, a WITH, a hand-written text()
 
 
 def _end_reads_with_commit(exc: BaseException | None) -> None:
