@@ -29,6 +29,10 @@ pytest_plugins = ("tests.workshops.fixtures", "tests.jobs.fixtures")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# A report table's headings in the PDFs' language (lms.pdf.LANG), in columns narrow enough to hyphenate them, as the
+# report PDFs do (thead th { hyphens: auto }): rendering it reads the language's hyphenation patterns.
+HYPHENATED_HEADINGS = ('<html lang="en-GB"><table><thead><tr>'
+                       + "".join(f"<th>Internationalisation {n}</th>" for n in range(12)) + "</tr></thead></table></html>")
 use_fast_hashing_for_tests()
 _pg_schema_ready = False
 

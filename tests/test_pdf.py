@@ -12,6 +12,7 @@ import pyphen
 import pytest
 
 from lms import pdf
+from tests.conftest import HYPHENATED_HEADINGS
 
 TINY_SVG = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'%3E"
             "%3Crect width='4' height='4'/%3E%3C/svg%3E")
@@ -73,8 +74,7 @@ def test_a_render_that_fails_still_restores_the_collector():
 def test_after_a_warm_up_a_render_sets_nothing_up(renderer_setups):
     """The rq worker warms up before it forks a work horse per job: each job then renders with the fonts and
     stylesheets ready, and the hyphenation patterns of report headings read, instead of setting them up again."""
-    headings = "".join(f"<th>Internationalisation {n}</th>" for n in range(12))  # narrow columns: hyphenated
-    html = f'<html lang="en-GB"><h1>Completion</h1><table><thead><tr>{headings}</tr></thead></table></html>'
+    html = HYPHENATED_HEADINGS
 
     def cold() -> list[str]:
         pdf.render_pdf(html, stylesheets=("css/reports-pdf.css",))

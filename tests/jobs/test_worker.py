@@ -23,7 +23,7 @@ from lms.learning import assignments
 from lms.learning.models import Enrolment
 from lms.tracking import services
 from lms.tracking.models import OutboxEntry
-from tests.conftest import TEST_DATABASE_URL, _test_config
+from tests.conftest import HYPHENATED_HEADINGS, TEST_DATABASE_URL, _test_config
 from tests.factories import make_cohort, make_org, make_user
 from tests.jobs import handlers
 from tests.tracking.lrs_server import FakeLRS
@@ -103,10 +103,8 @@ class TestTheWorkerCommand:
         set_up.clear()
         for name in app.jinja_env.list_templates():
             app.jinja_env.get_template(name)
-        headings = "".join(f"<th>Internationalisation {n}</th>" for n in range(12))  # hyphenated, as in reports
         for stylesheet in (PDF_STYLESHEET, STYLESHEET):
-            pdf.render_pdf(f'<html lang="en-GB"><h1>Ready</h1><table><thead><tr>{headings}</tr></thead></table>',
-                           stylesheets=(stylesheet,))
+            pdf.render_pdf(HYPHENATED_HEADINGS, stylesheets=(stylesheet,))
         assert (compiled, set_up) == ([], [])
         rq_worker._release_pdf_caches()  # as the worker does on its way out
         gc.freeze()  # what the suite froze (conftest.py), frozen again
