@@ -70,3 +70,17 @@ def test_charts_use_no_style_attributes():
     for chart in (charts.bar_chart("T", "D", ["a"], [1]), charts.line_chart("T", "D", ["a", "b"], [("s", [1, 2])]),
                   charts.funnel_chart("T", "D", [("a", 1)]), charts.heatmap("T", "D", ["r"], ["c"], [[1]])):
         assert "style=" not in chart.svg
+
+
+def test_a_pdf_draws_each_bar_at_its_share_of_the_longest_in_whole_percent():
+    chart = charts.bar_chart("Completion rate by cohort", "Share completed.", ["A", "B", "C", "D", "E"],
+                             [80.0, 40.0, 0.3, 0.0, None], unit="%")
+    assert chart.bars.classes == ("bar-100", "bar-50", "bar-1", "bar-0", "bar-0")  # 0.3 is above nothing: 1%
+    assert chart.bars.css.splitlines() == ["td.bar .bar-0 { width: 0% }", "td.bar .bar-1 { width: 1% }",
+                                           "td.bar .bar-50 { width: 50% }", "td.bar .bar-100 { width: 100% }"]
+    funnel = charts.funnel_chart("Adoption funnel", "People per step.", [("Invited", 4), ("Activated", 3),
+                                                                         ("Completed", 0)])
+    assert funnel.bars.classes == ("bar-100", "bar-75", "bar-0")
+    assert charts.bar_chart("Gap", "Post minus pre.", ["A", "B"], [-5.0, 10.0]).bars.classes == ("bar-0", "bar-100")
+    line = charts.line_chart("Weekly", "Learners.", ["5 Jan", "12 Jan"], [("Active", [1, 2])])
+    assert line.bars is None  # a line chart prints as its drawing and its table

@@ -278,19 +278,92 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
     assert _layout_faults(*drawn[0]) == []
 
 
-def test_a_chart_taller_than_a_page_shrinks_to_fit_it(app):
-    """Forty cohorts make the completion-rate chart 1,220px tall: on A4 it is drawn smaller, on one page, instead of
-    running past the foot of the page and losing its last bars."""
+def test_a_laggard_prints_on_one_line_with_an_email_of_up_to_40_characters(client, auth, world, monkeypatch):
+    """The laggards table is the list a manager works down: each laggard one line, name, email, due date and last
+    activity unbroken, for names and emails as long as most are (17 and 40 characters), so a hundred laggards fill
+    three pages, not four, with no address split in two."""
+    from weasyprint.formatting_structure import boxes
+
+    from lms.reports import views
+
+    for key in ("L2", "L3"):  # the world's laggards
+        world.learners[key].name = "Imogen Kettlewell"
+        world.learners[key].email = f"imogen.kettle.{key.lower()}@northwind-trading.co.uk"
+        assert len(world.learners[key].email) == 40
+    db.session.commit()
+    drawn = []
+    real = views.render_pdf
+    monkeypatch.setattr(views, "render_pdf",
+                        lambda html, **kwargs: drawn.append((html, kwargs["stylesheets"])) or real(html, **kwargs))
+    auth.login("manager@northwind.example")
+    pdf_of(client, "/reports/completion.pdf")
+    rows = [row for page in _laid_out(*drawn[0]).pages for table in page._page_box.descendants()
+            if isinstance(table, boxes.TableBox) and table.element.get("class") == "laggards"
+            for row in table.descendants()
+            if isinstance(row, boxes.TableRowBox) and row.children[0].element.get("scope") == "row"]
+    assert len(rows) == 2
+    for row in rows:
+        lines = [sum(isinstance(box, boxes.LineBox) for box in cell.descendants()) for cell in row.children]
+        assert lines == [1] * 6, lines
+
+
+def test_a_bar_chart_in_a_pdf_is_its_table_with_each_bar_beside_its_value(app):
+    """A PDF prints a bar chart as its table, each row's bar drawn in a last column at the value's share of the
+    longest, as the chart draws it; forty cohorts run on to the next page with none lost. The page keeps its chart."""
     from flask import render_template_string
 
     from lms.reports import charts, views
 
     cohorts = [f"Cohort {n:02}" for n in range(1, 41)]
-    chart = charts.bar_chart("Completion rate by cohort", "Share of enrolments completed", cohorts,
-                             [50.0] * 40, unit="%")
+    values = [None if n == 7 else float(n * 2) for n in range(1, 41)]
+    chart = charts.bar_chart("Completion rate by cohort", "Share of enrolments completed", cohorts, values, unit="%")
+    template = ('{% from "reports/_macros.html" import chart %}'
+                '<h1>Completion</h1><p>Enrolments made this year.</p>{{ chart(c, pdf) }}')
+    with app.test_request_context():
+        html = render_template_string(template, c=chart, pdf=True)
+        web = render_template_string(template, c=chart, pdf=False)
+    assert "<svg" not in html and "<svg" in web and 'class="bars"' not in web
+    printed = _bars(html, (views.PDF_STYLESHEET,))["Completion rate by cohort"]
+    assert [heading for heading, _, _ in printed] == cohorts
+    for (heading, shown, share), value in zip(printed, values, strict=True):
+        assert shown == ("–" if value is None else f"{value:.0f}%"), heading
+        assert abs(share - (value or 0) / 80) < 0.006, (heading, share)
+    assert _layout_faults(html, (views.PDF_STYLESHEET,)) == []
+
+
+def _bars(html: str, stylesheets: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str, float]]]:
+    """Lay out a report PDF's HTML and return each bar table's rows as printed, by the table's caption: (row heading,
+    value shown, the bar's length as a share of its column)."""
+    from weasyprint.formatting_structure import boxes
+
+    def text(box) -> str:
+        return "".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
+
+    tables: dict[str, list[tuple[str, str, float]]] = {}
+    for page in _laid_out(html, stylesheets).pages:
+        for table in page._page_box.descendants():
+            if not isinstance(table, boxes.TableBox) or "bars" not in table.element.get("class", "").split():
+                continue
+            for row in table.descendants():
+                if isinstance(row, boxes.TableRowBox) and row.children[0].element.get("scope") == "row":
+                    heading, value, bar = row.children
+                    tables.setdefault(table.element.find("caption").text, []).append(
+                        (text(heading), text(value), bar.children[0].width / bar.width))
+    return tables
+
+
+def test_a_drawn_chart_taller_than_a_page_shrinks_to_fit_it(app):
+    """A chart a PDF draws (a line chart: bar charts print as tables) taller than the page is drawn smaller, on one
+    page, instead of running past the foot of the page."""
+    from flask import render_template_string
+
+    from lms.reports import charts, views
+
+    chart = charts.line_chart("Weekly active learners", "Learners active each week", ["5 Jan", "12 Jan"],
+                              [("Active learners", [3, 5])], height=1220)
     with app.test_request_context():
         html = render_template_string(
             '{% from "reports/_macros.html" import chart %}'
-            '<h1>Completion</h1><p>Enrolments made this year.</p>{{ chart(c, True) }}', c=chart)
+            '<h1>Adoption</h1><p>Activity this year.</p>{{ chart(c, True) }}', c=chart)
     assert 'height="1220"' in html
     assert _layout_faults(html, (views.PDF_STYLESHEET,)) == []
