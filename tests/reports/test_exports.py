@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -140,20 +142,12 @@ def test_roi_csv_lists_the_assumptions(client, auth, world):
 
 def test_capability_pdf_prints_each_heatmap_once_as_its_table_in_the_charts_colours(client, auth, world,
                                                                                      monkeypatch):
-    from lms.reports import charts, views
+    from lms.reports import charts
 
-    drawn = []
-    real = views.render_pdf
-
-    def keep_html(html, **kwargs):
-        drawn.append(html)
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(views, "render_pdf", keep_html)
     auth.login("manager@northwind.example")
-    text = pdf_text(pdf_of(client, "/reports/capability.pdf"))
-    html = drawn[0]
-    coloured = _heat_cells(html, (views.PDF_STYLESHEET,))
+    data, (html, stylesheets) = _printed(client, monkeypatch, "/reports/capability.pdf")
+    text = pdf_text(data)
+    coloured = _heat_cells(html, stylesheets)
     for title in ("Before the course (pre-assessment)", "After the course (post-assessment)"):
         assert text.count(title) == 1, title  # once: not an SVG and a table of the same figures
         cells = coloured[title]
@@ -193,30 +187,53 @@ def _laid_out(html: str, stylesheets: tuple[str, ...] = ()):
         font_config=pdf.font_config(), stylesheets=[pdf.stylesheet(name) for name in stylesheets])
 
 
+def _text(box) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    return "".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
+
+
+def _body_rows(html: str, stylesheets: tuple[str, ...], table_class: str) -> Iterator[tuple[str, Any]]:
+    """Lay out a report PDF's HTML and yield (caption, row) for each row of a table of class `table_class` that has
+    a row heading, the row as WeasyPrint laid it out (its children: the cells' boxes)."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in _laid_out(html, stylesheets).pages:
+        for table in page._page_box.descendants():
+            if not isinstance(table, boxes.TableBox) or table_class not in table.element.get("class", "").split():
+                continue
+            caption = table.element.find("caption")
+            for row in table.descendants():
+                if isinstance(row, boxes.TableRowBox) and row.children and row.children[0].element.get("scope") == "row":
+                    yield ("" if caption is None else caption.text), row
+
+
 def _heat_cells(html: str, stylesheets: tuple[str, ...] = ()) -> dict[str, dict[tuple[str, str], tuple[str, str]]]:
     """Lay out a report PDF's HTML and return each heatmap table's cells as printed, by the table's caption:
     {(row heading, value shown): (fill, text colour)}, the colours as #rrggbb."""
-    from weasyprint.formatting_structure import boxes
-
-    def text(box) -> str:
-        return "".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
 
     def hex_of(colour) -> str:
         return "#" + "".join(f"{round(c * 255):02x}" for c in colour.to("srgb").coordinates)
 
     tables: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
-    for page in _laid_out(html, stylesheets).pages:
-        for table in page._page_box.descendants():
-            if not isinstance(table, boxes.TableBox) or "heat" not in table.element.get("class", "").split():
-                continue
-            caption = table.element.find("caption").text
-            for row in table.descendants():
-                if isinstance(row, boxes.TableRowBox) and row.children and row.children[0].element.get("scope") == "row":
-                    heading, *values = row.children
-                    tables.setdefault(caption, {}).update(
-                        {(text(heading), text(cell)): (hex_of(cell.style["background_color"]),
-                                                       hex_of(cell.style["color"])) for cell in values})
+    for caption, row in _body_rows(html, stylesheets, "heat"):
+        heading, *values = row.children
+        tables.setdefault(caption, {}).update(
+            {(_text(heading), _text(cell)): (hex_of(cell.style["background_color"]), hex_of(cell.style["color"]))
+             for cell in values})
     return tables
+
+
+def _printed(client, monkeypatch, path: str) -> tuple[bytes, tuple[str, tuple[str, ...]]]:
+    """Download the report PDF at `path` as the signed-in user; return it and what its job rendered (HTML,
+    stylesheets)."""
+    from lms.reports import views
+
+    drawn = []
+    real = views.render_pdf
+    monkeypatch.setattr(views, "render_pdf",
+                        lambda html, **kwargs: drawn.append((html, kwargs["stylesheets"])) or real(html, **kwargs))
+    return pdf_of(client, path), drawn[0]
 
 
 def _layout_faults(html: str, stylesheets: tuple[str, ...] = ()) -> list[str]:
@@ -249,8 +266,6 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
     """The PDFs' tables have fixed column widths (laid out from the header row, 10-14% faster at 10,000 learners):
     a long name, email, cohort or course wraps in its column rather than widening the table past the page or
     running into the next column."""
-    from lms.reports import views
-
     world.team_b.name = "EMEA enterprise sales and marketing, spring intake"
     world.course.title = "Account-based marketing in practice: from target list to pipeline"
     for key in ("L2", "L3"):  # a laggard and a learner who has not started
@@ -259,10 +274,6 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
     db.session.commit()
     rollup.refresh_activity(until=world.now + timedelta(minutes=1))
     db.session.commit()
-    drawn = []
-    real = views.render_pdf
-    monkeypatch.setattr(views, "render_pdf",
-                        lambda html, **kwargs: drawn.append((html, kwargs["stylesheets"])) or real(html, **kwargs))
     auth.login("manager@northwind.example")
     query = ""
     if report == "roi":
@@ -271,11 +282,12 @@ def test_report_pdf_tables_keep_long_names_and_emails_in_their_columns(client, a
         _outcomes(world)
         client.post(f"/reports/roi/{world.team_b.id}/inputs", data=GOOD)
         query = f"?cohort={world.team_b.id}"
-    text = pdf_text(pdf_of(client, f"/reports/{report}.pdf{query}"))
+    data, drawn = _printed(client, monkeypatch, f"/reports/{report}.pdf{query}")
+    text = pdf_text(data)
     long_one = {"capability": "EMEA enterprise", "roi": "EMEA enterprise"}.get(report, "Konstantinopoulou")
     assert report != "roi" or "After the programme start" in text.replace("\n", " ")  # its outcomes are drawn
     assert long_one in text.replace("\n", "")  # (a word broken across two lines of its cell is still there)
-    assert _layout_faults(*drawn[0]) == []
+    assert _layout_faults(*drawn) == []
 
 
 def test_a_laggard_prints_on_one_line_with_an_email_of_up_to_40_characters(client, auth, world, monkeypatch):
@@ -284,23 +296,14 @@ def test_a_laggard_prints_on_one_line_with_an_email_of_up_to_40_characters(clien
     three pages, not four, with no address split in two."""
     from weasyprint.formatting_structure import boxes
 
-    from lms.reports import views
-
     for key in ("L2", "L3"):  # the world's laggards
         world.learners[key].name = "Imogen Kettlewell"
         world.learners[key].email = f"imogen.kettle.{key.lower()}@northwind-trading.co.uk"
         assert len(world.learners[key].email) == 40
     db.session.commit()
-    drawn = []
-    real = views.render_pdf
-    monkeypatch.setattr(views, "render_pdf",
-                        lambda html, **kwargs: drawn.append((html, kwargs["stylesheets"])) or real(html, **kwargs))
     auth.login("manager@northwind.example")
-    pdf_of(client, "/reports/completion.pdf")
-    rows = [row for page in _laid_out(*drawn[0]).pages for table in page._page_box.descendants()
-            if isinstance(table, boxes.TableBox) and table.element.get("class") == "laggards"
-            for row in table.descendants()
-            if isinstance(row, boxes.TableRowBox) and row.children[0].element.get("scope") == "row"]
+    _, drawn = _printed(client, monkeypatch, "/reports/completion.pdf")
+    rows = [row for _, row in _body_rows(*drawn, "laggards")]
     assert len(rows) == 2
     for row in rows:
         lines = [sum(isinstance(box, boxes.LineBox) for box in cell.descendants()) for cell in row.children]
@@ -334,21 +337,10 @@ def test_a_bar_chart_in_a_pdf_is_its_table_with_each_bar_beside_its_value(app):
 def _bars(html: str, stylesheets: tuple[str, ...] = ()) -> dict[str, list[tuple[str, str, float]]]:
     """Lay out a report PDF's HTML and return each bar table's rows as printed, by the table's caption: (row heading,
     value shown, the bar's length as a share of its column)."""
-    from weasyprint.formatting_structure import boxes
-
-    def text(box) -> str:
-        return "".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
-
     tables: dict[str, list[tuple[str, str, float]]] = {}
-    for page in _laid_out(html, stylesheets).pages:
-        for table in page._page_box.descendants():
-            if not isinstance(table, boxes.TableBox) or "bars" not in table.element.get("class", "").split():
-                continue
-            for row in table.descendants():
-                if isinstance(row, boxes.TableRowBox) and row.children[0].element.get("scope") == "row":
-                    heading, value, bar = row.children
-                    tables.setdefault(table.element.find("caption").text, []).append(
-                        (text(heading), text(value), bar.children[0].width / bar.width))
+    for caption, row in _body_rows(html, stylesheets, "bars"):
+        heading, value, bar = row.children
+        tables.setdefault(caption, []).append((_text(heading), _text(value), bar.children[0].width / bar.width))
     return tables
 
 
