@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from werkzeug.routing.rules import Rule
 
-from lms import create_app
+from lms import create_app, pdf
 from lms.config import Defaults
 from lms.extensions import db
 from lms.identity.passwords import use_fast_hashing_for_tests
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # A report table's headings in the PDFs' language (lms.pdf.LANG), in columns narrow enough to hyphenate them, as the
 # report PDFs do (thead th { hyphens: auto }): rendering it reads the language's hyphenation patterns.
-HYPHENATED_HEADINGS = ('<html lang="en-GB"><table><thead><tr>'
+HYPHENATED_HEADINGS = (f'<html lang="{pdf.LANG}"><table><thead><tr>'
                        + "".join(f"<th>Internationalisation {n}</th>" for n in range(12)) + "</tr></thead></table></html>")
 use_fast_hashing_for_tests()
 _pg_schema_ready = False
