@@ -11,9 +11,8 @@ class Defaults:
     """Defaults for every setting; create_app layers the environment and a test mapping on top."""
 
     SQLALCHEMY_DATABASE_URI = "sqlite:///lms.sqlite"  # resolved against instance/ by Flask-SQLAlchemy
-    # pool_pre_ping: a connection the database dropped (a restart, a failover, an idle timeout) is replaced
-    # before use instead of failing the request; it costs one round trip when a pooled connection is checked out.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Added to by lms.database.engine_options: pool_pre_ping for a database server, pool_recycle for an SQLite file.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     COURSES_DIR = str(ROOT / "courses")
     EXERCISES_DIR = str(ROOT / "exercises")
     STORAGE_DIR = ""  # where generated files (certificate PDFs, exports) live; default instance/files

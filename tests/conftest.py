@@ -18,6 +18,7 @@ from werkzeug.routing.rules import Rule
 
 from lms import create_app, pdf
 from lms.config import Defaults
+from lms.database import plain_read_ran
 from lms.extensions import db
 from lms.identity.passwords import use_fast_hashing_for_tests
 from tests.databases import ensure_postgres
@@ -261,7 +262,8 @@ def auth(client) -> AuthActions:
 
 
 class QueryCounter:
-    """Counts the SQL statements the app sends while active (`with counter: ...`)."""
+    """Counts the SQL statements the app sends while active (`with counter: ...`): SQLAlchemy's, and those a
+    lms.database.PlainRead runs on the driver's connection."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
@@ -270,13 +272,18 @@ class QueryCounter:
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
 
+    def _on_plain_read(self, _read, statement: str) -> None:
+        self.statements.append(statement)
+
     def __enter__(self) -> QueryCounter:
         self.statements = []
         event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        plain_read_ran.connect(self._on_plain_read)
         return self
 
     def __exit__(self, *exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        plain_read_ran.disconnect(self._on_plain_read)
 
     @property
     def count(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from itsdangerous import BadSignature
 
 from lms import create_app
 
@@ -54,6 +55,39 @@ def test_security_headers_on_every_page(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_views_own_headers_are_kept_and_none_is_sent_twice(app, client):
+    from flask import Response
+
+    @app.get("/own-headers")
+    def own_headers():
+        response = Response("framed elsewhere")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.headers["cache-control"] = "private, max-age=60"  # any spelling of the name
+        return response
+
+    response = client.get("/own-headers", base_url="https://lms.test")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
+    assert response.headers.getlist("Cache-Control") == ["private, max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]  # over HTTPS only
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_the_session_serializer_is_made_once_for_each_set_of_keys(app):
+    """Made once, not per request; a new secret key gets a new one that still opens the old key's cookies."""
+    sessions = app.session_interface
+    first = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is first
+    cookie = first.dumps({"_user_id": "1:token"})
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = app.config["SECRET_KEY"] = "a-rotated-secret-key"
+    rotated = sessions.get_signing_serializer(app)
+    assert rotated is not first and rotated.loads(cookie) == {"_user_id": "1:token"}
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    with pytest.raises(BadSignature):
+        sessions.get_signing_serializer(app).loads(cookie)  # the old key retired: its cookies no longer open
+
+
 def test_session_cookie_is_httponly_samesite_and_secure_over_https(tmp_path):
     from tests.conftest import _test_config
 
@@ -67,11 +101,29 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(tmp_path):
     assert "HttpOnly" in plain and "Secure" not in plain
 
 
-def test_connections_are_checked_before_use(app):
+def test_connections_to_a_database_server_are_checked_before_use(app):
     from lms.extensions import db
 
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
-    assert db.engine.pool._pre_ping  # the option reached the engine's pool
+    server = db.engine.dialect.name != "sqlite"
+    assert db.engine.pool._pre_ping is server  # the app's own engine: PostgreSQL in CI's second run
+    options = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@db.internal/lms"}).config
+    assert options["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_connections_to_an_sqlite_file_are_not_pinged_on_every_request(tmp_path):
+    """A file is never dropped, and the ping was a statement on every request that reads."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lms.sqlite'}"})
+    with app.app_context():
+        statements = []  # what SQLite itself ran, a ping included (the pool pings beside SQLAlchemy's events)
+        event.listen(db.engine, "connect", lambda connection, _record: connection.set_trace_callback(statements.append))
+        for _ in range(2):  # the second checks out the pooled connection the first returned
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 42")
+        assert [s for s in statements if not s.startswith("PRAGMA")] == ["SELECT 42", "SELECT 42"]
 
 
 @pytest.mark.db

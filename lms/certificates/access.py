@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
 from typing import NamedTuple
 
 from flask import abort
@@ -13,6 +12,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.certificates.models import Certificate
+from lms.database import PlainRead
 from lms.extensions import db
 from lms.identity import sessions
 from lms.identity.models import Cohort, CohortMember, Membership, Organization, User, UserSession
@@ -118,14 +118,9 @@ def downloadable_or_404(code: str, session: Mapping) -> CertificateRow | None:
         return None
     if not code or len(code) > 64:
         code = ""  # matches nothing: a 404 for the signed-in reader
-    # On a connection of its own, not through the ORM session: the rows are plain columns, and the session's
-    # transaction and result handling cost about half as much again as the query itself. Its read ends with COMMIT,
-    # as a page's does (lms.database._end_reads_with_commit): a rollback would make psycopg forget the statements
-    # it prepared on this pooled connection, this one's and the pages'.
-    with db.engine.connect() as connection:
-        row = connection.execute(
-            _download_query(), {**params, "code": code, "org_id": session.get("org_id")}).first()
-        connection.commit()
+    # On the driver's connection, not through the ORM session nor a Connection (lms.database.PlainRead): their
+    # transaction and result handling cost more than the query itself.
+    row = _DOWNLOAD.first(db.engine, {**params, "code": code, "org_id": session.get("org_id")})
     if row is None:
         return None
     certificate_id, *shown, org_name, org_kind, org_timezone, org_logo = row
@@ -134,11 +129,9 @@ def downloadable_or_404(code: str, session: Mapping) -> CertificateRow | None:
     return CertificateRow(certificate_id, *shown, OrganizationRow(org_name, org_kind, org_timezone, org_logo))
 
 
-@cache
 def _download_query() -> Select:
-    """The download's statement, built once (building it and its cache key cost about what running it does): a row
-    when the reader's session is open, with the certificate they may download (outer-joined: NULL when they may
-    not) and its organisation."""
+    """The download's statement: a row when the reader's session is open, with the certificate they may download
+    (outer-joined: NULL when they may not) and its organisation."""
     allowed = or_(User.is_platform_admin.is_(True), and_(Certificate.revoked_at.is_(None), or_(
         Certificate.user_id == User.id,
         and_(Certificate.organization_id == sessions.current_org_sql(User.id),
@@ -151,6 +144,9 @@ def _download_query() -> Select:
             .outerjoin(Certificate, and_(Certificate.code == bindparam("code"), allowed))
             .outerjoin(Organization, Organization.id == Certificate.organization_id)
             .where(sessions.session_is_open()))
+
+
+_DOWNLOAD = PlainRead(_download_query)  # compiled once for each database
 
 
 def _holds_role(role: str):

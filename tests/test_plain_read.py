@@ -1,0 +1,61 @@
+"""lms.database.PlainRead: a hot SELECT run on the driver's connection gives the row a SQLAlchemy Connection would,
+its values converted alike, and is counted with the app's other queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import bindparam, select
+
+from lms.certificates.models import Certificate
+from lms.database import PlainRead
+from lms.extensions import db
+from lms.identity.models import Organization
+from tests.certificates.conftest import issue_certificate
+from tests.factories import make_org, make_user
+
+pytestmark = pytest.mark.db
+
+
+def _statement():
+    """A certificate by code, with a JSON column, dates (one NULL), a boolean and a string of the statement's own."""
+    return (select(Certificate.id, Certificate.code, Certificate.competencies, Certificate.issued_at,
+                   Certificate.revoked_at, Organization.name, Organization.is_active)
+            .join(Organization, Organization.id == Certificate.organization_id)
+            .where(Certificate.code == bindparam("code"), Organization.is_active.is_(True),
+                   Organization.kind != "archived", Certificate.minutes >= bindparam("minutes")))
+
+
+@pytest.fixture
+def certificate(app, course):
+    org = make_org("Northwind")
+    return issue_certificate(make_user(org, name="Zoë Ångström"), org, course)
+
+
+def test_a_plain_read_returns_the_row_a_connection_would(certificate):
+    params = {"code": certificate.code, "minutes": 0}
+    expected = tuple(db.session.execute(_statement(), params).one())
+
+    row = PlainRead(_statement).first(db.engine, params)
+
+    assert row == expected
+    _, code, competencies, issued_at, revoked_at, org_name, active = row
+    assert code == certificate.code and org_name == "Northwind" and active is True
+    assert isinstance(competencies, list) and competencies == certificate.competencies  # JSON, decoded
+    assert isinstance(issued_at, datetime) and issued_at == certificate.issued_at and revoked_at is None
+
+
+def test_a_plain_read_without_a_row_returns_none(certificate):
+    read = PlainRead(_statement)
+    assert read.first(db.engine, {"code": certificate.code, "minutes": certificate.minutes + 1}) is None
+    assert read.first(db.engine, {"code": "no-such-code", "minutes": 0}) is None
+    assert read.first(db.engine, {"code": certificate.code, "minutes": 0}) is not None  # compiled once, reused
+
+
+def test_a_plain_read_is_counted_with_the_apps_queries(certificate, queries):
+    with queries:
+        db.session.get(Organization, certificate.organization_id)
+        PlainRead(_statement).first(db.engine, {"code": certificate.code, "minutes": 0})
+    assert len(queries.statements) == 2
+    assert "certificates.code" in queries.statements[1]
