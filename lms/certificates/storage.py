@@ -9,6 +9,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -39,43 +40,59 @@ def stored_pdf(certificate: Certificate) -> Path | None:
     return path if path.is_file() else None
 
 
-# How many downloaded certificates' paths an app keeps (_known_path), about a kilobyte each; then it starts afresh.
-KNOWN_PATHS = 10_000
+# How many downloaded certificates' files an app keeps (_known_download), about a kilobyte each; then it starts afresh.
+KNOWN_DOWNLOADS = 10_000
 
 
-def _known_path(certificate: CertificateRow) -> Path:
-    """Return the stored path of a downloaded certificate, worked out once per app for each version of it.
+class Download(NamedTuple):
+    """A downloaded certificate's stored PDF and the name the browser saves it as."""
+
+    path: Path
+    name: str
+
+
+def _known_download(certificate: CertificateRow) -> Download:
+    """Return the stored path and saved-as name of a downloaded certificate, worked out once per app for each version
+    of it.
 
     The path is keyed by the PDF's values (pdf_context), and working them out was a tenth of a download's time.
     The key here is what those values are made of: the row (the certificate and its organisation, as the
     download's query read them), the site's address, the logo file and the PDF's design. A change to any of them is
     a new key, so the PDF is rendered again, as before. The site's name and the storage folder are the app's own
-    settings, so they cannot change under the same app.
+    settings, so they cannot change under the same app. The name comes from the row alone.
     """
     key = (certificate._replace(competencies=tuple(certificate.competencies or ())), site_url(),
            logo_url(certificate.organization), design_digest())
-    known = current_app.extensions.setdefault("lms.certificate_paths", {})
-    path = known.get(key)
-    if path is None:
-        if len(known) >= KNOWN_PATHS:
+    known = current_app.extensions.setdefault("lms.certificate_downloads", {})
+    download = known.get(key)
+    if download is None:
+        if len(known) >= KNOWN_DOWNLOADS:
             known.clear()
-        path = known[key] = _path_for(certificate, pdf_context(certificate))
+        download = known[key] = Download(_path_for(certificate, pdf_context(certificate)), download_name(certificate))
+    return download
+
+
+def _stored(path: Path, certificate: Certificate | CertificateRow, context: dict | None) -> Path:
+    """Render and store the certificate's PDF at `path` unless it is there; older versions (before a name change)
+    are removed."""
+    if not path.is_file():
+        write_atomically(path, render_certificate(certificate, context))
+        paths.remove_other_versions(path, certificate.code)
     return path
 
 
-def pdf_file(certificate: Certificate | CertificateRow) -> Path:
+def pdf_file(certificate: Certificate) -> Path:
     """Return the path of the certificate's stored PDF, rendering and storing it first if needed (once: later
-    calls find the file). Older versions (before a name change) are removed."""
-    if isinstance(certificate, CertificateRow):  # a download
-        path, context = _known_path(certificate), None  # a new PDF's render works its values out again
-    else:
-        context = pdf_context(certificate)
-        path = _path_for(certificate, context)
-    if path.is_file():
-        return path
-    write_atomically(path, render_certificate(certificate, context))
-    paths.remove_other_versions(path, certificate.code)
-    return path
+    calls find the file)."""
+    context = pdf_context(certificate)
+    return _stored(_path_for(certificate, context), certificate, context)
+
+
+def download_file(certificate: CertificateRow) -> Download:
+    """Return a downloaded certificate's stored PDF (rendered and stored first if needed) and its saved-as name."""
+    download = _known_download(certificate)
+    _stored(download.path, certificate, None)  # a new PDF's render works its values out again
+    return download
 
 
 def missing_pdfs(certificates: Iterable[Certificate]) -> list[Certificate]:

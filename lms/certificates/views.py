@@ -92,8 +92,9 @@ def download(code: str):
         certificate = access.downloadable_or_404(code, session)  # the remember-me cookie opened a session
         if certificate is None:
             abort(404)
-    response = send_file(storage.pdf_file(certificate), mimetype="application/pdf", as_attachment=True,
-                         download_name=storage.download_name(certificate), conditional=True, etag=True, max_age=0)
+    path, name = storage.download_file(certificate)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name, conditional=True,
+                         etag=True, max_age=0)
     # Kept by the browser but checked with us every time: a revoked certificate must stop downloading. (Written as
     # a header: setting `response.cache_control.private` parsed and wrote the header again.)
     response.headers["Cache-Control"] = "private, no-cache, max-age=0"
