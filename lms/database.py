@@ -270,9 +270,12 @@ class PlainRead:
         compiled = statement.compile(dialect=dialect)
         fixed = {}
         for name, value in compiled.params.items():
+            bind = compiled.binds[name]
+            if bind.expanding or bind.literal_execute:  # rendered at each execution: a Connection's work
+                raise ValueError(f"PlainRead runs a statement as compiled; {name!r} is rendered per execution")
             if value is None:  # a parameter the caller gives (bindparam("code"))
                 continue
-            convert = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
             fixed[name] = convert(value) if convert else value
         converters = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                            for column in statement.selected_columns)

@@ -59,3 +59,10 @@ def test_a_plain_read_is_counted_with_the_apps_queries(certificate, queries):
         PlainRead(_statement).first(db.engine, {"code": certificate.code, "minutes": 0})
     assert len(queries.statements) == 2
     assert "certificates.code" in queries.statements[1]
+
+
+def test_a_statement_rendered_at_each_execution_is_refused(app):
+    """A list in IN (...) is written into the SQL when a Connection runs it: a PlainRead would send it unrendered."""
+    read = PlainRead(lambda: select(Organization.id).where(Organization.id.in_([1, 2])))
+    with pytest.raises(ValueError, match="rendered per execution"):
+        read.first(db.engine, {})
