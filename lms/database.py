@@ -246,6 +246,7 @@ class _Compiled(NamedTuple):
     sql: str
     order: tuple[str, ...] | None  # the parameters' names in order, for a driver whose placeholders are positional
     fixed: dict  # the statement's own values ("manager", True), converted for the driver
+    to_driver: dict  # a bind processor per parameter the caller gives that needs one (a date, on SQLite)
     converters: tuple  # a result processor per column (None: the driver's value as it is)
 
 
@@ -268,19 +269,21 @@ class PlainRead:
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self._build()
         compiled = statement.compile(dialect=dialect)
-        fixed = {}
+        fixed, to_driver = {}, {}
         for name, value in compiled.params.items():
             bind = compiled.binds[name]
             if bind.expanding or bind.literal_execute:  # rendered at each execution: a Connection's work
                 raise ValueError(f"PlainRead runs a statement as compiled; {name!r} is rendered per execution")
-            if value is None:  # a parameter the caller gives (bindparam("code"))
-                continue
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            fixed[name] = convert(value) if convert else value
+            if value is None:  # a parameter the caller gives (bindparam("code"))
+                if convert is not None:
+                    to_driver[name] = convert
+            else:
+                fixed[name] = convert(value) if convert else value
         converters = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                            for column in statement.selected_columns)
         return _Compiled(compiled.string, tuple(compiled.positiontup) if compiled.positional else None, fixed,
-                         converters)
+                         to_driver, converters)
 
     def first(self, engine: Engine, params: Mapping) -> tuple | None:
         """Run the statement with `params` and return its first row (None if it has none), its values converted."""
@@ -288,6 +291,9 @@ class PlainRead:
         if compiled is None:
             compiled = self._compiled[engine.dialect] = self._compile(engine.dialect)
         values = {**compiled.fixed, **params}
+        for name, convert in compiled.to_driver.items():
+            if values.get(name) is not None:
+                values[name] = convert(values[name])
         arguments = tuple(values[name] for name in compiled.order) if compiled.order is not None else values
         plain_read_ran.send(self, statement=compiled.sql)
         connection = engine.raw_connection()  # from the pool, pinged and returned as a Connection's would be

@@ -46,6 +46,16 @@ def test_a_plain_read_returns_the_row_a_connection_would(certificate):
     assert isinstance(issued_at, datetime) and issued_at == certificate.issued_at and revoked_at is None
 
 
+def test_the_callers_values_are_converted_for_the_driver_as_a_connection_would(app, course):
+    """SQLite keeps a date as text in SQLAlchemy's format, with microseconds; the driver's own conversion leaves
+    them out when they are zero, so an unconverted date would match nothing."""
+    org = make_org("Northwind")
+    on_the_hour = datetime(2026, 3, 1, 9, 30)
+    certificate = issue_certificate(make_user(org), org, course, completed_at=on_the_hour)
+    read = PlainRead(lambda: select(Certificate.code).where(Certificate.issued_at == bindparam("issued_at")))
+    assert read.first(db.engine, {"issued_at": on_the_hour}) == (certificate.code,)
+
+
 def test_a_plain_read_without_a_row_returns_none(certificate):
     read = PlainRead(_statement)
     assert read.first(db.engine, {"code": certificate.code, "minutes": certificate.minutes + 1}) is None
