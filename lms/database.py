@@ -275,11 +275,11 @@ class PlainRead:
             if bind.expanding or bind.literal_execute:  # rendered at each execution: a Connection's work
                 raise ValueError(f"PlainRead runs a statement as compiled; {name!r} is rendered per execution")
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if value is None:  # a parameter the caller gives (bindparam("code"))
+            if bind.required:  # a parameter the caller gives (bindparam("code"))
                 if convert is not None:
                     to_driver[name] = convert
-            else:
-                fixed[name] = convert(value) if convert else value
+            else:  # the statement's own value, NULL included
+                fixed[name] = convert(value) if convert and value is not None else value
         converters = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                            for column in statement.selected_columns)
         return _Compiled(compiled.string, tuple(compiled.positiontup) if compiled.positional else None, fixed,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from lms.certificates.models import Certificate
 from lms.database import PlainRead
@@ -54,6 +54,13 @@ def test_the_callers_values_are_converted_for_the_driver_as_a_connection_would(a
     certificate = issue_certificate(make_user(org), org, course, completed_at=on_the_hour)
     read = PlainRead(lambda: select(Certificate.code).where(Certificate.issued_at == bindparam("issued_at")))
     assert read.first(db.engine, {"issued_at": on_the_hour}) == (certificate.code,)
+
+
+def test_a_statement_s_own_null_is_sent_without_the_caller_giving_it(certificate):
+    """A value the statement carries is the statement's, NULL included: only a parameter without one is the caller's."""
+    read = PlainRead(lambda: select(Certificate.code).where(
+        Certificate.code == bindparam("code"), func.coalesce(Certificate.revoked_at, bindparam("never", None)).is_(None)))
+    assert read.first(db.engine, {"code": certificate.code}) == (certificate.code,)
 
 
 def test_a_plain_read_without_a_row_returns_none(certificate):
