@@ -106,6 +106,27 @@ def test_adoption_and_capability_pdfs(client, auth, world):
     assert "Knowledge-action gap" in text or "knowledge–action" in text.lower()
 
 
+def embedded_fonts(data: bytes) -> set[str]:
+    """Return the names of the fonts a PDF's pages use, without the subset prefix ("DejaVu-Sans-Bold")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").partition("+")[2])
+    return names
+
+
+@pytest.mark.parametrize("report", ["completion", "adoption", "capability"])
+def test_a_report_pdf_prints_its_page_footers_in_the_body_s_typeface(client, auth, world, report):
+    """The footer ("Page 2 of 3", the organisation) is drawn in the page's margin, whose boxes take their font from
+    the page, not from the body: without a font of their own they printed in the system's default serif."""
+    rollup.refresh_activity(until=world.now + timedelta(minutes=1))
+    db.session.commit()
+    auth.login("manager@northwind.example")
+    data = pdf_of(client, f"/reports/{report}.pdf")
+    assert "Page 1 of" in pdf_text(data)
+    assert embedded_fonts(data) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
+
+
 def test_roi_pdf_shows_inputs_and_figures(client, auth, world):
     from tests.reports.test_roi_page import GOOD, _outcomes
 
