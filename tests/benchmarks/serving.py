@@ -305,6 +305,14 @@ def login_cookie(base: str, email: str, password: str) -> str:
             raise BenchError(f"signing in as {email} answered {redirect.code} {location}") from None
     else:
         raise BenchError(f"signing in as {email} did not redirect: wrong password, or the form changed")
+    # Open the page signing in leads to, as the browser does: its forms put a CSRF token in the session, and the
+    # browser keeps the cookie that carries it. Without this visit every measured page would make a new token and
+    # re-sign the session cookie on each request, which a browser's second page never does.
+    try:
+        opener.open(urllib.parse.urljoin(f"{base}/login", location), timeout=30).read()
+    except urllib.error.HTTPError as answer:
+        if answer.code not in (302, 303):
+            raise BenchError(f"the page after signing in as {email} answered {answer.code}") from None
     cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
     if "session=" not in cookies:
         raise BenchError(f"signing in as {email} set no session cookie")
