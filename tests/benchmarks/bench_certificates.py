@@ -10,7 +10,8 @@
   process has rendered nothing);
 - download: a stored certificate PDF served by gunicorn sync x2 and driven by wrk -c16 (tests/benchmarks/serving.py)
   as a percentage of a bare Flask route, bare and download runs interleaved; beside it, a bare route signed in (the
-  cookie and the user loader's query), which shows what checking a sign-in costs by itself.
+  cookie and the user loader's query), which shows what checking a sign-in costs by itself, and the bare route
+  answering as many bytes as the PDF, which shows what moving them costs by itself.
 
 The machine is shared: CPU times are medians of ROUNDS rounds. WeasyPrint subsets fonts with HarfBuzz when Debian's
 libharfbuzz-subset0 is installed, else with fontTools (several times slower): the run says which.
@@ -122,7 +123,7 @@ def test_bench_certificates(tmp_path):
                   f"{next_rss:.0f} MB {then:+.1f} MB (target: flat) = {then / RENDERS * 1024:+.0f} KB per render")
 
         with app.test_request_context():
-            storage.pdf_file(first)  # stored, as after its first download
+            size = storage.pdf_file(first).stat().st_size  # stored, as after its first download
         code = first.code
         db.session.remove()
         db.engine.dispose()
@@ -137,10 +138,14 @@ def test_bench_certificates(tmp_path):
                                # What any signed-in request costs (the session cookie, the user loader's query):
                                # the download checks a sign-in too, without the ORM user.
                                "signed in": lambda: throughput(f"{base}/bench/signed-in", cookie=cookie,
-                                                               seconds=SECONDS)},
+                                                               seconds=SECONDS),
+                               # The bare route answering the PDF's bytes: what moving them costs by itself.
+                               "bytes": lambda: throughput(f"{base}/bench/bytes/{size}", seconds=SECONDS)},
                               rounds=ROUNDS)
     share = 100 * medians["download"] / medians["bare"]
     print(f"stored certificate download: {medians['download']:,.0f} req/s = {share:.1f}% of the bare route "
           f"(target >= {TARGET_DOWNLOAD_SHARE}%; floor {medians['bare']:,.0f} req/s: a bare Flask route; gunicorn "
           f"sync x2, wrk -c16, median of {ROUNDS} interleaved runs of {SECONDS:.0f} s); a bare route signed in "
-          f"{100 * medians['signed in'] / medians['bare']:.1f}%")
+          f"{100 * medians['signed in'] / medians['bare']:.1f}%; the bare route answering the PDF's {size:,} bytes "
+          f"{100 * medians['bytes'] / medians['bare']:.1f}%, and the download {100 * medians['download'] / medians['bytes']:.1f}% "
+          f"of that")
