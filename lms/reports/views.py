@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.identity.models import User
 from lms.pdf import render_pdf
 from lms.reports import exports, formatting
+from lms.reports.completion import STATUS_LABELS
 from lms.reports.costs import costs_for, save_costs
 from lms.reports.filters import Filters
 from lms.reports.forms import FilterForm, RoiInputsForm
@@ -40,7 +41,7 @@ TABLES = {"completion": exports.completion_tables, "capability": exports.capabil
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"fmt": formatting, "report_titles": TITLES}
+    return {"fmt": formatting, "report_titles": TITLES, "status_labels": STATUS_LABELS}
 
 
 def _record_view(user, org: int, report: str, title: str, *, verb: str = "viewed", result: dict | None = None):
