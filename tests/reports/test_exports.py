@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from lms.extensions import db
 from lms.reports import rollup
 from lms.reports.exports import csv_bytes
+from tests.pdfs import embedded_fonts, pdf_text
 
 TABLES = {
     "completion": ["summary", "learners", "laggards"],
@@ -80,11 +81,6 @@ def pdf_of(client, path: str) -> bytes:
     return data
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(page.extract_text() for page in reader.pages)
-
-
 def test_completion_pdf_carries_the_figures(client, auth, world):
     auth.login("manager@northwind.example")
     text = " ".join(pdf_text(pdf_of(client, "/reports/completion.pdf")).split())  # words, wrapped in their cells
@@ -104,15 +100,6 @@ def test_adoption_and_capability_pdfs(client, auth, world):
     assert "Adoption funnel" in text and "Activated (first sign-in)" in text and "Weekly active learners" in text
     text = pdf_text(pdf_of(client, "/reports/capability.pdf"))
     assert "Knowledge-action gap" in text or "knowledge–action" in text.lower()
-
-
-def embedded_fonts(data: bytes) -> set[str]:
-    """Return the names of the fonts a PDF's pages use, without the subset prefix ("DejaVu-Sans-Bold")."""
-    names = set()
-    for page in PdfReader(io.BytesIO(data)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").partition("+")[2])
-    return names
 
 
 @pytest.mark.parametrize("report", ["completion", "adoption", "capability"])

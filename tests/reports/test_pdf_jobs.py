@@ -16,6 +16,7 @@ from lms.extensions import db
 from lms.tracking.models import Statement
 from tests.factories import make_user
 from tests.jobs.fixtures import UNREACHABLE_REDIS, download_file
+from tests.pdfs import pdf_text
 
 
 def ask_for_pdf(client, report: str, query: str = "") -> str:
@@ -24,11 +25,6 @@ def ask_for_pdf(client, report: str, query: str = "") -> str:
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     assert re.fullmatch(r"/jobs/\d+", response.headers["Location"])
     return response.headers["Location"]
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(page.extract_text() for page in reader.pages)
 
 
 def file_link(page: str) -> str:
